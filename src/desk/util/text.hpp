@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Generic UTF-8 text handling (no domain knowledge): validation, display width for
+// terminal tables (CJK wide characters count 2 columns), normalisation and folding.
+namespace desk::text {
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+// Byte offset of the first invalid UTF-8 sequence in `s`, or npos when valid.
+std::size_t first_invalid_utf8(std::string_view s);
+
+// Decode UTF-8 into code points; invalid bytes become U+FFFD.
+std::vector<char32_t> decode(std::string_view s);
+
+// Encode one code point as UTF-8 and append it to `out`.
+void append_utf8(std::string& out, char32_t cp);
+
+// Terminal columns one code point occupies: 0 for combining/control, 2 for East Asian
+// wide and fullwidth characters and emoji, 1 otherwise.
+int char_width(char32_t cp);
+
+// Terminal columns the whole string occupies (sum of char_width; tabs and newlines count 1).
+std::size_t display_width(std::string_view s);
+
+// Cut `s` to at most `width` columns; when cut, the last column is "…" (never splits a
+// character, never leaves half of a wide character).
+std::string truncate_to_width(std::string_view s, std::size_t width);
+
+// Pad `s` with spaces on the right (or left when `right_align`) to exactly `width`
+// columns; longer strings are truncated with truncate_to_width first.
+std::string pad_to_width(std::string_view s, std::size_t width, bool right_align = false);
+
+// NFC normalisation (what desk stores).
+std::string normalize_nfc(std::string_view s);
+
+// Search folding: NFKC (full-width → half-width, compatibility forms) + case fold.
+std::string fold(std::string_view s);
+
+// Replace newlines and tabs by single spaces and collapse runs of white space (for one-line
+// table cells and summaries).
+std::string one_line(std::string_view s);
+
+// Lower-case ASCII letters only (for option values and keys).
+std::string ascii_lower(std::string_view s);
+
+// Strip ASCII white space at both ends.
+std::string_view trim(std::string_view s);
+
+// Split on a single character (keeps empty fields).
+std::vector<std::string> split(std::string_view s, char sep);
+
+// True when every byte is printable ASCII or valid multi-byte UTF-8 and there is no NUL.
+bool looks_like_text(std::string_view s);
+
+} // namespace desk::text
