@@ -1,7 +1,137 @@
 #include "cli/cli.hpp"
 
+#include "cli/commands.hpp"
+
+#include <desk/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+
 namespace desk::cli {
 
-int run(int, char**) { return 0; }
+int& command_exit_code()
+{
+  static int code = 0;
+  return code;
+}
+
+namespace {
+
+constexpr std::string_view k_footer = R"(Exit codes:
+  0 success               1 a check found problems (doctor, sla)
+  2 bad command line      3 not found (repository, ticket, team, user) or ambiguous id
+  4 step not allowed from the ticket's status
+  5 bad data in a file    6 repository busy (locked)    7 file system error
+
+Environment: DESK_DIR (repository), DESK_USER (actor), DESK_NOW (fixed clock, ISO 8601),
+DESK_LOCK_TIMEOUT (seconds to wait for the lock), NO_COLOR, VISUAL/EDITOR.)";
+
+std::size_t edit_distance(std::string_view a, std::string_view b)
+{
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(const CLI::App& app, std::string_view word)
+{
+  std::string best;
+  std::size_t best_d = 3;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    const std::size_t d = edit_distance(word, sub->get_name());
+    if (d < best_d) {
+      best_d = d;
+      best = sub->get_name();
+    }
+  }
+  return best;
+}
+
+int print_error(std::string_view message, std::string_view hint, ExitCode code)
+{
+  std::fflush(stdout);
+  fmt::print(stderr, "desk: error: {}\n", message);
+  if (!hint.empty()) {
+    fmt::print(stderr, "  hint: {}\n", hint);
+  }
+  return static_cast<int>(code);
+}
+
+} // namespace
+
+int run(int argc, char** argv)
+{
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"desk: an IT service desk in plain YAML files, driven from the command line", "desk"};
+  app.footer(std::string(k_footer));
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("desk ") + DESK_VERSION);
+  Globals globals;
+  add_global_options(&app, globals);
+  register_init(app, globals);
+  register_open(app, globals);
+  register_show(app, globals);
+  register_list(app, globals);
+  register_workflow(app, globals);
+  register_sla(app, globals);
+  register_doctor(app, globals);
+  try {
+    app.parse(argc, argv);
+    std::fflush(stdout);
+    return command_exit_code();
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    if (app.get_subcommands().empty()) {
+      return print_error("no command given", "run `desk --help` for the list of commands", ExitCode::usage);
+    }
+    return print_error(e.what(), "see `desk " + app.get_subcommands().front()->get_name() + " --help`",
+                       ExitCode::usage);
+  } catch (const CLI::ExtrasError& e) {
+    if (app.get_subcommands().empty() && argc > 1) {
+      std::string word;
+      for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] != '-') {
+          word = argv[i];
+          break;
+        }
+      }
+      const std::string guess = suggestion(app, word);
+      return print_error(fmt::format("unknown command '{}'", word),
+                         guess.empty() ? std::string("run `desk --help` for the list of commands")
+                                       : fmt::format("did you mean `desk {}`?", guess),
+                         ExitCode::usage);
+    }
+    return print_error(e.what(), "see `desk COMMAND --help`", ExitCode::usage);
+  } catch (const CLI::ParseError& e) {
+    const std::string sub = app.get_subcommands().empty() ? std::string() : " " + app.get_subcommands().front()->get_name();
+    return print_error(e.what(), fmt::format("see `desk{} --help`", sub), ExitCode::usage);
+  } catch (const Error& e) {
+    return print_error(e.what(), e.hint(), e.code());
+  } catch (const std::bad_alloc&) {
+    return print_error("out of memory", {}, ExitCode::failure);
+  } catch (const std::exception& e) {
+    return print_error(e.what(), "this is a bug in desk; please report it", ExitCode::failure);
+  }
+}
 
 } // namespace desk::cli

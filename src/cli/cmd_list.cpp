@@ -1,0 +1,231 @@
+#include "cli/commands.hpp"
+
+#include "cli/table.hpp"
+
+#include <desk/model/json.hpp>
+#include <desk/query/query.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
+
+#include <fmt/format.h>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace desk::cli {
+
+namespace {
+
+struct ListArgs {
+  std::vector<std::string> status, type, priority, category, channel, reporter, department, team, assignee;
+  bool open = false;
+  bool closed = false;
+  bool all = false;
+  std::string since;
+  std::string until;
+  std::string sort = "priority,created";
+  std::size_t limit = 0;
+  std::string format = "table";
+  std::string columns = "id,priority,status,category,assignee,created,title";
+};
+
+std::string csv_cell(std::string_view s)
+{
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "\"";
+  for (char c : s) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  return out + "\"";
+}
+
+std::string cell_text(const Ticket& t, const std::string& field, const Session* s)
+{
+  const FieldSpec* spec = find_field(field);
+  if (spec && spec->kind == FieldKind::list) {
+    return fmt::format("{}", fmt::join(t.get_list(field), "; "));
+  }
+  if (s && spec && spec->kind == FieldKind::timestamp) {
+    return local_time(*s, t.get(field));
+  }
+  return t.get(field);
+}
+
+std::size_t terminal_width()
+{
+  winsize ws{};
+  if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) {
+    return ws.ws_col;
+  }
+  return 0;
+}
+
+} // namespace
+
+void register_list(CLI::App& app, Globals& g)
+{
+  auto a = std::make_shared<ListArgs>();
+  CLI::App* cmd = app.add_subcommand("list", "List tickets: filter, sort, table/json/csv");
+  auto filter = [&](const char* name, std::vector<std::string>& target, const char* what) {
+    cmd->add_option(name, target, fmt::format("Only {} (repeatable or comma-separated)", what))->type_name("VALUE");
+  };
+  filter("--status", a->status, "these statuses (new, triaged, assigned, in_progress, pending, ...)");
+  filter("--type", a->type, "these types");
+  filter("--priority", a->priority, "these priorities (P1, ...)");
+  filter("--category", a->category, "these categories");
+  filter("--channel", a->channel, "these channels");
+  filter("--reporter", a->reporter, "tickets reported by these people");
+  filter("--department", a->department, "these departments");
+  filter("--team", a->team, "tickets of these teams (owner, lead or collaborator)");
+  filter("--assignee", a->assignee, "tickets assigned to these people");
+  auto* open = cmd->add_flag("--open", a->open, "Tickets not closed or cancelled (the default)");
+  auto* closed = cmd->add_flag("--closed", a->closed, "Closed and cancelled tickets only");
+  auto* all = cmd->add_flag("--all", a->all, "Every ticket");
+  open->excludes(closed)->excludes(all);
+  closed->excludes(all);
+  cmd->add_option("--since", a->since, "Created at or after TIME (YYYY-MM-DD or ISO 8601)")->type_name("TIME");
+  cmd->add_option("--until", a->until, "Created before TIME")->type_name("TIME");
+  cmd->add_option("--sort", a->sort, "Sort keys, e.g. priority,-created (- for descending)")
+    ->type_name("FIELDS")
+    ->capture_default_str();
+  cmd->add_option("--limit", a->limit, "Show at most N tickets")->type_name("N");
+  cmd->add_option("--format", a->format, "Output: table, json (array of tickets) or csv")
+    ->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();
+  cmd->callback([a, &g] {
+    const Session s = open_session(g);
+    const Config& c = s.repo.config();
+    query::Filter f;
+    f.scope = a->all ? query::Scope::all : (a->closed ? query::Scope::closed : query::Scope::open);
+    f.status = split_list(a->status);
+    for (const auto& v : f.status) {
+      check_choice("--status", v, workflow::status_names());
+    }
+    if (!f.status.empty() && !a->open && !a->closed) {
+      f.scope = query::Scope::all; // asking for closed tickets by status finds them
+    }
+    f.type = split_list(a->type);
+    for (const auto& v : f.type) {
+      check_choice("--type", v, c.type_names());
+    }
+    f.priority = split_list(a->priority);
+    for (const auto& v : f.priority) {
+      check_choice("--priority", v, c.priorities);
+    }
+    f.category = split_list(a->category);
+    for (const auto& v : f.category) {
+      check_choice("--category", v, c.categories);
+    }
+    f.channel = split_list(a->channel);
+    for (const auto& v : f.channel) {
+      check_choice("--channel", v, c.channels);
+    }
+    f.reporter = split_list(a->reporter);
+    f.department = split_list(a->department);
+    f.team = split_list(a->team);
+    f.assignee = split_list(a->assignee);
+    if (!a->since.empty()) {
+      f.created_since = parse_timestamp_or_throw(a->since, s.zone(), "--since");
+    }
+    if (!a->until.empty()) {
+      f.created_until = parse_timestamp_or_throw(a->until, s.zone(), "--until");
+    }
+    const auto keys = query::parse_sort(a->sort);
+    const auto columns = split_list({a->columns});
+    for (const auto& col : columns) {
+      if (!find_field(col)) {
+        std::vector<std::string> names;
+        for (const auto& spec : ticket_fields()) {
+          names.emplace_back(spec.name);
+        }
+        throw UsageError(fmt::format("--columns: unknown field '{}'; use any of: {}", col, fmt::join(names, ", ")));
+      }
+    }
+
+    std::vector<storage::LoadProblem> problems;
+    std::vector<Ticket> tickets = s.repo.tickets().load_all(problems);
+    for (const auto& p : problems) {
+      warn(fmt::format("skipped {}", p.message));
+    }
+    std::erase_if(tickets, [&](const Ticket& t) { return !f.matches(t); });
+    query::sort_tickets(tickets, keys);
+    if (a->limit > 0 && tickets.size() > a->limit) {
+      tickets.resize(a->limit);
+    }
+
+    if (a->format == "json") {
+      auto arr = nlohmann::ordered_json::array();
+      for (const auto& t : tickets) {
+        arr.push_back(ticket_to_json(t, false));
+      }
+      out(arr.dump(2) + "\n");
+      return;
+    }
+    if (a->format == "csv") {
+      std::vector<std::string> header;
+      for (const auto& col : columns) {
+        header.push_back(csv_cell(col));
+      }
+      std::string o = fmt::format("{}\r\n", fmt::join(header, ","));
+      for (const auto& t : tickets) {
+        std::vector<std::string> cells;
+        for (const auto& col : columns) {
+          cells.push_back(csv_cell(cell_text(t, col, nullptr)));
+        }
+        o += fmt::format("{}\r\n", fmt::join(cells, ","));
+      }
+      out(o);
+      return;
+    }
+    if (tickets.empty()) {
+      out("No tickets match.\n");
+      return;
+    }
+    std::vector<Column> cols;
+    for (const auto& col : columns) {
+      std::string header = text::ascii_lower(col);
+      std::transform(header.begin(), header.end(), header.begin(), [](char ch) {
+        return ch == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      });
+      Column column{header, false, 0};
+      if (col == "title" || col == "description") {
+        column.max_width = 60;
+      }
+      cols.push_back(column);
+    }
+    Table table(cols);
+    for (const auto& t : tickets) {
+      std::vector<std::string> cells;
+      for (const auto& col : columns) {
+        cells.push_back(cell_text(t, col, &s));
+      }
+      table.add_row(std::move(cells));
+    }
+    const bool color = use_color(g);
+    if (color) {
+      table.style_header = [](std::size_t, const std::string& txt) { return paint(true, "1", txt); };
+      std::vector<std::string> priorities;
+      for (const auto& t : tickets) {
+        priorities.push_back(t.get("priority"));
+      }
+      const std::string top = c.priorities.empty() ? std::string() : c.priorities.front();
+      table.style_cell = [priorities, columns, top](std::size_t row, std::size_t col, const std::string& txt) {
+        if (columns[col] == "priority" && priorities[row] == top) {
+          return paint(true, "31;1", txt);
+        }
+        if (columns[col] == "id") {
+          return paint(true, "33", txt);
+        }
+        return txt;
+      };
+    }
+    out(table.render(terminal_width()));
+  });
+}
+
+} // namespace desk::cli

@@ -1,0 +1,207 @@
+#include "cli/commands.hpp"
+
+#include <desk/model/id.hpp>
+#include <desk/model/json.hpp>
+#include <desk/sla/ticket_sla.hpp>
+#include <desk/storage/file_io.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/process.hpp>
+#include <desk/util/text.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace desk::cli {
+
+namespace {
+
+struct OpenArgs {
+  workflow::OpenRequest request;
+  std::string description;
+  std::string steps;
+  std::string error;
+  std::vector<std::string> attach;
+  bool quiet = false;
+  std::string format = "text";
+};
+
+constexpr std::string_view k_editor_template =
+  "\n# Describe the problem above: what happened, what you expected, since when.\n"
+  "# Lines starting with '#' are removed. An empty description keeps the ticket without one.\n";
+
+// Ask $VISUAL/$EDITOR for the description when stdin is a terminal and none was given.
+std::string description_from_editor()
+{
+  const char* editor = std::getenv("VISUAL");
+  if (!editor || !*editor) {
+    editor = std::getenv("EDITOR");
+  }
+  if (!editor || !*editor) {
+    return {};
+  }
+  char path[] = "/tmp/desk-description-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) {
+    throw StorageError("cannot create a temporary file for the editor");
+  }
+  [[maybe_unused]] const auto w = ::write(fd, k_editor_template.data(), k_editor_template.size());
+  ::close(fd);
+  std::vector<std::string> argv = text::split(editor, ' ');
+  std::erase(argv, std::string());
+  argv.emplace_back(path);
+  const int rc = run_interactive(argv);
+  std::string content;
+  try {
+    content = storage::read_text_file(path);
+  } catch (...) {
+    ::unlink(path);
+    throw;
+  }
+  ::unlink(path);
+  if (rc != 0) {
+    throw UsageError(fmt::format("the editor '{}' failed (status {}); nothing was opened", editor, rc));
+  }
+  std::string kept;
+  for (const auto& line : text::split(content, '\n')) {
+    if (!line.starts_with("#")) {
+      kept += line + "\n";
+    }
+  }
+  while (!kept.empty() && (kept.back() == '\n' || kept.back() == ' ')) {
+    kept.pop_back();
+  }
+  const auto first = kept.find_first_not_of('\n');
+  return first == std::string::npos ? std::string() : kept.substr(first);
+}
+
+std::string summary_line(const Session& s, const Ticket& t)
+{
+  const sla::TicketSla sla = sla::evaluate(t, s.repo.config(), s.now);
+  std::string due;
+  if (sla.applies) {
+    due = fmt::format(" (respond by {}, resolve by {})", format_local_minutes(sla.respond.due, s.zone()),
+                      format_local_minutes(sla.resolve.due, s.zone()));
+  }
+  return fmt::format("{} {} {}: {}{}", t.get("priority"), t.get("type"), t.id(), t.get("title"), due);
+}
+
+} // namespace
+
+void register_open(CLI::App& app, Globals& g)
+{
+  auto a = std::make_shared<OpenArgs>();
+  auto& r = a->request;
+  CLI::App* cmd = app.add_subcommand("open", "Record a new request (stage 1: intake)");
+  cmd->add_option("--type,-t", r.type, "Ticket type: incident, request, change, consultation (config)")->type_name("TYPE");
+  cmd->add_option("--title", r.title, "One line saying what is wrong or wanted (required)")->type_name("TEXT");
+  cmd->add_option("--description,-d", a->description,
+                  "Full description; '-' reads standard input; without it an interactive terminal opens $VISUAL/$EDITOR")
+    ->type_name("TEXT");
+  cmd->add_option("--reporter", r.reporter, "Who reported it")->type_name("NAME");
+  cmd->add_option("--department", r.department, "The reporter's department")->type_name("NAME");
+  cmd->add_option("--contact", r.contact, "How to reach the reporter (phone, mail, IM)")->type_name("TEXT");
+  cmd->add_option("--channel", r.channel, "Where it came from: phone, im, email, portal, walk-in (config)")
+    ->type_name("CHANNEL");
+  cmd->add_option("--affected", r.affected, "Affected system or device (repeatable)")->type_name("NAME");
+  cmd->add_option("--impact", r.impact, "Impact scope: individual, department, company, core-business (config)")
+    ->type_name("SCOPE");
+  cmd->add_option("--urgency", r.urgency, "Urgency: low, medium, high, critical (config)")->type_name("LEVEL");
+  cmd->add_option("--occurred-at", r.occurred_at, "When the problem started (ISO 8601; local time without offset)")
+    ->type_name("TIME");
+  cmd->add_option("--steps", a->steps, "Steps to reproduce; '-' reads standard input")->type_name("TEXT");
+  cmd->add_option("--error", a->error, "The exact error text; '-' reads standard input")->type_name("TEXT");
+  cmd->add_option("--attach", a->attach, "File to attach (repeatable; copied beside the ticket)")->type_name("FILE");
+  cmd->add_option("--dedup-key", r.dedup_key,
+                  "Idempotency key: while a ticket with this key is open, return its id instead of opening another")
+    ->type_name("KEY");
+  cmd->add_option("--external-id", r.external_id, "Id of this request in another system")->type_name("ID");
+  cmd->add_flag("--quiet,-q", a->quiet, "Print only the new id (for scripts)");
+  cmd->add_option("--format", a->format, "Output: text or json (the new ticket)")
+    ->check(CLI::IsMember({"text", "json"}));
+  cmd->callback([a, &g] {
+    auto& req = a->request;
+    req.title = text_arg(req.title, "--title");
+    if (!a->description.empty()) {
+      req.description = text_arg(a->description, "--description");
+    } else if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO) && !a->quiet) {
+      req.description = description_from_editor();
+    }
+    req.steps = a->steps.empty() ? std::string() : text_arg(a->steps, "--steps");
+    req.error = a->error.empty() ? std::string() : text_arg(a->error, "--error");
+    for (auto* field : {&req.reporter, &req.department, &req.contact, &req.dedup_key, &req.external_id}) {
+      *field = text_arg(*field, "an option");
+    }
+    const Session s = open_session(g);
+    // Attachments are checked before anything is written.
+    std::vector<std::pair<fs::path, std::string>> files;
+    for (const auto& path : a->attach) {
+      std::error_code ec;
+      if (!fs::is_regular_file(path, ec)) {
+        throw NotFoundError(fmt::format("--attach {}: no such file", path), "check the path of the file to attach");
+      }
+      if (fs::file_size(path, ec) > 50U * 1024 * 1024) {
+        throw UsageError(fmt::format("--attach {}: larger than 50 MiB", path),
+                         "attach a smaller excerpt, or link to the file in --description");
+      }
+      std::string name = fs::path(path).filename().string();
+      for (int n = 2; std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.second == name; }); ++n) {
+        name = fmt::format("{}-{}", n, fs::path(path).filename().string());
+      }
+      files.emplace_back(path, name);
+      req.attachments.push_back(name);
+    }
+    Ticket ticket = workflow::open_ticket(s.context(), req);
+    storage::TicketRef ref;
+    {
+      const auto lock = s.repo.lock();
+      if (!req.dedup_key.empty()) {
+        std::vector<storage::LoadProblem> problems;
+        for (const auto& t : s.repo.tickets().load_all(problems)) {
+          const auto st = workflow::parse_status(t.status());
+          if (t.get("dedup_key") == req.dedup_key && st && !workflow::is_final(*st)) {
+            if (a->format == "json") {
+              auto j = ticket_to_json(t, false);
+              j["deduplicated"] = true;
+              out(j.dump(2) + "\n");
+            } else {
+              out(a->quiet ? t.id() + "\n"
+                           : fmt::format("{} is already open with dedup key '{}'\n", t.id(), req.dedup_key));
+            }
+            return;
+          }
+        }
+      }
+      const std::string prefix = s.repo.config().find_type(ticket.get("type"))->prefix;
+      ref = s.repo.tickets().create(ticket, [&] { return ids::make_ticket_id(prefix); });
+      if (!files.empty()) {
+        const fs::path dir = ref.path.parent_path() / (ref.id + ".files");
+        try {
+          for (const auto& [from, name] : files) {
+            storage::copy_file_atomic(from, dir / name);
+          }
+        } catch (...) {
+          std::error_code ec;
+          fs::remove_all(dir, ec);
+          fs::remove(ref.path, ec);
+          throw;
+        }
+      }
+    }
+    if (a->format == "json") {
+      out(ticket_to_json(ticket, true).dump(2) + "\n");
+    } else if (a->quiet) {
+      out(ticket.id() + "\n");
+    } else {
+      out(fmt::format("Opened {}\n", summary_line(s, ticket)));
+    }
+    run_hooks(s, ticket);
+  });
+}
+
+} // namespace desk::cli

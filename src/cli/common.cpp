@@ -1,0 +1,192 @@
+#include "cli/common.hpp"
+
+#include <desk/model/json.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
+#include <desk/workflow/hooks.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+
+#include <unistd.h>
+
+namespace desk::cli {
+
+const date::time_zone* Session::zone() const
+{
+  return find_zone(repo.config().timezone);
+}
+
+Session open_session(const Globals& g)
+{
+  std::optional<std::filesystem::path> dir;
+  if (!g.dir.empty()) {
+    dir = g.dir;
+  }
+  storage::Repository repo = storage::Repository::discover(dir);
+  const Timestamp now = desk::now();
+  return Session{std::move(repo), storage::resolve_actor(g.actor), now};
+}
+
+bool use_color(const Globals& g)
+{
+  if (g.color == "always") {
+    return true;
+  }
+  if (g.color == "never") {
+    return false;
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) {
+    return false;
+  }
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") {
+    return false;
+  }
+  return ::isatty(STDOUT_FILENO) != 0;
+}
+
+std::string paint(bool on, std::string_view sgr, std::string_view text)
+{
+  if (!on || text.empty()) {
+    return std::string(text);
+  }
+  return fmt::format("\x1b[{}m{}\x1b[0m", sgr, text);
+}
+
+void warn(std::string_view message)
+{
+  std::fflush(stdout);
+  fmt::print(stderr, "desk: warning: {}\n", message);
+}
+
+void out(std::string_view text)
+{
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+std::string text_arg(const std::string& value, std::string_view option)
+{
+  std::string result = value;
+  if (value == "-") {
+    static bool stdin_used = false;
+    if (stdin_used) {
+      throw UsageError(fmt::format("{} -: standard input was already read by another option", option));
+    }
+    stdin_used = true;
+    result.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  if (result.find('\0') != std::string::npos) {
+    throw UsageError(fmt::format("{} holds a NUL byte; give text", option));
+  }
+  if (!text::is_valid_utf8(result)) {
+    throw UsageError(fmt::format("{} is not valid UTF-8 text", option), "convert it to UTF-8 (e.g. with iconv)");
+  }
+  return result;
+}
+
+void check_choice(std::string_view option, std::string_view value, const std::vector<std::string>& allowed)
+{
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    throw UsageError(fmt::format("{}: unknown value '{}'; use one of: {}", option, value, fmt::join(allowed, ", ")));
+  }
+}
+
+std::vector<std::string> split_list(const std::vector<std::string>& values)
+{
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    for (auto& part : text::split(v, ',')) {
+      const std::string trimmed(text::trim(part));
+      if (!trimmed.empty()) {
+        out.push_back(trimmed);
+      }
+    }
+  }
+  return out;
+}
+
+std::map<std::string, int> open_load(const Session& s)
+{
+  std::map<std::string, int> load;
+  std::vector<storage::LoadProblem> problems;
+  for (const auto& t : s.repo.tickets().load_all(problems)) {
+    const auto st = workflow::parse_status(t.status());
+    if (st && workflow::is_open(*st) && !t.get("assignee").empty()) {
+      ++load[t.get("assignee")];
+    }
+  }
+  for (const auto& p : problems) {
+    warn(fmt::format("skipped {}", p.message));
+  }
+  return load;
+}
+
+void run_hooks(const Session& s, const Ticket& ticket, std::string_view extra_hook)
+{
+  if (ticket.events().empty()) {
+    return;
+  }
+  const Event& e = ticket.events().back();
+  nlohmann::ordered_json payload;
+  payload["hook"] = e.action;
+  payload["ticket"] = ticket_to_json(ticket, false);
+  payload["event"] = event_to_json(e);
+  payload["repository"] = s.repo.root().string();
+  for (std::string_view hook : {std::string_view(e.action), extra_hook}) {
+    if (hook.empty()) {
+      continue;
+    }
+    payload["hook"] = hook;
+    const auto r = workflow::run_hook(s.repo.root(), hook, payload, s.repo.config().hook_timeout);
+    if (r.ran && !r.ok) {
+      warn(fmt::format("{} (the change to {} is saved)", r.message, ticket.id()));
+    }
+  }
+}
+
+Ticket change_ticket(const Globals& g, const std::string& id_input,
+                     const std::function<std::string(Ticket&, const Session&)>& change, bool quiet)
+{
+  const Session s = open_session(g);
+  Ticket ticket;
+  std::string summary;
+  {
+    const auto lock = s.repo.lock();
+    const storage::TicketRef ref = s.repo.tickets().resolve(id_input);
+    ticket = s.repo.tickets().load(ref);
+    summary = change(ticket, s);
+    s.repo.tickets().save(ticket, ref.path);
+  }
+  if (!quiet) {
+    out(fmt::format("{}: {}\n", ticket.id(), summary));
+  }
+  run_hooks(s, ticket);
+  return ticket;
+}
+
+void add_global_options(CLI::App* app, Globals& g)
+{
+  app->add_option("-C,--dir", g.dir, "Run in the ticket repository at DIR (default: $DESK_DIR, else search upwards)")
+    ->type_name("DIR");
+  app->add_option("--as", g.actor, "Act as NAME (default: $DESK_USER, git user.name, login name)")->type_name("NAME");
+  app->add_option("--color", g.color, "Colour: auto (a terminal without NO_COLOR), always, never")
+    ->type_name("WHEN")
+    ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+std::string local_time(const Session& s, std::string_view iso)
+{
+  if (iso.empty()) {
+    return {};
+  }
+  const auto t = parse_timestamp(iso, nullptr);
+  return t ? format_local_minutes(*t, s.zone()) : std::string(iso);
+}
+
+} // namespace desk::cli

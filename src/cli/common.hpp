@@ -1,0 +1,81 @@
+#pragma once
+
+#include <desk/model/ticket.hpp>
+#include <desk/storage/repository.hpp>
+#include <desk/workflow/operations.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Shared pieces of the command-line front end: global options, sessions, output.
+namespace desk::cli {
+
+// Options every command takes.
+struct Globals {
+  std::string dir;            // -C DIR
+  std::string actor;          // --as NAME
+  std::string color = "auto"; // --color auto|always|never
+};
+
+// A repository opened for one command, with who acts and when.
+struct Session {
+  storage::Repository repo;
+  std::string actor;
+  Timestamp now;
+
+  // The workflow context (config, actor, now).
+  workflow::Context context() const { return {repo.config(), actor, now}; }
+  // The repository's time zone.
+  const date::time_zone* zone() const;
+};
+
+// Open the repository named by -C / DESK_DIR / the working directory.
+Session open_session(const Globals& g);
+
+// True when colour should be used on stdout.
+bool use_color(const Globals& g);
+
+// Wrap `text` in an ANSI SGR code when `on`.
+std::string paint(bool on, std::string_view sgr, std::string_view text);
+
+// Print a warning to stderr: "desk: warning: ...".
+void warn(std::string_view message);
+
+// Print to stdout.
+void out(std::string_view text);
+
+// A text option's value: "-" reads standard input (once). Validates UTF-8 and refuses NUL.
+std::string text_arg(const std::string& value, std::string_view option);
+
+// Check an option value against a list; throws UsageError naming the allowed values.
+void check_choice(std::string_view option, std::string_view value, const std::vector<std::string>& allowed);
+
+// Comma lists and repeated options as one list ("a,b" + "c" → a, b, c).
+std::vector<std::string> split_list(const std::vector<std::string>& values);
+
+// Count of open tickets per assignee (for automatic assignment).
+std::map<std::string, int> open_load(const Session& s);
+
+// Load one ticket by id or abbreviation under the lock, apply `change`, save it, run the
+// hook for the event it recorded, and print "<ID>: <summary>". Nothing is written when
+// `change` throws.
+Ticket change_ticket(const Globals& g, const std::string& id_input,
+                     const std::function<std::string(Ticket&, const Session&)>& change, bool quiet = false);
+
+// Run the hook named after the ticket's last event (and `extra_hook` when given);
+// failures are printed as warnings, never thrown.
+void run_hooks(const Session& s, const Ticket& ticket, std::string_view extra_hook = {});
+
+// Adds -C/--as/--color to a subcommand so they also work after the command name.
+void add_global_options(CLI::App* app, Globals& g);
+
+// Time as "YYYY-MM-DD HH:MM" in the repository's zone; "" for empty or bad input.
+std::string local_time(const Session& s, std::string_view iso);
+
+} // namespace desk::cli

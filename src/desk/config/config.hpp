@@ -1,0 +1,99 @@
+#pragma once
+
+#include <desk/sla/calendar.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The repository's configuration (.desk/config.yaml), as plain data with the lookups
+// every command needs. Reading and validating the file lives in storage/config_file.
+namespace desk {
+
+// A ticket type and the prefix of its ids (incident → INC).
+struct TicketType {
+  std::string name;
+  std::string prefix;
+};
+
+// SLA targets of one priority.
+struct SlaTarget {
+  std::chrono::minutes respond{0};
+  std::chrono::minutes resolve{0};
+  bool business = true; // business calendar, else 24x7 calendar time
+};
+
+// A support team: tier (1 = service desk, 2, 3), members, skills (categories handled).
+struct Team {
+  std::string name;
+  int tier = 1;
+  std::vector<std::string> members;
+  std::vector<std::string> skills;
+  std::string supervisor;
+};
+
+// An external vendor tickets can be escalated to.
+struct Vendor {
+  std::string name;
+  std::string contact;
+};
+
+// Assignment rule: a ticket matching every given condition goes to `team`.
+struct AssignmentRule {
+  std::string category; // empty = any
+  std::string type;     // empty = any
+  std::string affected; // empty = any; matches one of the ticket's affected items
+  std::string team;
+};
+
+// Everything configurable, with the defaults `desk init` writes.
+struct Config {
+  std::string timezone = "UTC";
+  std::vector<TicketType> types;
+  std::vector<std::string> categories;
+  std::vector<std::string> impacts;   // lowest to highest scope
+  std::vector<std::string> urgencies; // lowest to highest
+  std::vector<std::string> channels;
+  std::vector<std::string> priorities; // most to least urgent: P1 first
+  std::map<std::string, std::map<std::string, std::string>> matrix; // impact → urgency → priority
+  std::map<std::string, SlaTarget> sla_targets; // priority → targets
+  double sla_warning = 0.75;
+  sla::CalendarSpec calendar;
+  std::vector<std::string> pending_reasons;
+  std::vector<std::string> pause_reasons; // pending reasons that stop the SLA clock
+  int close_after_days = 5;
+  std::vector<Team> teams;
+  std::vector<Vendor> vendors;
+  std::vector<AssignmentRule> rules;
+  bool git_autocommit = false;
+  std::chrono::seconds hook_timeout{10};
+  std::string default_type = "incident";
+  std::string default_impact = "individual";
+  std::string default_urgency = "medium";
+  std::string default_channel = "portal";
+
+  // The type with this name, or nullptr.
+  const TicketType* find_type(std::string_view name) const;
+  // The type whose prefix this is, or nullptr.
+  const TicketType* find_type_by_prefix(std::string_view prefix) const;
+  // The team with this name, or nullptr.
+  const Team* find_team(std::string_view name) const;
+  // The vendor with this name, or nullptr.
+  const Vendor* find_vendor(std::string_view name) const;
+  // Priority from the matrix; throws UsageError when impact or urgency is unknown.
+  std::string priority_for(std::string_view impact, std::string_view urgency) const;
+  // True when members are configured (then assignees must be members).
+  bool has_members() const;
+  // True when `user` is a member of some team.
+  bool is_member(std::string_view user) const;
+  // Check one value against a configured list; throws UsageError "unknown <what> 'v';
+  // use one of: a, b, c".
+  static void require_one_of(std::string_view what, std::string_view value,
+                             const std::vector<std::string>& allowed);
+  // Type names in order.
+  std::vector<std::string> type_names() const;
+};
+
+} // namespace desk

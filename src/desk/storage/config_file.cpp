@@ -1,0 +1,450 @@
+#include <desk/storage/config_file.hpp>
+
+#include <desk/storage/file_io.hpp>
+#include <desk/storage/yaml_io.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
+#include <desk/util/time.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace desk::storage {
+
+extern const std::string_view k_default_config;
+
+namespace {
+
+class Reader {
+public:
+  explicit Reader(std::string path) : m_path(std::move(path)) {}
+
+  [[noreturn]] void fail(const Value& where, const std::string& message,
+                         const std::string& hint = {}) const
+  {
+    throw ParseError(m_path, where.line, where.column, message,
+                     hint.empty() ? "fix .desk/config.yaml (see the comments in it), then run `desk doctor`"
+                                  : hint);
+  }
+
+  std::string scalar(const Value& v, std::string_view what) const
+  {
+    if (!v.is_scalar() || v.scalar.empty()) {
+      fail(v, fmt::format("{} must be a single non-empty value", what));
+    }
+    return v.scalar;
+  }
+
+  std::vector<std::string> list(const Value& v, std::string_view what, bool allow_empty = false) const
+  {
+    if (v.is_null() && allow_empty) {
+      return {};
+    }
+    if (!v.is_sequence()) {
+      fail(v, fmt::format("{} must be a list", what));
+    }
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    for (const auto& item : v.items) {
+      std::string s = scalar(item, fmt::format("each item of {}", what));
+      if (!seen.insert(s).second) {
+        fail(item, fmt::format("'{}' appears twice in {}", s, what));
+      }
+      out.push_back(std::move(s));
+    }
+    if (out.empty() && !allow_empty) {
+      fail(v, fmt::format("{} must not be empty", what));
+    }
+    return out;
+  }
+
+  const Value& mapping(const Value& v, std::string_view what) const
+  {
+    if (!v.is_mapping()) {
+      fail(v, fmt::format("{} must be a mapping (key: value)", what));
+    }
+    return v;
+  }
+
+  int integer(const Value& v, std::string_view what, int lo, int hi) const
+  {
+    const std::string s = scalar(v, what);
+    try {
+      std::size_t used = 0;
+      const int n = std::stoi(s, &used);
+      if (used == s.size() && n >= lo && n <= hi) {
+        return n;
+      }
+    } catch (const std::exception&) {
+    }
+    fail(v, fmt::format("{} must be a whole number from {} to {}, not '{}'", what, lo, hi, s));
+  }
+
+  std::chrono::minutes duration(const Value& v, std::string_view what) const
+  {
+    const std::string s = scalar(v, what);
+    const auto d = parse_duration(s);
+    if (!d || d->count() <= 0) {
+      fail(v, fmt::format("{} '{}' is not a duration; write e.g. 15m, 4h, 1h30m or 2d", what, s));
+    }
+    return *d;
+  }
+
+  const std::string& path() const { return m_path; }
+
+private:
+  std::string m_path;
+};
+
+int weekday_number(std::string_view name)
+{
+  static const std::vector<std::string_view> k_days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  const std::string lower = text::ascii_lower(name);
+  for (std::size_t i = 0; i < k_days.size(); ++i) {
+    if (lower == k_days[i]) {
+      return static_cast<int>(i) + 1;
+    }
+  }
+  return 0;
+}
+
+std::optional<int> clock_minutes(std::string_view hhmm)
+{
+  if (hhmm.size() != 5 || hhmm[2] != ':') {
+    return std::nullopt;
+  }
+  for (std::size_t i : {0U, 1U, 3U, 4U}) {
+    if (hhmm[i] < '0' || hhmm[i] > '9') {
+      return std::nullopt;
+    }
+  }
+  const int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+  const int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0)) {
+    return std::nullopt;
+  }
+  return h * 60 + m;
+}
+
+void read_sla(const Reader& r, const Value& sla, Config& c)
+{
+  r.mapping(sla, "'sla'");
+  if (const Value* targets = sla.find("targets")) {
+    r.mapping(*targets, "'sla.targets'");
+    for (const auto& [prio, spec] : targets->entries) {
+      if (std::find(c.priorities.begin(), c.priorities.end(), prio) == c.priorities.end()) {
+        r.fail(spec, fmt::format("sla.targets names priority '{}', which is not in 'priorities' ({})",
+                                 prio, fmt::join(c.priorities, ", ")));
+      }
+      r.mapping(spec, fmt::format("'sla.targets.{}'", prio));
+      SlaTarget t;
+      const Value* respond = spec.find("respond");
+      const Value* resolve = spec.find("resolve");
+      if (!respond || !resolve) {
+        r.fail(spec, fmt::format("sla.targets.{} needs both 'respond' and 'resolve'", prio));
+      }
+      t.respond = r.duration(*respond, fmt::format("sla.targets.{}.respond", prio));
+      t.resolve = r.duration(*resolve, fmt::format("sla.targets.{}.resolve", prio));
+      if (const Value* clock = spec.find("clock")) {
+        const std::string k = r.scalar(*clock, "clock");
+        if (k != "business" && k != "calendar") {
+          r.fail(*clock, fmt::format("unknown clock '{}'; use business or calendar", k));
+        }
+        t.business = k == "business";
+      }
+      c.sla_targets[prio] = t;
+    }
+  }
+  for (const auto& p : c.priorities) {
+    if (!c.sla_targets.contains(p)) {
+      r.fail(sla, fmt::format("sla.targets has no entry for priority {}", p),
+             "add respond/resolve targets for every priority");
+    }
+  }
+  if (const Value* warning = sla.find("warning")) {
+    const std::string s = r.scalar(*warning, "sla.warning");
+    double w = -1;
+    try {
+      std::size_t used = 0;
+      w = std::stod(s, &used);
+      if (used != s.size()) {
+        w = -1;
+      }
+    } catch (const std::exception&) {
+    }
+    if (!(w > 0.0 && w < 1.0)) {
+      r.fail(*warning, fmt::format("sla.warning must be a fraction between 0 and 1, not '{}'", s));
+    }
+    c.sla_warning = w;
+  }
+  if (const Value* cal = sla.find("calendar")) {
+    r.mapping(*cal, "'sla.calendar'");
+    if (const Value* days = cal->find("working_days")) {
+      c.calendar.working_days.clear();
+      for (const auto& d : r.list(*days, "sla.calendar.working_days")) {
+        const int n = weekday_number(d);
+        if (n == 0) {
+          r.fail(*days, fmt::format("unknown weekday '{}'; use mon, tue, wed, thu, fri, sat, sun", d));
+        }
+        c.calendar.working_days.push_back(n);
+      }
+    }
+    if (const Value* hours = cal->find("hours")) {
+      c.calendar.hours.clear();
+      for (const auto& range : r.list(*hours, "sla.calendar.hours")) {
+        const auto dash = range.find('-');
+        const auto from = dash == std::string::npos ? std::nullopt : clock_minutes(range.substr(0, dash));
+        const auto to = dash == std::string::npos ? std::nullopt : clock_minutes(range.substr(dash + 1));
+        if (!from || !to || *from >= *to) {
+          r.fail(*hours, fmt::format("working hours '{}' must look like 09:00-18:00 (start before end)", range));
+        }
+        c.calendar.hours.push_back({*from, *to});
+      }
+    }
+    if (const Value* holidays = cal->find("holidays")) {
+      c.calendar.holidays = r.list(*holidays, "sla.calendar.holidays", true);
+    }
+  }
+  c.calendar.timezone = c.timezone;
+  try {
+    sla::BusinessCalendar check(c.calendar);
+  } catch (const UsageError& e) {
+    r.fail(sla.find("calendar") ? *sla.find("calendar") : sla, fmt::format("sla.calendar: {}", e.what()));
+  }
+  if (const Value* pause = sla.find("pause_on")) {
+    c.pause_reasons = r.list(*pause, "sla.pause_on", true);
+  }
+}
+
+void read_teams(const Reader& r, const Value& teams, Config& c)
+{
+  if (teams.is_null()) {
+    return;
+  }
+  r.mapping(teams, "'teams'");
+  for (const auto& [name, spec] : teams.entries) {
+    r.mapping(spec, fmt::format("team '{}'", name));
+    Team t;
+    t.name = name;
+    if (const Value* tier = spec.find("tier")) {
+      t.tier = r.integer(*tier, fmt::format("teams.{}.tier", name), 1, 3);
+    }
+    if (const Value* members = spec.find("members")) {
+      t.members = r.list(*members, fmt::format("teams.{}.members", name), true);
+    }
+    if (const Value* skills = spec.find("skills")) {
+      t.skills = r.list(*skills, fmt::format("teams.{}.skills", name), true);
+      for (const auto& s : t.skills) {
+        if (std::find(c.categories.begin(), c.categories.end(), s) == c.categories.end()) {
+          r.fail(*skills, fmt::format("team '{}' has skill '{}', which is not a category ({})", name, s,
+                                      fmt::join(c.categories, ", ")));
+        }
+      }
+    }
+    if (const Value* sup = spec.find("supervisor")) {
+      t.supervisor = r.scalar(*sup, fmt::format("teams.{}.supervisor", name));
+    }
+    c.teams.push_back(std::move(t));
+  }
+}
+
+} // namespace
+
+Config parse_config(std::string_view text, const std::string& path)
+{
+  const Value doc = parse_yaml(text, path);
+  const Reader r(path);
+  if (!doc.is_mapping()) {
+    r.fail(doc, "the config must be a mapping (key: value)");
+  }
+  Config c;
+  auto need = [&](std::string_view key) -> const Value& {
+    const Value* v = doc.find(key);
+    if (!v) {
+      r.fail(doc, fmt::format("the config has no '{}'", key),
+             "copy that section from the default (`desk init` in an empty folder writes one)");
+    }
+    return *v;
+  };
+  if (const Value* tz = doc.find("timezone")) {
+    c.timezone = r.scalar(*tz, "timezone");
+    try {
+      find_zone(c.timezone);
+    } catch (const UsageError& e) {
+      r.fail(*tz, e.what(), "use an IANA zone name such as Asia/Shanghai or Europe/Berlin");
+    }
+  }
+  const Value& types = r.mapping(need("types"), "'types'");
+  for (const auto& [name, prefix] : types.entries) {
+    const std::string p = r.scalar(prefix, fmt::format("the prefix of type '{}'", name));
+    if (p.size() > 8 || !std::all_of(p.begin(), p.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+      r.fail(prefix, fmt::format("id prefix '{}' must be 1 to 8 capital letters A-Z", p));
+    }
+    if (c.find_type_by_prefix(p)) {
+      r.fail(prefix, fmt::format("id prefix '{}' is used by two types", p));
+    }
+    c.types.push_back({name, p});
+  }
+  if (c.types.empty()) {
+    r.fail(types, "'types' must name at least one ticket type");
+  }
+  c.categories = r.list(need("categories"), "'categories'");
+  c.impacts = r.list(need("impacts"), "'impacts'");
+  c.urgencies = r.list(need("urgencies"), "'urgencies'");
+  c.channels = r.list(need("channels"), "'channels'");
+  c.priorities = r.list(need("priorities"), "'priorities'");
+  const Value& matrix = r.mapping(need("matrix"), "'matrix'");
+  for (const auto& [impact, row] : matrix.entries) {
+    if (std::find(c.impacts.begin(), c.impacts.end(), impact) == c.impacts.end()) {
+      r.fail(row, fmt::format("matrix names impact '{}'; use one of: {}", impact, fmt::join(c.impacts, ", ")));
+    }
+    r.mapping(row, fmt::format("matrix.{}", impact));
+    for (const auto& [urgency, prio] : row.entries) {
+      if (std::find(c.urgencies.begin(), c.urgencies.end(), urgency) == c.urgencies.end()) {
+        r.fail(row, fmt::format("matrix.{} names urgency '{}'; use one of: {}", impact, urgency,
+                                fmt::join(c.urgencies, ", ")));
+      }
+      const std::string p = r.scalar(prio, fmt::format("matrix.{}.{}", impact, urgency));
+      if (std::find(c.priorities.begin(), c.priorities.end(), p) == c.priorities.end()) {
+        r.fail(prio, fmt::format("matrix.{}.{} is '{}', which is not in priorities ({})", impact, urgency,
+                                 p, fmt::join(c.priorities, ", ")));
+      }
+      c.matrix[impact][urgency] = p;
+    }
+  }
+  for (const auto& i : c.impacts) {
+    for (const auto& u : c.urgencies) {
+      if (!c.matrix[i].contains(u)) {
+        r.fail(matrix, fmt::format("the priority matrix has a hole: no priority for impact '{}' × urgency '{}'", i, u),
+               "give every impact a priority for every urgency");
+      }
+    }
+  }
+  read_sla(r, need("sla"), c);
+  if (const Value* reasons = doc.find("pending_reasons")) {
+    c.pending_reasons = r.list(*reasons, "'pending_reasons'");
+  }
+  for (const auto& p : c.pause_reasons) {
+    if (std::find(c.pending_reasons.begin(), c.pending_reasons.end(), p) == c.pending_reasons.end()) {
+      r.fail(*need("sla").find("pause_on"),
+             fmt::format("sla.pause_on names '{}', which is not a pending reason", p));
+    }
+  }
+  if (const Value* days = doc.find("close_after_days")) {
+    c.close_after_days = r.integer(*days, "close_after_days", 0, 3650);
+  }
+  if (const Value* teams = doc.find("teams")) {
+    read_teams(r, *teams, c);
+  }
+  if (const Value* vendors = doc.find("vendors"); vendors && !vendors->is_null()) {
+    r.mapping(*vendors, "'vendors'");
+    for (const auto& [name, spec] : vendors->entries) {
+      Vendor v{name, {}};
+      if (spec.is_mapping()) {
+        if (const Value* contact = spec.find("contact")) {
+          v.contact = contact->str();
+        }
+      }
+      c.vendors.push_back(std::move(v));
+    }
+  }
+  if (const Value* rules = doc.find("rules"); rules && !rules->is_null()) {
+    if (!rules->is_sequence()) {
+      r.fail(*rules, "'rules' must be a list of {category, type, affected, team}");
+    }
+    for (const auto& item : rules->items) {
+      r.mapping(item, "a rule");
+      AssignmentRule rule;
+      for (const auto& [k, v] : item.entries) {
+        const std::string s = r.scalar(v, fmt::format("rule '{}'", k));
+        if (k == "category") {
+          if (std::find(c.categories.begin(), c.categories.end(), s) == c.categories.end()) {
+            r.fail(v, fmt::format("a rule names category '{}'; use one of: {}", s, fmt::join(c.categories, ", ")));
+          }
+          rule.category = s;
+        } else if (k == "type") {
+          rule.type = s;
+        } else if (k == "affected") {
+          rule.affected = s;
+        } else if (k == "team") {
+          rule.team = s;
+        } else {
+          r.fail(item, fmt::format("a rule has unknown key '{}'; use category, type, affected, team", k));
+        }
+      }
+      if (rule.team.empty() || !c.find_team(rule.team)) {
+        r.fail(item, fmt::format("a rule must name a configured team, not '{}'", rule.team));
+      }
+      if (!rule.type.empty() && !c.find_type(rule.type)) {
+        r.fail(item, fmt::format("a rule names unknown type '{}'", rule.type));
+      }
+      c.rules.push_back(std::move(rule));
+    }
+  }
+  if (const Value* defaults = doc.find("defaults"); defaults && !defaults->is_null()) {
+    r.mapping(*defaults, "'defaults'");
+    auto pick = [&](std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
+      if (const Value* v = defaults->find(key)) {
+        out = r.scalar(*v, fmt::format("defaults.{}", key));
+        if (std::find(allowed.begin(), allowed.end(), out) == allowed.end()) {
+          r.fail(*v, fmt::format("defaults.{} is '{}'; use one of: {}", key, out, fmt::join(allowed, ", ")));
+        }
+      }
+    };
+    pick("type", c.default_type, c.type_names());
+    pick("impact", c.default_impact, c.impacts);
+    pick("urgency", c.default_urgency, c.urgencies);
+    pick("channel", c.default_channel, c.channels);
+  } else {
+    c.default_type = c.types.front().name;
+    c.default_impact = c.impacts.front();
+    c.default_urgency = c.urgencies.front();
+    c.default_channel = c.channels.front();
+  }
+  if (const Value* git = doc.find("git"); git && git->is_mapping()) {
+    if (const Value* ac = git->find("autocommit")) {
+      const std::string s = text::ascii_lower(r.scalar(*ac, "git.autocommit"));
+      if (s != "true" && s != "false") {
+        r.fail(*ac, "git.autocommit must be true or false");
+      }
+      c.git_autocommit = s == "true";
+    }
+  }
+  if (const Value* hooks = doc.find("hooks"); hooks && hooks->is_mapping()) {
+    if (const Value* t = hooks->find("timeout")) {
+      const auto d = parse_duration(r.scalar(*t, "hooks.timeout"));
+      c.hook_timeout = std::chrono::seconds(0);
+      const std::string s = t->scalar;
+      if (s.size() > 1 && s.back() == 's' &&
+          std::all_of(s.begin(), s.end() - 1, [](char ch) { return ch >= '0' && ch <= '9'; })) {
+        c.hook_timeout = std::chrono::seconds(std::stoi(s.substr(0, s.size() - 1)));
+      } else if (d) {
+        c.hook_timeout = *d;
+      }
+      if (c.hook_timeout.count() <= 0) {
+        r.fail(*t, fmt::format("hooks.timeout '{}' is not a duration; write e.g. 10s or 1m", s));
+      }
+    }
+  }
+  return c;
+}
+
+Config load_config(const std::filesystem::path& path)
+{
+  return parse_config(read_text_file(path), path.string());
+}
+
+std::string default_config_text(std::string_view timezone)
+{
+  std::string text(k_default_config);
+  const std::string from = "\ntimezone: UTC\n";
+  const auto pos = text.find(from);
+  if (pos != std::string::npos) {
+    text.replace(pos, from.size(), fmt::format("\ntimezone: {}\n", timezone));
+  }
+  return text;
+}
+
+} // namespace desk::storage

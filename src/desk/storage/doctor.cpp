@@ -1,0 +1,186 @@
+#include <desk/storage/doctor.hpp>
+
+#include <desk/config/config.hpp>
+#include <desk/model/id.hpp>
+#include <desk/storage/config_file.hpp>
+#include <desk/storage/file_io.hpp>
+#include <desk/storage/ticket_store.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/time.hpp>
+#include <desk/workflow/transitions.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace fs = std::filesystem;
+
+namespace desk::storage {
+
+std::string Problem::to_string() const
+{
+  std::string out = path;
+  if (line > 0) {
+    out += fmt::format(":{}", line);
+    if (column > 0) {
+      out += fmt::format(":{}", column);
+    }
+  }
+  return out + ": " + message;
+}
+
+namespace {
+
+Problem at(const std::string& path, const Value* where, std::string message)
+{
+  return {path, where ? where->line : 0, where ? where->column : 0, std::move(message)};
+}
+
+void check_values(const Ticket& t, const Config& c, const std::string& path, std::vector<Problem>& out)
+{
+  if (!ids::is_ticket_id(t.id())) {
+    out.push_back(at(path, t.find("id"), fmt::format("'{}' is not a ticket id (PREFIX-TOKEN)", t.id())));
+  } else if (!c.find_type_by_prefix(t.id().substr(0, t.id().find('-')))) {
+    out.push_back(at(path, t.find("id"), fmt::format("id prefix of '{}' is not configured in 'types'", t.id())));
+  }
+  if (!workflow::parse_status(t.status())) {
+    out.push_back(at(path, t.find("status"),
+                     fmt::format("unknown status '{}'; statuses are: {}", t.status(),
+                                 fmt::join(workflow::status_names(), ", "))));
+  }
+  auto check_one_of = [&](std::string_view field, const std::vector<std::string>& allowed) {
+    const Value* v = t.find(field);
+    if (v && !v->empty() && std::find(allowed.begin(), allowed.end(), v->str()) == allowed.end()) {
+      out.push_back(at(path, v, fmt::format("unknown {} '{}'; the config allows: {}", field, v->str(),
+                                            fmt::join(allowed, ", "))));
+    }
+  };
+  check_one_of("type", c.type_names());
+  check_one_of("priority", c.priorities);
+  check_one_of("impact", c.impacts);
+  check_one_of("urgency", c.urgencies);
+  check_one_of("category", c.categories);
+  check_one_of("channel", c.channels);
+  for (const auto& spec : ticket_fields()) {
+    const Value* v = t.find(spec.name);
+    if (!v) {
+      continue;
+    }
+    if (spec.kind == FieldKind::timestamp && !parse_timestamp(v->str(), nullptr)) {
+      out.push_back(at(path, v, fmt::format("'{}' is not a time: '{}'", spec.name, v->str())));
+    }
+    if (spec.kind == FieldKind::number && !v->str().empty() &&
+        v->str().find_first_not_of("0123456789") != std::string::npos) {
+      out.push_back(at(path, v, fmt::format("'{}' must be a whole number, not '{}'", spec.name, v->str())));
+    }
+  }
+  for (const auto& e : t.events()) {
+    if (!parse_timestamp(e.at, nullptr)) {
+      out.push_back(at(path, nullptr, fmt::format("event {} has a bad time '{}'", e.id, e.at)));
+    }
+  }
+  if (t.events().empty()) {
+    out.push_back(at(path, nullptr, "the ticket has no events (at least its 'open' event)"));
+  }
+}
+
+} // namespace
+
+DoctorReport check_repository(const fs::path& root)
+{
+  DoctorReport report;
+  const fs::path config_path = root / ".desk" / "config.yaml";
+  std::optional<Config> config;
+  try {
+    config = load_config(config_path);
+  } catch (const ParseError& e) {
+    report.problems.push_back({e.path(), e.line(), e.column(), std::string(e.what()).substr(e.path().size() + 2)});
+  } catch (const Error& e) {
+    report.problems.push_back({config_path.string(), 0, 0, e.what()});
+  }
+
+  const TicketStore store(root);
+  std::error_code ec;
+  // Stray entries: anything that is not tickets/YYYY/MM/<ID>.yaml.
+  if (fs::is_directory(store.dir(), ec)) {
+    for (auto it = fs::recursive_directory_iterator(store.dir(), ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (ec) {
+        break;
+      }
+      const fs::path rel = fs::relative(it->path(), store.dir(), ec);
+      const auto depth = std::distance(rel.begin(), rel.end());
+      const std::string name = it->path().filename().string();
+      if (name.find(".tmp.") != std::string::npos && name.front() == '.') {
+        report.problems.push_back({it->path().string(), 0, 0,
+                                   "leftover temporary file from an interrupted write; it is safe to delete"});
+        continue;
+      }
+      const bool dir = it->is_directory(ec);
+      const bool attachments = name.ends_with(".files") && depth == 3;
+      if (dir && (depth <= 2 || attachments)) {
+        if (attachments) {
+          it.disable_recursion_pending(); // attachments are any files
+        }
+        continue;
+      }
+      if (dir) {
+        report.problems.push_back({it->path().string(), 0, 0, "unexpected folder; tickets live in tickets/YYYY/MM/"});
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (depth != 3) {
+        report.problems.push_back({it->path().string(), 0, 0,
+                                   "file outside the tickets/YYYY/MM/ layout; move it away"});
+      } else if (!name.ends_with(".yaml")) {
+        report.problems.push_back({it->path().string(), 0, 0, "not a ticket file (tickets end in .yaml)"});
+      }
+    }
+  }
+
+  std::map<std::string, std::vector<std::string>> by_id;
+  for (const auto& ref : store.scan()) {
+    ++report.tickets_checked;
+    by_id[ref.id].push_back(ref.path.string());
+    const std::string path = ref.path.string();
+    Ticket t;
+    try {
+      t = TicketStore::deserialize(read_text_file(ref.path), path);
+    } catch (const ParseError& e) {
+      report.problems.push_back({e.path(), e.line(), e.column(), std::string(e.what()).substr(e.path().size() + 2)});
+      continue;
+    } catch (const Error& e) {
+      report.problems.push_back({path, 0, 0, e.what()});
+      continue;
+    }
+    if (t.id() != ref.id) {
+      report.problems.push_back(at(path, t.find("id"),
+                                   fmt::format("the file is named {} but holds ticket '{}'", ref.id, t.id())));
+    }
+    const std::string& created = t.get("created");
+    if (created.size() >= 7) {
+      const fs::path expected = store.path_for(ref.id, created);
+      if (expected != ref.path) {
+        report.problems.push_back(at(path, t.find("created"),
+                                     fmt::format("the ticket was created {} but lies in {}; it belongs in {}",
+                                                 created.substr(0, 7), fs::relative(ref.path.parent_path(), root).string(),
+                                                 fs::relative(expected.parent_path(), root).string())));
+      }
+    }
+    if (config) {
+      check_values(t, *config, path, report.problems);
+    }
+  }
+  for (const auto& [id, paths] : by_id) {
+    if (paths.size() > 1) {
+      report.problems.push_back({paths.front(), 0, 0,
+                                 fmt::format("duplicate ticket id {}: also {}", id,
+                                             fmt::join(std::vector<std::string>(paths.begin() + 1, paths.end()), ", "))});
+    }
+  }
+  return report;
+}
+
+} // namespace desk::storage

@@ -1,0 +1,283 @@
+#include <desk/storage/file_io.hpp>
+
+#include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace desk::storage {
+
+std::string errno_text(int err)
+{
+  return std::strerror(err);
+}
+
+namespace {
+
+class Fd {
+public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  ~Fd()
+  {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return m_fd; }
+  int release()
+  {
+    const int fd = m_fd;
+    m_fd = -1;
+    return fd;
+  }
+
+private:
+  int m_fd;
+};
+
+[[noreturn]] void fail_write(const fs::path& path, int err)
+{
+  std::string hint = "check free space and permissions";
+  if (err == EROFS) {
+    hint = "the file system is read-only; work in a writable clone";
+  } else if (err == EACCES || err == EPERM) {
+    hint = "you have no write permission there; check the owner and mode of the repository";
+  } else if (err == ENOSPC) {
+    hint = "the disk is full; free some space and run the command again";
+  }
+  throw StorageError(fmt::format("cannot write {}: {}", path.string(), errno_text(err)), hint);
+}
+
+void write_all(int fd, std::string_view content, const fs::path& path)
+{
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fail_write(path, errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+void fsync_dir(const fs::path& dir)
+{
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+void make_parents(const fs::path& path)
+{
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    fail_write(path.parent_path(), ec.value());
+  }
+}
+
+// Write `content` to a fresh temp file in the folder of `path`; returns its path.
+fs::path write_temp(const fs::path& path, std::string_view content)
+{
+  make_parents(path);
+  std::string templ = (path.parent_path() / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  const int raw = ::mkstemp(templ.data());
+  if (raw < 0) {
+    fail_write(path, errno);
+  }
+  Fd fd(raw);
+  const fs::path temp = templ;
+  try {
+    write_all(fd.get(), content, temp);
+    if (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0) {
+      fail_write(temp, errno);
+    }
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  return temp;
+}
+
+} // namespace
+
+std::string read_text_file(const fs::path& path)
+{
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) {
+      throw NotFoundError(fmt::format("{} does not exist", path.string()));
+    }
+    throw StorageError(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw ParseError(path.string(), 0, 0, "is a directory, not a file", "move or remove that directory");
+  }
+  if (static_cast<std::size_t>(st.st_size) > k_max_file_size) {
+    throw ParseError(path.string(), 0, 0,
+                     fmt::format("file is too large ({} bytes; desk reads at most {} MiB)", st.st_size,
+                                 k_max_file_size / (1024 * 1024)),
+                     "this is not a file desk wrote; restore it from git or move it away");
+  }
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    throw StorageError(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+  }
+  std::string content;
+  content.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (true) {
+    if (got == content.size()) {
+      content.resize(content.size() + 4096);
+    }
+    const ssize_t n = ::read(fd.get(), content.data() + got, content.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw StorageError(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+    }
+    if (n == 0) {
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+    if (got > k_max_file_size) {
+      throw ParseError(path.string(), 0, 0, "file is too large");
+    }
+  }
+  content.resize(got);
+  auto locate = [&](std::size_t offset) {
+    int line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i) {
+      if (content[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    return std::pair<int, int>(line, static_cast<int>(offset - line_start) + 1);
+  };
+  if (const auto nul = content.find('\0'); nul != std::string::npos) {
+    const auto [line, col] = locate(nul);
+    throw ParseError(path.string(), line, col, "binary data (a NUL byte); this is not a text file",
+                     "restore the file from git or move it away");
+  }
+  if (const auto bad = text::first_invalid_utf8(content); bad != std::string::npos) {
+    const auto [line, col] = locate(bad);
+    throw ParseError(path.string(), line, col, "invalid UTF-8; desk files are UTF-8 text",
+                     "re-save the file as UTF-8");
+  }
+  return content;
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content)
+{
+  const fs::path temp = write_temp(path, content);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    fail_write(path, err);
+  }
+  fsync_dir(path.parent_path());
+}
+
+bool create_file_exclusive(const fs::path& path, std::string_view content)
+{
+  const fs::path temp = write_temp(path, content);
+  const int rc = ::link(temp.c_str(), path.c_str());
+  const int err = errno;
+  ::unlink(temp.c_str());
+  if (rc != 0) {
+    if (err == EEXIST) {
+      return false;
+    }
+    fail_write(path, err);
+  }
+  fsync_dir(path.parent_path());
+  return true;
+}
+
+void copy_file_atomic(const fs::path& from, const fs::path& to)
+{
+  std::error_code ec;
+  const auto size = fs::file_size(from, ec);
+  if (ec) {
+    throw NotFoundError(fmt::format("cannot read {}: {}", from.string(), ec.message()),
+                        "check the path of the file to attach");
+  }
+  if (!fs::is_regular_file(from)) {
+    throw UsageError(fmt::format("{} is not a regular file", from.string()));
+  }
+  std::string content;
+  content.resize(size);
+  Fd fd(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    throw StorageError(fmt::format("cannot read {}: {}", from.string(), errno_text(errno)));
+  }
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::read(fd.get(), content.data() + got, size - got);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  content.resize(got);
+  write_file_atomic(to, content);
+}
+
+RepoLock::RepoLock(const fs::path& desk_dir, std::chrono::milliseconds timeout)
+{
+  const fs::path path = desk_dir / "lock";
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (fd.get() < 0) {
+    fail_write(path, errno);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::milliseconds(1);
+  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      fail_write(path, errno);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw BusyError(fmt::format("the repository is busy: another desk process holds {}", path.string()),
+                      "wait for it to finish and run the command again (DESK_LOCK_TIMEOUT sets the wait in seconds)");
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+  m_fd = fd.release();
+}
+
+RepoLock::~RepoLock()
+{
+  if (m_fd >= 0) {
+    ::flock(m_fd, LOCK_UN);
+    ::close(m_fd);
+  }
+}
+
+} // namespace desk::storage

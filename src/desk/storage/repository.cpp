@@ -1,0 +1,164 @@
+#include <desk/storage/repository.hpp>
+
+#include <desk/storage/config_file.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/process.hpp>
+#include <desk/util/text.hpp>
+#include <desk/util/time.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include <pwd.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace desk::storage {
+
+namespace {
+
+constexpr std::string_view k_gitignore = "# desk: derived data and the lock are never committed\ncache/\nlock\n";
+
+constexpr std::string_view k_gitattributes =
+  "# desk: ticket and knowledge-base files are merged by desk's merge driver\n"
+  "tickets/** merge=desk\n"
+  "kb/** merge=desk\n";
+
+std::optional<fs::path> find_root_upwards(fs::path start)
+{
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(start, ec);
+  if (ec) {
+    dir = start;
+  }
+  while (true) {
+    if (fs::is_directory(dir / ".desk", ec)) {
+      return dir;
+    }
+    if (!dir.has_parent_path() || dir.parent_path() == dir) {
+      return std::nullopt;
+    }
+    dir = dir.parent_path();
+  }
+}
+
+} // namespace
+
+Repository::Repository(fs::path root, Config config)
+  : m_root(std::move(root)), m_config(std::make_shared<const Config>(std::move(config))), m_tickets(m_root)
+{
+}
+
+Repository Repository::discover(const std::optional<fs::path>& dir)
+{
+  const fs::path root = find_root(dir);
+  return Repository(root, load_config(root / ".desk" / "config.yaml"));
+}
+
+fs::path Repository::find_root(const std::optional<fs::path>& dir)
+{
+  std::optional<fs::path> start = dir;
+  std::string source = "-C";
+  if (!start) {
+    if (const char* env = std::getenv("DESK_DIR"); env && *env) {
+      start = fs::path(env);
+      source = "DESK_DIR";
+    }
+  }
+  std::optional<fs::path> root;
+  if (start) {
+    std::error_code ec;
+    if (!fs::is_directory(*start, ec)) {
+      throw NotFoundError(fmt::format("{} ({}) is not a directory", start->string(), source),
+                          "give the folder of a ticket repository");
+    }
+    root = find_root_upwards(*start);
+  } else {
+    std::error_code ec;
+    root = find_root_upwards(fs::current_path(ec));
+  }
+  if (!root) {
+    throw NotFoundError(
+      fmt::format("not a desk repository (no .desk/ folder in {} or any parent)",
+                  start ? start->string() : fs::current_path().string()),
+      "create one with `desk init [DIR]`, or point to one with -C DIR or DESK_DIR");
+  }
+  return *root;
+}
+
+InitResult Repository::init(const fs::path& dir, const InitOptions& options)
+{
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    throw StorageError(fmt::format("cannot create {}: {}", dir.string(), ec.message()),
+                       "check the path and your permissions");
+  }
+  const fs::path root = fs::weakly_canonical(dir, ec);
+  const fs::path desk = root / ".desk";
+  const bool exists = fs::exists(desk / "config.yaml", ec);
+  if (exists && !options.force) {
+    throw UsageError(fmt::format("{} is already a desk repository", root.string()),
+                     "use `desk init --force` to rewrite its config with the defaults (tickets are kept)");
+  }
+  const std::string zone = options.timezone.empty() ? system_zone_name() : options.timezone;
+  find_zone(zone); // validates, throws UsageError naming the zone
+  const std::string config = default_config_text(zone);
+  parse_config(config, "default config"); // the shipped default must always be valid
+  write_file_atomic(desk / "config.yaml", config);
+  write_file_atomic(desk / ".gitignore", k_gitignore);
+  const fs::path attributes = root / ".gitattributes";
+  std::string existing;
+  if (fs::exists(attributes, ec)) {
+    existing = read_text_file(attributes);
+  }
+  if (existing.find("merge=desk") == std::string::npos) {
+    if (!existing.empty() && existing.back() != '\n') {
+      existing += '\n';
+    }
+    write_file_atomic(attributes, existing + std::string(k_gitattributes));
+  }
+  fs::create_directories(root / "tickets", ec);
+  return {root, exists};
+}
+
+std::unique_ptr<RepoLock> Repository::lock() const
+{
+  long seconds = 10;
+  if (const char* env = std::getenv("DESK_LOCK_TIMEOUT"); env && *env) {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (end && *end == '\0' && v >= 0) {
+      seconds = v;
+    }
+  }
+  return std::make_unique<RepoLock>(desk_dir(), std::chrono::milliseconds(seconds * 1000));
+}
+
+std::string resolve_actor(const std::string& explicit_actor)
+{
+  if (!explicit_actor.empty()) {
+    return explicit_actor;
+  }
+  if (const char* env = std::getenv("DESK_USER"); env && *env) {
+    return env;
+  }
+  const ProcessResult git = run_process({"git", "config", "user.name"}, {}, std::chrono::seconds(5));
+  if (git.exit_code == 0) {
+    const std::string name(text::trim(git.out));
+    if (!name.empty()) {
+      return name;
+    }
+  }
+  if (const struct passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) {
+    return pw->pw_name;
+  }
+  if (const char* env = std::getenv("USER"); env && *env) {
+    return env;
+  }
+  return "unknown";
+}
+
+} // namespace desk::storage

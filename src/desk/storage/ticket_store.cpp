@@ -1,0 +1,148 @@
+#include <desk/storage/ticket_store.hpp>
+
+#include <desk/model/id.hpp>
+#include <desk/storage/file_io.hpp>
+#include <desk/storage/yaml_io.hpp>
+#include <desk/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace fs = std::filesystem;
+
+namespace desk::storage {
+
+TicketStore::TicketStore(fs::path root) : m_root(std::move(root)), m_dir(m_root / "tickets") {}
+
+std::vector<TicketRef> TicketStore::scan() const
+{
+  std::vector<TicketRef> out;
+  std::error_code ec;
+  if (!fs::is_directory(m_dir, ec)) {
+    return out;
+  }
+  // tickets/YYYY/MM/ID.yaml: three fixed levels, so walk them directly.
+  for (const auto& year : fs::directory_iterator(m_dir, ec)) {
+    if (!year.is_directory(ec)) {
+      continue;
+    }
+    for (const auto& month : fs::directory_iterator(year.path(), ec)) {
+      if (!month.is_directory(ec)) {
+        continue;
+      }
+      for (const auto& file : fs::directory_iterator(month.path(), ec)) {
+        const std::string name = file.path().filename().string();
+        if (name.size() <= 5 || name.front() == '.' || !name.ends_with(".yaml")) {
+          continue;
+        }
+        out.push_back({name.substr(0, name.size() - 5), file.path()});
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const TicketRef& a, const TicketRef& b) { return a.path < b.path; });
+  return out;
+}
+
+TicketRef TicketStore::resolve(std::string_view input) const
+{
+  if (input.find('/') != std::string_view::npos || input.find('\\') != std::string_view::npos ||
+      input.find("..") != std::string_view::npos) {
+    throw UsageError(fmt::format("'{}' is not a ticket id", input),
+                     "give an id such as INC-7K3F2A9Q or a unique part of it, not a path");
+  }
+  const std::string wanted = ids::normalize_id_input(input);
+  std::vector<TicketRef> matches;
+  for (auto& ref : scan()) {
+    if (ref.id == wanted) {
+      return ref;
+    }
+    const auto dash = ref.id.find('-');
+    const std::string_view token = std::string_view(ref.id).substr(dash == std::string::npos ? 0 : dash + 1);
+    if (ref.id.starts_with(wanted) || token.starts_with(wanted)) {
+      matches.push_back(std::move(ref));
+    }
+  }
+  if (matches.empty()) {
+    throw NotFoundError(fmt::format("no ticket matches '{}'", input), "`desk list --all` shows every ticket");
+  }
+  if (matches.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto& m : matches) {
+      names.push_back(m.id);
+    }
+    if (std::all_of(names.begin(), names.end(), [&](const std::string& n) { return n == names.front(); })) {
+      throw NotFoundError(fmt::format("ticket id '{}' is used by {} files", names.front(), names.size()),
+                          "run `desk doctor` to see them");
+    }
+    throw NotFoundError(fmt::format("'{}' is ambiguous; it matches {}", input, fmt::join(names, ", ")),
+                        "type more characters of the id");
+  }
+  return matches.front();
+}
+
+std::string TicketStore::serialize(const Ticket& ticket)
+{
+  return emit_yaml(ticket.to_value());
+}
+
+Ticket TicketStore::deserialize(std::string_view text, const std::string& path)
+{
+  return Ticket::from_value(parse_yaml(text, path), path);
+}
+
+Ticket TicketStore::load(const TicketRef& ref) const
+{
+  Ticket t = deserialize(read_text_file(ref.path), ref.path.string());
+  if (t.id() != ref.id) {
+    const Value* id = t.find("id");
+    throw ParseError(ref.path.string(), id ? id->line : 0, id ? id->column : 0,
+                     fmt::format("the file is named {} but holds ticket '{}'", ref.id, t.id()),
+                     "rename the file to match its id, or run `desk doctor`");
+  }
+  return t;
+}
+
+std::vector<Ticket> TicketStore::load_all(std::vector<LoadProblem>& problems) const
+{
+  std::vector<Ticket> out;
+  for (const auto& ref : scan()) {
+    try {
+      out.push_back(load(ref));
+    } catch (const Error& e) {
+      problems.push_back({ref.path, e.what()});
+    }
+  }
+  return out;
+}
+
+fs::path TicketStore::path_for(std::string_view id, std::string_view created) const
+{
+  // created is YYYY-MM-DDTHH:MM:SS±HH:MM; the folder is its (local) year and month.
+  if (created.size() < 7 || created[4] != '-') {
+    throw UsageError(fmt::format("ticket {} has no valid creation time '{}'", id, created));
+  }
+  return m_dir / std::string(created.substr(0, 4)) / std::string(created.substr(5, 2)) /
+         (std::string(id) + ".yaml");
+}
+
+TicketRef TicketStore::create(Ticket& ticket, const std::function<std::string()>& make_id) const
+{
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const std::string id = make_id();
+    ticket.set("id", id);
+    const fs::path path = path_for(id, ticket.get("created"));
+    if (create_file_exclusive(path, serialize(ticket))) {
+      return {id, path};
+    }
+  }
+  throw StorageError("could not find a free ticket id after 16 attempts",
+                     "check that the tickets/ folder is writable and not full of stale files");
+}
+
+void TicketStore::save(const Ticket& ticket, const fs::path& path) const
+{
+  write_file_atomic(path, serialize(ticket));
+}
+
+} // namespace desk::storage

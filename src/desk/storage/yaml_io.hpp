@@ -1,0 +1,29 @@
+#pragma once
+
+#include <desk/model/value.hpp>
+
+#include <string>
+#include <string_view>
+
+// The one place that knows YAML syntax: reading any file into a Value, and writing
+// Values in desk's canonical block style, which yaml-cpp and PyYAML read back to the same
+// strings.
+namespace desk::storage {
+
+// Parse YAML text. `path` is only used in messages. Throws ParseError
+// (path:line:column) for syntax errors, duplicate keys, aliases or multiple documents.
+Value parse_yaml(std::string_view text, const std::string& path);
+
+// Emit a mapping at top level: `key: value` lines, block sequences and mappings, literal
+// blocks for multi-line text. Deterministic: equal Values give equal bytes.
+std::string emit_yaml(const Value& mapping);
+
+// How one scalar would be written on a `key: ` line at `indent` (used by emit_yaml and by
+// tests); may span several lines for literal blocks.
+std::string emit_scalar(const Value& scalar, int indent);
+
+// True when `s` can be written as a plain scalar and every YAML 1.1/1.2 reader reads it
+// back as the same string.
+bool is_safe_plain(std::string_view s);
+
+} // namespace desk::storage

@@ -1,0 +1,192 @@
+#include <desk/util/process.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace desk {
+
+namespace {
+
+void close_fd(int& fd)
+{
+  if (fd >= 0) {
+    ::close(fd);
+    fd = -1;
+  }
+}
+
+} // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
+                          std::chrono::milliseconds timeout, const std::filesystem::path& cwd)
+{
+  ProcessResult result;
+  if (argv.empty()) {
+    return result;
+  }
+  int in_pipe[2] = {-1, -1};
+  int out_pipe[2] = {-1, -1};
+  int err_pipe[2] = {-1, -1};
+  int exec_pipe[2] = {-1, -1}; // reports a failed exec to the parent
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(exec_pipe, O_CLOEXEC) != 0) {
+    for (int* p : {in_pipe, out_pipe, err_pipe, exec_pipe}) {
+      close_fd(p[0]);
+      close_fd(p[1]);
+    }
+    return result;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(in_pipe[0], 0);
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+      const int e = errno;
+      [[maybe_unused]] auto n = ::write(exec_pipe[1], &e, sizeof e);
+      ::_exit(127);
+    }
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execvp(args[0], args.data());
+    const int e = errno;
+    [[maybe_unused]] auto n = ::write(exec_pipe[1], &e, sizeof e);
+    ::_exit(127);
+  }
+  close_fd(in_pipe[0]);
+  close_fd(out_pipe[1]);
+  close_fd(err_pipe[1]);
+  close_fd(exec_pipe[1]);
+  if (pid < 0) {
+    close_fd(in_pipe[1]);
+    close_fd(out_pipe[0]);
+    close_fd(err_pipe[0]);
+    close_fd(exec_pipe[0]);
+    return result;
+  }
+  int exec_errno = 0;
+  const ssize_t got = ::read(exec_pipe[0], &exec_errno, sizeof exec_errno);
+  close_fd(exec_pipe[0]);
+  result.started = got <= 0;
+
+  // Feed stdin and drain stdout/stderr together so no pipe fills up.
+  ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+  std::size_t written = 0;
+  if (input.empty() || !result.started) {
+    close_fd(in_pipe[1]);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[65536];
+  while (out_pipe[0] >= 0 || err_pipe[0] >= 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    pollfd fds[3];
+    int n = 0;
+    int idx_out = -1;
+    int idx_err = -1;
+    int idx_in = -1;
+    if (out_pipe[0] >= 0) {
+      idx_out = n;
+      fds[n++] = {out_pipe[0], POLLIN, 0};
+    }
+    if (err_pipe[0] >= 0) {
+      idx_err = n;
+      fds[n++] = {err_pipe[0], POLLIN, 0};
+    }
+    if (in_pipe[1] >= 0) {
+      idx_in = n;
+      fds[n++] = {in_pipe[1], POLLOUT, 0};
+    }
+    const int rc = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (rc < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    auto drain = [&](int idx, int& fd, std::string& sink) {
+      if (idx >= 0 && (fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) {
+        const ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r > 0) {
+          sink.append(buf, static_cast<std::size_t>(r));
+        } else if (r == 0 || errno != EINTR) {
+          close_fd(fd);
+        }
+      }
+    };
+    drain(idx_out, out_pipe[0], result.out);
+    drain(idx_err, err_pipe[0], result.err);
+    if (idx_in >= 0 && (fds[idx_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t w = ::write(in_pipe[1], input.data() + written, input.size() - written);
+      if (w > 0) {
+        written += static_cast<std::size_t>(w);
+      }
+      if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        close_fd(in_pipe[1]); // the child closed its stdin
+      } else if (written == input.size()) {
+        close_fd(in_pipe[1]);
+      }
+    }
+  }
+  close_fd(in_pipe[1]);
+  close_fd(out_pipe[0]);
+  close_fd(err_pipe[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!result.timed_out && result.started && WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  return result;
+}
+
+} // namespace desk
+
+namespace desk {
+
+int run_interactive(const std::vector<std::string>& argv)
+{
+  if (argv.empty()) {
+    return -1;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  if (pid < 0) {
+    return -1;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+  }
+  return -1;
+}
+
+} // namespace desk

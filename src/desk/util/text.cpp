@@ -1,0 +1,352 @@
+#include <desk/util/text.hpp>
+
+#include <desk/util/error.hpp>
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+namespace desk::text {
+
+namespace {
+
+constexpr char32_t k_replacement = 0xFFFD;
+constexpr char32_t k_max_code_point = 0x10FFFF;
+constexpr std::string_view k_zero_width_joiner = "\u200D";
+constexpr std::string_view k_ellipsis = "\u2026";
+constexpr std::size_t k_ellipsis_width = 1;
+
+// One decoded sequence: `length` bytes starting at the decoded position.
+struct Decoded
+{
+  char32_t cp;
+  std::size_t length;
+  bool valid;
+};
+
+bool is_surrogate(char32_t cp)
+{
+  return cp >= 0xD800 && cp <= 0xDFFF;
+}
+
+// Decode the sequence at `pos`; an ill-formed one yields U+FFFD over its maximal subpart
+// (the Unicode-recommended practice, so one bad byte never swallows a good character).
+Decoded decode_at(std::string_view s, std::size_t pos)
+{
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  if (b0 < 0x80) {
+    return {b0, 1, true};
+  }
+
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // allowed range of the second byte; excludes overlongs,
+  unsigned char high = 0xBF; // surrogates and code points above U+10FFFF
+  char32_t cp = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2;
+    cp = b0 & 0x1Fu;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3;
+    cp = b0 & 0x0Fu;
+    if (b0 == 0xE0) {
+      low = 0xA0;
+    } else if (b0 == 0xED) {
+      high = 0x9F;
+    }
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4;
+    cp = b0 & 0x07u;
+    if (b0 == 0xF0) {
+      low = 0x90;
+    } else if (b0 == 0xF4) {
+      high = 0x8F;
+    }
+  } else {
+    return {k_replacement, 1, false};
+  }
+
+  for (std::size_t i = 1; i < length; ++i) {
+    if (pos + i >= s.size()) {
+      return {k_replacement, i, false};
+    }
+    const auto b = static_cast<unsigned char>(s[pos + i]);
+    const unsigned char lo = i == 1 ? low : 0x80;
+    const unsigned char hi = i == 1 ? high : 0xBF;
+    if (b < lo || b > hi) {
+      return {k_replacement, i, false};
+    }
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  return {cp, length, true};
+}
+
+// Width of the sequence at a decoded position; an invalid one shows as "�".
+int decoded_width(const Decoded& d)
+{
+  return d.valid ? char_width(d.cp) : 1;
+}
+
+// `s` itself when valid, otherwise a copy with every invalid sequence replaced by U+FFFD
+// (utf8proc refuses ill-formed input).
+std::string sanitized(std::string_view s)
+{
+  if (is_valid_utf8(s)) {
+    return std::string(s);
+  }
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char32_t cp : decode(s)) {
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
+// Run utf8proc_map over `s` with `options`.
+std::string map_utf8(std::string_view s, utf8proc_option_t options)
+{
+  if (s.empty()) {
+    return {};
+  }
+  const std::string input = sanitized(s);
+  utf8proc_uint8_t* raw = nullptr;
+  const utf8proc_ssize_t length =
+    utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(input.data()),
+                 static_cast<utf8proc_ssize_t>(input.size()),
+                 &raw,
+                 options);
+  const std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> result(raw, &std::free);
+  if (length < 0) {
+    if (length == UTF8PROC_ERROR_NOMEM) {
+      throw std::bad_alloc();
+    }
+    throw Error(std::string("cannot normalise text: ") + utf8proc_errmsg(length));
+  }
+  return std::string(reinterpret_cast<const char*>(result.get()),
+                     static_cast<std::size_t>(length));
+}
+
+bool is_ascii_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+} // namespace
+
+bool is_valid_utf8(std::string_view s)
+{
+  return first_invalid_utf8(s) == std::string_view::npos;
+}
+
+std::size_t first_invalid_utf8(std::string_view s)
+{
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const Decoded d = decode_at(s, pos);
+    if (!d.valid) {
+      return pos;
+    }
+    pos += d.length;
+  }
+  return std::string_view::npos;
+}
+
+std::vector<char32_t> decode(std::string_view s)
+{
+  std::vector<char32_t> out;
+  out.reserve(s.size());
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const Decoded d = decode_at(s, pos);
+    out.push_back(d.cp);
+    pos += d.length;
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t cp)
+{
+  if (cp > k_max_code_point || is_surrogate(cp)) {
+    cp = k_replacement; // keep the output well-formed
+  }
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+int char_width(char32_t cp)
+{
+  if (cp == '\t' || cp == '\n') {
+    return 1; // so that display_width is exactly the sum of char_width
+  }
+  if (cp > k_max_code_point || is_surrogate(cp)) {
+    return 1; // shown as "�"
+  }
+  // Hangul medial vowels and final consonants join the preceding syllable (as in wcwidth).
+  if ((cp >= 0x1160 && cp <= 0x11FF) || (cp >= 0xD7B0 && cp <= 0xD7FF)) {
+    return 0;
+  }
+  // utf8proc: 0 for controls, combining marks and format characters (ZWJ, variation
+  // selectors), 2 for East Asian wide/fullwidth and emoji presentation, 1 otherwise.
+  const int width = utf8proc_charwidth(static_cast<utf8proc_int32_t>(cp));
+  return width < 0 ? 0 : width;
+}
+
+std::size_t display_width(std::string_view s)
+{
+  std::size_t width = 0;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const Decoded d = decode_at(s, pos);
+    width += static_cast<std::size_t>(decoded_width(d));
+    pos += d.length;
+  }
+  return width;
+}
+
+std::string truncate_to_width(std::string_view s, std::size_t width)
+{
+  if (display_width(s) <= width) {
+    return std::string(s);
+  }
+  if (width < k_ellipsis_width) {
+    return {};
+  }
+  const std::size_t budget = width - k_ellipsis_width;
+  std::size_t used = 0;
+  std::size_t end = 0; // bytes kept
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const Decoded d = decode_at(s, pos);
+    const auto w = static_cast<std::size_t>(decoded_width(d));
+    if (used + w > budget) {
+      break; // zero-width marks after this point belong to the dropped character
+    }
+    used += w;
+    pos += d.length;
+    end = pos;
+  }
+  std::string out(s.substr(0, end));
+  // A joiner with nothing after it would glue the ellipsis to the previous emoji.
+  while (out.ends_with(k_zero_width_joiner)) {
+    out.resize(out.size() - k_zero_width_joiner.size());
+  }
+  out += k_ellipsis;
+  return out;
+}
+
+std::string pad_to_width(std::string_view s, std::size_t width, bool right_align)
+{
+  std::string text = truncate_to_width(s, width);
+  const std::size_t text_width = display_width(text);
+  if (text_width >= width) {
+    return text;
+  }
+  const std::string padding(width - text_width, ' ');
+  return right_align ? padding + text : text + padding;
+}
+
+std::string normalize_nfc(std::string_view s)
+{
+  return map_utf8(s, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+}
+
+std::string fold(std::string_view s)
+{
+  return map_utf8(s,
+                  static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE
+                                                 | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
+}
+
+std::string one_line(std::string_view s)
+{
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (char c : s) {
+    if (is_ascii_space(c)) {
+      pending_space = !out.empty(); // leading white space is dropped
+      continue;
+    }
+    if (pending_space) {
+      out += ' ';
+      pending_space = false;
+    }
+    out += c;
+  }
+  return out; // trailing white space never gets its pending space written
+}
+
+std::string ascii_lower(std::string_view s)
+{
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s)
+{
+  while (!s.empty() && is_ascii_space(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && is_ascii_space(s.back())) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::vector<std::string> split(std::string_view s, char sep)
+{
+  std::vector<std::string> fields;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t found = s.find(sep, start);
+    if (found == std::string_view::npos) {
+      fields.emplace_back(s.substr(start));
+      return fields;
+    }
+    fields.emplace_back(s.substr(start, found - start));
+    start = found + 1;
+  }
+}
+
+bool looks_like_text(std::string_view s)
+{
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const Decoded d = decode_at(s, pos);
+    if (!d.valid) {
+      return false;
+    }
+    if (d.length == 1) {
+      // Line structure (tab, newline, carriage return) is text; NUL and other controls
+      // are not.
+      const char32_t c = d.cp;
+      const bool printable = c >= 0x20 && c < 0x7F;
+      if (!printable && c != '\t' && c != '\n' && c != '\r') {
+        return false;
+      }
+    }
+    pos += d.length;
+  }
+  return true;
+}
+
+} // namespace desk::text

@@ -1,0 +1,134 @@
+#pragma once
+
+#include <desk/config/config.hpp>
+#include <desk/model/ticket.hpp>
+#include <desk/util/time.hpp>
+#include <desk/workflow/transitions.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Every step of the support procedure as a change to one ticket: checks the transition
+// table and the config, records one event with actor and time, keeps the current fields
+// and the stored SLA due times in step. No I/O here.
+namespace desk::workflow {
+
+// Who acts, when, under which rules.
+struct Context {
+  const Config& config;
+  std::string actor;
+  Timestamp now;
+};
+
+// Stage 1 intake.
+struct OpenRequest {
+  std::string type; // empty: config default
+  std::string title;
+  std::string description;
+  std::string reporter;
+  std::string department;
+  std::string contact;
+  std::string channel; // empty: config default
+  std::vector<std::string> affected;
+  std::string impact;  // empty: config default
+  std::string urgency; // empty: config default
+  std::string occurred_at; // ISO 8601 text as given; validated
+  std::string steps;
+  std::string error;
+  std::vector<std::string> attachments; // file names as stored beside the ticket
+  std::string dedup_key;
+  std::string external_id;
+};
+
+// A new ticket (without id; the store assigns it) with its `open` event.
+Ticket open_ticket(const Context& ctx, const OpenRequest& request);
+
+// Stage 2 classification.
+struct TriageRequest {
+  std::string category;
+  std::string type;
+  std::string impact;
+  std::string urgency;
+  std::string priority; // an override of the matrix; needs `reason`
+  std::string reason;
+  std::string note;
+};
+void triage(Ticket& ticket, const Context& ctx, const TriageRequest& request);
+
+// Assignment: to a user, a team, or by the rules.
+struct AssignRequest {
+  std::string user;
+  std::string team;
+  bool automatic = false;
+  std::string lead_team;
+  std::vector<std::string> collaborators;
+  std::string note;
+};
+// `open_load` counts open tickets per assignee (for --auto's fewest-open rule).
+void assign(Ticket& ticket, const Context& ctx, const AssignRequest& request,
+            const std::map<std::string, int>& open_load);
+
+// Functional escalation to a tier or a vendor; `notify` also records the hierarchical
+// escalation to the team's supervisor.
+struct EscalateRequest {
+  int tier = 0;       // 2 or 3; 0 when escalating to a vendor
+  std::string vendor;
+  std::string reason;
+  std::string user;
+  std::string team;
+  bool notify = false;
+};
+// Returns the supervisor notified (empty when none).
+std::string escalate(Ticket& ticket, const Context& ctx, const EscalateRequest& request,
+                     const std::map<std::string, int>& open_load);
+
+// Work begins (the first response when nothing else responded yet).
+void start(Ticket& ticket, const Context& ctx, const std::string& note);
+
+// A work-log entry.
+void log_work(Ticket& ticket, const Context& ctx, const std::string& note, int minutes);
+
+// Waiting on someone; pauses the SLA clock when the config says so.
+void set_pending(Ticket& ticket, const Context& ctx, const std::string& reason, const std::string& note);
+
+// Back to work after pending.
+void resume(Ticket& ticket, const Context& ctx, const std::string& note);
+
+// Resolution with internal verification (stage 4).
+struct ResolveRequest {
+  std::string solution;
+  std::string cause;
+  std::string verified_by;
+  std::string verification;
+  std::string kb; // knowledge-base article that solved it
+  std::string note;
+};
+void resolve(Ticket& ticket, const Context& ctx, const ResolveRequest& request);
+
+// The user confirms (rating 1..5 or 0 for none) or rejects (reopens the ticket).
+void confirm(Ticket& ticket, const Context& ctx, int rating, const std::string& note);
+void reopen(Ticket& ticket, const Context& ctx, const std::string& why);
+
+// Closure: a confirmed ticket, or a resolved one older than close_after_days. Refuses an
+// incomplete record and says what is missing.
+void close(Ticket& ticket, const Context& ctx, const std::string& note);
+
+// True when `close` would accept the resolved ticket as stale at ctx.now.
+bool is_stale_resolved(const Ticket& ticket, const Context& ctx);
+
+// Cancel (duplicate, withdrawn).
+void cancel(Ticket& ticket, const Context& ctx, const std::string& reason);
+
+// Record that an SLA warning or breach ("warning" / "breach") of `target` ("respond" /
+// "resolve") was announced, so it is announced once.
+void notice(Ticket& ticket, const Context& ctx, const std::string& kind, const std::string& target);
+
+// True when that notice was already recorded.
+bool has_notice(const Ticket& ticket, const std::string& kind, const std::string& target);
+
+// The ticket's status; throws ParseError-like Error when the file holds an unknown one.
+Status status_of(const Ticket& ticket);
+
+} // namespace desk::workflow

@@ -1,0 +1,183 @@
+#include <desk/workflow/transitions.hpp>
+
+#include <desk/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace desk::workflow {
+
+namespace {
+
+using enum Status;
+
+constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {{
+  {new_, "new"},
+  {triaged, "triaged"},
+  {assigned, "assigned"},
+  {in_progress, "in_progress"},
+  {pending, "pending"},
+  {escalated, "escalated"},
+  {resolved, "resolved"},
+  {reopened, "reopened"},
+  {confirmed, "confirmed"},
+  {closed, "closed"},
+  {cancelled, "cancelled"},
+}};
+
+constexpr std::array<std::pair<Action, std::string_view>, 14> k_action_names = {{
+  {Action::open, "open"},
+  {Action::triage, "triage"},
+  {Action::assign, "assign"},
+  {Action::escalate, "escalate"},
+  {Action::start, "start"},
+  {Action::log, "log"},
+  {Action::pending, "pending"},
+  {Action::resume, "resume"},
+  {Action::resolve, "resolve"},
+  {Action::confirm, "confirm"},
+  {Action::reopen, "reopen"},
+  {Action::close, "close"},
+  {Action::cancel, "cancel"},
+  {Action::notice, "notice"},
+}};
+
+} // namespace
+
+const std::vector<Transition>& transitions()
+{
+  // new → triaged → assigned → in_progress ⇄ pending; escalated reassigns to another tier
+  // or a vendor; in_progress → resolved → confirmed → closed; resolved → reopened (the
+  // user rejects) → back to diagnosis; new/triaged → resolved (first-line quick fix);
+  // any open status → cancelled. `triage` on a ticket already in work reclassifies it
+  // without moving it back.
+  static const std::vector<Transition> k_table = {
+    {Action::open, {}, new_, false},
+    {Action::triage, {new_, triaged, reopened}, triaged, true},
+    {Action::triage, {assigned, in_progress, pending, escalated}, std::nullopt, true},
+    {Action::assign, {triaged, reopened, assigned, escalated, in_progress}, assigned, true},
+    {Action::escalate, {assigned, in_progress, pending, escalated}, escalated, true},
+    {Action::start, {assigned, escalated, reopened}, in_progress, true},
+    {Action::log, {new_, triaged, assigned, in_progress, pending, escalated, reopened, resolved}, std::nullopt, true},
+    {Action::pending, {assigned, in_progress, escalated}, pending, true},
+    {Action::resume, {pending}, in_progress, true},
+    {Action::resolve, {new_, triaged, in_progress}, resolved, true},
+    {Action::confirm, {resolved}, confirmed, false},
+    {Action::reopen, {resolved}, reopened, false},
+    {Action::close, {confirmed, resolved}, closed, false},
+    {Action::cancel, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, cancelled, false},
+    {Action::notice, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, std::nullopt, false},
+  };
+  return k_table;
+}
+
+std::string_view to_string(Status s)
+{
+  for (const auto& [k, v] : k_status_names) {
+    if (k == s) {
+      return v;
+    }
+  }
+  return "?";
+}
+
+std::string_view to_string(Action a)
+{
+  for (const auto& [k, v] : k_action_names) {
+    if (k == a) {
+      return v;
+    }
+  }
+  return "?";
+}
+
+std::optional<Status> parse_status(std::string_view s)
+{
+  for (const auto& [k, v] : k_status_names) {
+    if (v == s) {
+      return k;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Action> parse_action(std::string_view s)
+{
+  for (const auto& [k, v] : k_action_names) {
+    if (v == s) {
+      return k;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> status_names()
+{
+  std::vector<std::string> out;
+  for (const auto& [k, v] : k_status_names) {
+    out.emplace_back(v);
+  }
+  return out;
+}
+
+bool is_open(Status s)
+{
+  return s != resolved && s != confirmed && s != closed && s != cancelled;
+}
+
+bool is_final(Status s)
+{
+  return s == closed || s == cancelled;
+}
+
+const Transition& transition_for(Action action)
+{
+  for (const auto& t : transitions()) {
+    if (t.action == action) {
+      return t;
+    }
+  }
+  throw Error(fmt::format("no transition for action {}", to_string(action)));
+}
+
+const Transition* find_transition(Status from, Action action)
+{
+  for (const auto& t : transitions()) {
+    if (t.action == action && std::find(t.from.begin(), t.from.end(), from) != t.from.end()) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<Action> allowed_actions(Status from)
+{
+  std::vector<Action> out;
+  for (const auto& t : transitions()) {
+    if (std::find(t.from.begin(), t.from.end(), from) != t.from.end() &&
+        std::find(out.begin(), out.end(), t.action) == out.end()) {
+      out.push_back(t.action);
+    }
+  }
+  return out;
+}
+
+Status check_transition(std::string_view ticket_id, Status from, Action action)
+{
+  if (const Transition* row = find_transition(from, action)) {
+    return row->to.value_or(from);
+  }
+  std::vector<std::string_view> allowed;
+  for (Action a : allowed_actions(from)) {
+    allowed.push_back(to_string(a));
+  }
+  throw InvalidTransitionError(
+    fmt::format("cannot {} {}: it is {}", to_string(action), ticket_id, to_string(from)),
+    allowed.empty() ? std::string("nothing more can be done with it")
+                    : fmt::format("allowed from {}: {}", to_string(from), fmt::join(allowed, ", ")));
+}
+
+} // namespace desk::workflow
