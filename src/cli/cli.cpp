@@ -29,22 +29,25 @@ constexpr std::string_view k_footer = R"(Exit codes:
 Environment: DESK_DIR (repository), DESK_USER (actor), DESK_NOW (fixed clock, ISO 8601),
 DESK_LOCK_TIMEOUT (seconds to wait for the lock), NO_COLOR, VISUAL/EDITOR.)";
 
+// Edits (insert, delete, substitute, swap two neighbours) between two words.
 std::size_t edit_distance(std::string_view a, std::string_view b)
 {
-  std::vector<std::size_t> row(b.size() + 1);
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) {
+    d[i][0] = i;
+  }
   for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
+    d[0][j] = j;
   }
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 std::string suggestion(const CLI::App& app, std::string_view word)
@@ -59,6 +62,22 @@ std::string suggestion(const CLI::App& app, std::string_view word)
     }
   }
   return best;
+}
+
+// The first word that is neither an option nor a global option's value.
+std::string first_word(int argc, char** argv)
+{
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "-C" || a == "--dir" || a == "--as" || a == "--color") {
+      ++i;
+      continue;
+    }
+    if (!a.starts_with("-")) {
+      return std::string(a);
+    }
+  }
+  return {};
 }
 
 int print_error(std::string_view message, std::string_view hint, ExitCode code)
@@ -89,7 +108,12 @@ int run(int argc, char** argv)
   register_list(app, globals);
   register_workflow(app, globals);
   register_sla(app, globals);
+  register_import(app, globals);
+  register_export(app, globals);
+  register_report(app, globals);
+  register_kb(app, globals);
   register_doctor(app, globals);
+  register_git(app, globals);
   try {
     app.parse(argc, argv);
     std::fflush(stdout);
@@ -102,19 +126,21 @@ int run(int argc, char** argv)
     return app.exit(e);
   } catch (const CLI::RequiredError& e) {
     if (app.get_subcommands().empty()) {
-      return print_error("no command given", "run `desk --help` for the list of commands", ExitCode::usage);
+      const std::string word = first_word(argc, argv);
+      if (word.empty()) {
+        return print_error("no command given", "run `desk --help` for the list of commands", ExitCode::usage);
+      }
+      const std::string guess = suggestion(app, word);
+      return print_error(fmt::format("unknown command '{}'", word),
+                         guess.empty() ? std::string("run `desk --help` for the list of commands")
+                                       : fmt::format("did you mean `desk {}`?", guess),
+                         ExitCode::usage);
     }
     return print_error(e.what(), "see `desk " + app.get_subcommands().front()->get_name() + " --help`",
                        ExitCode::usage);
   } catch (const CLI::ExtrasError& e) {
     if (app.get_subcommands().empty() && argc > 1) {
-      std::string word;
-      for (int i = 1; i < argc; ++i) {
-        if (argv[i][0] != '-') {
-          word = argv[i];
-          break;
-        }
-      }
+      const std::string word = first_word(argc, argv);
       const std::string guess = suggestion(app, word);
       return print_error(fmt::format("unknown command '{}'", word),
                          guess.empty() ? std::string("run `desk --help` for the list of commands")

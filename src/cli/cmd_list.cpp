@@ -93,7 +93,7 @@ void register_list(CLI::App& app, Globals& g)
   cmd->add_option("--sort", a->sort, "Sort keys, e.g. priority,-created (- for descending)")
     ->type_name("FIELDS")
     ->capture_default_str();
-  cmd->add_option("--limit", a->limit, "Show at most N tickets")->type_name("N");
+  cmd->add_option("--limit", a->limit, "Show at most N tickets")->type_name("N")->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", a->format, "Output: table, json (array of tickets) or csv")
     ->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();
@@ -163,7 +163,7 @@ void register_list(CLI::App& app, Globals& g)
       for (const auto& t : tickets) {
         arr.push_back(ticket_to_json(t, false));
       }
-      out(arr.dump(2) + "\n");
+      out(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       return;
     }
     if (a->format == "csv") {

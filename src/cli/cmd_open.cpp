@@ -28,6 +28,7 @@ struct OpenArgs {
   std::string error;
   std::vector<std::string> attach;
   bool quiet = false;
+  bool no_suggest = false; // --no-suggest: no knowledge-base suggestions
   std::string format = "text";
 };
 
@@ -122,6 +123,7 @@ void register_open(CLI::App& app, Globals& g)
     ->type_name("KEY");
   cmd->add_option("--external-id", r.external_id, "Id of this request in another system")->type_name("ID");
   cmd->add_flag("--quiet,-q", a->quiet, "Print only the new id (for scripts)");
+  cmd->add_flag("--no-suggest", a->no_suggest, "Do not show matching knowledge-base articles");
   cmd->add_option("--format", a->format, "Output: text or json (the new ticket)")
     ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([a, &g] {
@@ -142,6 +144,10 @@ void register_open(CLI::App& app, Globals& g)
     std::vector<std::pair<fs::path, std::string>> files;
     for (const auto& path : a->attach) {
       std::error_code ec;
+      if (fs::is_directory(path, ec)) {
+        throw UsageError(fmt::format("--attach {}: is a folder, not a file", path),
+                         "attach files one by one, or an archive of the folder");
+      }
       if (!fs::is_regular_file(path, ec)) {
         throw NotFoundError(fmt::format("--attach {}: no such file", path), "check the path of the file to attach");
       }
@@ -168,7 +174,7 @@ void register_open(CLI::App& app, Globals& g)
             if (a->format == "json") {
               auto j = ticket_to_json(t, false);
               j["deduplicated"] = true;
-              out(j.dump(2) + "\n");
+              out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
             } else {
               out(a->quiet ? t.id() + "\n"
                            : fmt::format("{} is already open with dedup key '{}'\n", t.id(), req.dedup_key));
@@ -192,13 +198,26 @@ void register_open(CLI::App& app, Globals& g)
           throw;
         }
       }
+      std::vector<fs::path> changed = {ref.path};
+      for (const auto& [from, name] : files) {
+        changed.push_back(ref.path.parent_path() / (ref.id + ".files") / name);
+      }
+      commit_change(s, changed, fmt::format("{}: open {} {}: {}", ref.id, ticket.get("priority"), ticket.get("type"),
+                                            ticket.get("title")));
     }
     if (a->format == "json") {
-      out(ticket_to_json(ticket, true).dump(2) + "\n");
+      auto j = ticket_to_json(ticket, true);
+      if (auto suggestions = a->no_suggest ? nullptr : kb_suggestions_json(s, ticket); !suggestions.is_null()) {
+        j["suggestions"] = std::move(suggestions); // knowledge base (cmd_kb.cpp)
+      }
+      out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     } else if (a->quiet) {
       out(ticket.id() + "\n");
     } else {
       out(fmt::format("Opened {}\n", summary_line(s, ticket)));
+      if (!a->no_suggest) {
+        out(kb_suggestions_text(s, ticket)); // knowledge base (cmd_kb.cpp)
+      }
     }
     run_hooks(s, ticket);
   });

@@ -197,7 +197,7 @@ void register_show(CLI::App& app, Globals& g)
     }
     const Ticket t = s.repo.tickets().load(ref);
     if (a->format == "json") {
-      out(ticket_to_json(t, true).dump(2) + "\n");
+      out(ticket_to_json(t, true).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     } else {
       out(render_text(s, t, use_color(g)));
     }

@@ -110,6 +110,7 @@ void register_sla(CLI::App& app, Globals& g)
     });
     if (a->notify) {
       const auto lock = s.repo.lock();
+      std::vector<std::filesystem::path> noticed;
       for (auto& row : rows) {
         for (const auto& [target, status] : {std::pair{std::string("respond"), &row.sla.respond},
                                              std::pair{std::string("resolve"), &row.sla.resolve}}) {
@@ -126,10 +127,12 @@ void register_sla(CLI::App& app, Globals& g)
           Ticket fresh = s.repo.tickets().load(ref);
           workflow::notice(fresh, s.context(), kind, target);
           s.repo.tickets().save(fresh, ref.path);
+          noticed.push_back(ref.path);
           run_hooks(s, fresh, kind == "breach" ? "sla-breach" : "sla-warning");
           row.ticket = std::move(fresh);
         }
       }
+      commit_change(s, noticed, fmt::format("sla: {} notice(s) sent", noticed.size()));
     }
     if (a->format == "json") {
       auto arr = nlohmann::ordered_json::array();
@@ -147,7 +150,7 @@ void register_sla(CLI::App& app, Globals& g)
         j["paused_now"] = row.sla.paused_now;
         arr.push_back(std::move(j));
       }
-      out(arr.dump(2) + "\n");
+      out(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     } else if (rows.empty()) {
       out(a->breached || a->at_risk ? "No tickets at risk or breached.\n" : "No open tickets with SLA targets.\n");
     } else {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace desk::cli {
 
 namespace {
@@ -29,6 +31,9 @@ struct WorkflowArgs {
   bool reject = false;
   // close
   bool stale = false;
+  bool kb_capture = false; // close --kb: capture a draft knowledge-base article
+  // open-time suggestions
+  bool no_suggest = false; // triage --no-suggest
 };
 
 CLI::App* ticket_command(CLI::App& app, const char* name, const char* help, std::shared_ptr<WorkflowArgs> a)
@@ -58,12 +63,18 @@ void register_workflow(CLI::App& app, Globals& g)
     cmd->add_option("--priority", a->triage.priority, "Override the matrix (needs --reason)")->type_name("P");
     cmd->add_option("--reason", a->triage.reason, "Why the matrix is overridden")->type_name("TEXT");
     add_note(cmd, a);
+    cmd->add_flag("--no-suggest", a->no_suggest, "Do not show matching knowledge-base articles");
     cmd->callback([a, &g] {
+      std::string suggestions;
       change_ticket(g, a->id, [&](Ticket& t, const Session& s) {
         a->triage.note = text_arg(a->note, "-m");
         workflow::triage(t, s.context(), a->triage);
+        if (!a->no_suggest) {
+          suggestions = kb_suggestions_text(s, t); // knowledge base (cmd_kb.cpp)
+        }
         return fmt::format("triaged: {} {}, priority {}", t.get("type"), t.get("category"), t.get("priority"));
       });
+      out(suggestions);
     });
   }
   {
@@ -184,7 +195,13 @@ void register_workflow(CLI::App& app, Globals& g)
         r.cause = text_arg(r.cause, "--cause");
         r.verification = text_arg(r.verification, "--verification");
         r.note = text_arg(a->note, "-m");
+        if (!r.kb.empty()) {
+          r.kb = kb_article_id(s, r.kb); // the article must exist (cmd_kb.cpp)
+        }
         workflow::resolve(t, s.context(), r);
+        if (!r.kb.empty()) {
+          kb_record_reuse(s, r.kb, t.id()); // its reuse count rises, the ticket is linked
+        }
         return "resolved, verified by " + t.get("verified_by") + "; waiting for the user's confirmation";
       });
     });
@@ -195,7 +212,7 @@ void register_workflow(CLI::App& app, Globals& g)
     cmd->add_option("--rating", a->rating, "Satisfaction 1 (poor) to 5 (excellent)")->type_name("N");
     cmd->add_flag("--reject", a->reject, "The fix does not work: reopen the ticket (needs -m WHY)");
     add_note(cmd, a, "The user's comment (with --reject: why it is not fixed)");
-    cmd->callback([a, &g] {
+    cmd->callback([a, cmd, &g] {
       change_ticket(g, a->id, [&](Ticket& t, const Session& s) {
         const std::string note = text_arg(a->note, "-m");
         if (a->reject) {
@@ -204,6 +221,9 @@ void register_workflow(CLI::App& app, Globals& g)
           }
           workflow::reopen(t, s.context(), note);
           return fmt::format("reopened (reopen #{}); back to diagnosis", t.get("reopen_count"));
+        }
+        if (cmd->count("--rating") > 0 && (a->rating < 1 || a->rating > 5)) {
+          throw UsageError(fmt::format("rating {} is out of range; use 1 to 5", a->rating));
         }
         workflow::confirm(t, s.context(), a->rating, note);
         return a->rating > 0 ? fmt::format("confirmed by the user, rating {}", a->rating)
@@ -216,20 +236,33 @@ void register_workflow(CLI::App& app, Globals& g)
     CLI::App* cmd = app.add_subcommand("close", "Close a confirmed ticket, or all resolved ones past the confirmation wait (--stale)");
     cmd->add_option("id", a->id, "Ticket id or a unique part of it")->type_name("ID");
     cmd->add_flag("--stale", a->stale, "Close every resolved ticket unconfirmed for close_after_days (for cron)");
+    cmd->add_flag("--kb", a->kb_capture, "Also capture a draft knowledge-base article from the ticket (stage 5)");
     add_note(cmd, a);
     cmd->callback([a, &g] {
       if (a->stale == !a->id.empty()) {
         throw UsageError("close needs a ticket id or --stale (not both)");
       }
+      if (a->stale && a->kb_capture) {
+        throw UsageError("--kb goes with one ticket id, not with --stale");
+      }
       if (!a->stale) {
         change_ticket(g, a->id, [&](Ticket& t, const Session& s) {
-          workflow::close(t, s.context(), text_arg(a->note, "-m"));
+          const std::string note = text_arg(a->note, "-m");
+          if (a->kb_capture) {
+            Ticket probe = t;
+            workflow::close(probe, s.context(), note); // refused before the article is written
+            const std::string article = kb_capture_at_close(s, t);
+            workflow::close(t, s.context(), note);
+            return "closed; draft knowledge-base article " + article + " captured";
+          }
+          workflow::close(t, s.context(), note);
           return std::string("closed");
         });
         return;
       }
       const Session s = open_session(g);
       std::vector<Ticket> closed;
+      std::vector<std::filesystem::path> paths;
       {
         const auto lock = s.repo.lock();
         const auto ctx = s.context();
@@ -254,14 +287,66 @@ void register_workflow(CLI::App& app, Globals& g)
             continue;
           }
           s.repo.tickets().save(t, ref.path);
+          paths.push_back(ref.path);
           closed.push_back(std::move(t));
         }
+        commit_change(s, paths, fmt::format("close {} stale resolved ticket(s)", paths.size()));
       }
       for (const auto& t : closed) {
         out(fmt::format("{}: closed (unconfirmed for {} days)\n", t.id(), s.repo.config().close_after_days));
         run_hooks(s, t);
       }
       out(fmt::format("{} ticket(s) closed\n", closed.size()));
+    });
+  }
+  {
+    struct EditArgs {
+      std::string id, note;
+      std::map<std::string, std::string> values;
+      std::vector<std::string> affected;
+      bool clear_affected = false;
+    };
+    auto a = std::make_shared<EditArgs>();
+    CLI::App* cmd = app.add_subcommand("edit", "Correct intake fields: title, description, reporter, ...");
+    cmd->add_option("id", a->id, "Ticket id or a unique part of it")->required()->type_name("ID");
+    for (const char* name : {"title", "description", "reporter", "department", "contact", "channel", "steps", "error"}) {
+      cmd->add_option(std::string("--") + name, a->values[name],
+                      fmt::format("New {} ('-' reads standard input)", name))
+        ->type_name("TEXT");
+    }
+    cmd->add_option("--affected", a->affected, "Affected systems (repeatable; replaces the list)")->type_name("NAME");
+    cmd->add_flag("--clear-affected", a->clear_affected, "Remove every affected system");
+    cmd->add_option("-m,--message", a->note, "Note for the history")->type_name("TEXT");
+    cmd->callback([a, cmd, &g] {
+      change_ticket(g, a->id, [&](Ticket& t, const Session& s) {
+        workflow::EditRequest r;
+        auto take = [&](const char* name, std::optional<std::string>& target) {
+          if (cmd->count(std::string("--") + name) > 0) {
+            target = text_arg(a->values[name], std::string("--") + name);
+          }
+        };
+        take("title", r.title);
+        take("description", r.description);
+        take("reporter", r.reporter);
+        take("department", r.department);
+        take("contact", r.contact);
+        take("channel", r.channel);
+        take("steps", r.steps);
+        take("error", r.error);
+        if (!a->affected.empty() && a->clear_affected) {
+          throw UsageError("give --affected or --clear-affected, not both");
+        }
+        if (!a->affected.empty() || a->clear_affected) {
+          r.affected = a->affected;
+        }
+        r.note = text_arg(a->note, "-m");
+        workflow::edit(t, s.context(), r);
+        std::vector<std::string> names;
+        for (const auto& [k, v] : t.events().back().set.entries) {
+          names.push_back(k);
+        }
+        return fmt::format("edited {}", fmt::join(names, ", "));
+      });
     });
   }
   {

@@ -28,7 +28,11 @@ Session open_session(const Globals& g)
     dir = g.dir;
   }
   storage::Repository repo = storage::Repository::discover(dir);
-  const Timestamp now = desk::now();
+  // DESK_NOW without an offset is local time of the repository, like every other time given.
+  Timestamp now = desk::now();
+  if (const char* env = std::getenv("DESK_NOW"); env && *env) {
+    now = parse_timestamp_or_throw(env, find_zone(repo.config().timezone), "DESK_NOW");
+  }
   return Session{std::move(repo), storage::resolve_actor(g.actor), now};
 }
 
@@ -162,6 +166,7 @@ Ticket change_ticket(const Globals& g, const std::string& id_input,
     ticket = s.repo.tickets().load(ref);
     summary = change(ticket, s);
     s.repo.tickets().save(ticket, ref.path);
+    commit_change(s, {ref.path}, fmt::format("{}: {}", ticket.id(), summary));
   }
   if (!quiet) {
     out(fmt::format("{}: {}\n", ticket.id(), summary));
@@ -178,6 +183,18 @@ void add_global_options(CLI::App* app, Globals& g)
   app->add_option("--color", g.color, "Colour: auto (a terminal without NO_COLOR), always, never")
     ->type_name("WHEN")
     ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+std::string self_path()
+{
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("desk") : p.string();
+}
+
+void commit_change(const Session& s, const std::vector<std::filesystem::path>& paths, const std::string& message)
+{
+  s.repo.record_change(paths, message, s.actor);
 }
 
 std::string local_time(const Session& s, std::string_view iso)

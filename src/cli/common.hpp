@@ -75,6 +75,12 @@ void run_hooks(const Session& s, const Ticket& ticket, std::string_view extra_ho
 // Adds -C/--as/--color to a subcommand so they also work after the command name.
 void add_global_options(CLI::App* app, Globals& g);
 
+// Absolute path of the running desk binary.
+std::string self_path();
+
+// Commit the files a command changed when git.autocommit is on (call under the lock).
+void commit_change(const Session& s, const std::vector<std::filesystem::path>& paths, const std::string& message);
+
 // Time as "YYYY-MM-DD HH:MM" in the repository's zone; "" for empty or bad input.
 std::string local_time(const Session& s, std::string_view iso);
 

@@ -227,8 +227,10 @@ Ticket Ticket::from_value(const Value& doc, const std::string& path)
         fail_at(path, value, fmt::format("'{}' must be a single value", key));
       }
     }
-    // Keep the entry as read (unknown keys included), in canonical order.
-    if (!value.is_null()) {
+    // Keep the entry as read, in canonical order; unknown keys are kept even when empty.
+    if (!spec) {
+      t.m_fields.entries.emplace_back(key, value);
+    } else if (!value.is_null()) {
       t.set(key, value);
     }
   }

@@ -211,7 +211,12 @@ void read_sla(const Reader& r, const Value& sla, Config& c)
   try {
     sla::BusinessCalendar check(c.calendar);
   } catch (const UsageError& e) {
-    r.fail(sla.find("calendar") ? *sla.find("calendar") : sla, fmt::format("sla.calendar: {}", e.what()));
+    const Value* cal = sla.find("calendar");
+    const Value* where = cal ? cal : &sla;
+    if (cal && std::string_view(e.what()).find("holiday") != std::string_view::npos && cal->find("holidays")) {
+      where = cal->find("holidays");
+    }
+    r.fail(*where, fmt::format("sla.{}", e.what()));
   }
   if (const Value* pause = sla.find("pause_on")) {
     c.pause_reasons = r.list(*pause, "sla.pause_on", true);
@@ -436,13 +441,17 @@ Config load_config(const std::filesystem::path& path)
   return parse_config(read_text_file(path), path.string());
 }
 
-std::string default_config_text(std::string_view timezone)
+std::string default_config_text(std::string_view timezone, bool autocommit)
 {
   std::string text(k_default_config);
   const std::string from = "\ntimezone: UTC\n";
   const auto pos = text.find(from);
   if (pos != std::string::npos) {
     text.replace(pos, from.size(), fmt::format("\ntimezone: {}\n", timezone));
+  }
+  const std::string ac = "\n  autocommit: false\n";
+  if (const auto at = text.find(ac); autocommit && at != std::string::npos) {
+    text.replace(at, ac.size(), "\n  autocommit: true\n");
   }
   return text;
 }

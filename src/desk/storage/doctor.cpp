@@ -96,7 +96,7 @@ DoctorReport check_repository(const fs::path& root)
   try {
     config = load_config(config_path);
   } catch (const ParseError& e) {
-    report.problems.push_back({e.path(), e.line(), e.column(), std::string(e.what()).substr(e.path().size() + 2)});
+    report.problems.push_back({e.path(), e.line(), e.column(), e.message()});
   } catch (const Error& e) {
     report.problems.push_back({config_path.string(), 0, 0, e.what()});
   }
@@ -114,8 +114,8 @@ DoctorReport check_repository(const fs::path& root)
       const auto depth = std::distance(rel.begin(), rel.end());
       const std::string name = it->path().filename().string();
       if (name.find(".tmp.") != std::string::npos && name.front() == '.') {
-        report.problems.push_back({it->path().string(), 0, 0,
-                                   "leftover temporary file from an interrupted write; it is safe to delete"});
+        report.notes.push_back({it->path().string(), 0, 0,
+                                "temporary file of an interrupted (or running) write; `desk doctor --fix` removes it"});
         continue;
       }
       const bool dir = it->is_directory(ec);
@@ -124,6 +124,10 @@ DoctorReport check_repository(const fs::path& root)
         if (attachments) {
           it.disable_recursion_pending(); // attachments are any files
         }
+        continue;
+      }
+      if (dir && depth == 3 && name.ends_with(".yaml")) {
+        it.disable_recursion_pending(); // reported below as a ticket that is a directory
         continue;
       }
       if (dir) {
@@ -149,7 +153,7 @@ DoctorReport check_repository(const fs::path& root)
     try {
       t = TicketStore::deserialize(read_text_file(ref.path), path);
     } catch (const ParseError& e) {
-      report.problems.push_back({e.path(), e.line(), e.column(), std::string(e.what()).substr(e.path().size() + 2)});
+      report.problems.push_back({e.path(), e.line(), e.column(), e.message()});
       continue;
     } catch (const Error& e) {
       report.problems.push_back({path, 0, 0, e.what()});
@@ -160,7 +164,7 @@ DoctorReport check_repository(const fs::path& root)
                                    fmt::format("the file is named {} but holds ticket '{}'", ref.id, t.id())));
     }
     const std::string& created = t.get("created");
-    if (created.size() >= 7) {
+    if (created.size() >= 7 && parse_timestamp(created, nullptr)) {
       const fs::path expected = store.path_for(ref.id, created);
       if (expected != ref.path) {
         report.problems.push_back(at(path, t.find("created"),
@@ -181,6 +185,82 @@ DoctorReport check_repository(const fs::path& root)
     }
   }
   return report;
+}
+
+std::size_t remove_leftover_temp_files(const fs::path& root)
+{
+  std::size_t removed = 0;
+  std::error_code ec;
+  const fs::path dir = root / "tickets";
+  if (!fs::is_directory(dir, ec)) {
+    return 0;
+  }
+  std::vector<fs::path> doomed;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      break;
+    }
+    const std::string name = it->path().filename().string();
+    if (name.front() == '.' && name.find(".tmp.") != std::string::npos && it->is_regular_file(ec)) {
+      doomed.push_back(it->path());
+    }
+  }
+  for (const auto& p : doomed) {
+    if (fs::remove(p, ec)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+std::vector<Renumbered> fix_duplicate_ids(const fs::path& root, const std::string& actor, const std::string& now_text)
+{
+  const TicketStore store(root);
+  std::map<std::string, std::vector<std::pair<std::string, TicketRef>>> by_id; // id → (created, ref)
+  for (const auto& ref : store.scan()) {
+    try {
+      const Ticket t = store.load(ref);
+      by_id[ref.id].emplace_back(t.get("created"), ref);
+    } catch (const Error&) {
+      // Unreadable files are reported by check_repository; nothing to renumber.
+    }
+  }
+  std::vector<Renumbered> done;
+  for (auto& [id, copies] : by_id) {
+    if (copies.size() < 2) {
+      continue;
+    }
+    std::sort(copies.begin(), copies.end(), [](const auto& a, const auto& b) {
+      const auto ta = parse_timestamp(a.first, nullptr);
+      const auto tb = parse_timestamp(b.first, nullptr);
+      if (ta && tb && *ta != *tb) {
+        return *ta < *tb;
+      }
+      return a.second.path < b.second.path;
+    });
+    const std::string prefix = id.substr(0, id.find('-'));
+    for (std::size_t i = 1; i < copies.size(); ++i) {
+      const TicketRef& ref = copies[i].second;
+      Ticket t = store.load(ref);
+      Event e;
+      e.id = ids::make_event_id();
+      e.at = now_text;
+      e.by = actor;
+      e.action = "renumber";
+      e.note = fmt::format("id {} was also used by an older ticket; renumbered", id);
+      e.extra.set("previous_id", Value::text(id));
+      t.apply(std::move(e));
+      const TicketRef created = store.create(t, [&] { return ids::make_ticket_id(prefix); });
+      const fs::path old_files = ref.path.parent_path() / (id + ".files");
+      std::error_code ec;
+      if (fs::is_directory(old_files, ec)) {
+        fs::rename(old_files, created.path.parent_path() / (created.id + ".files"), ec);
+      }
+      fs::remove(ref.path, ec);
+      done.push_back({id, created.id, ref.path, created.path});
+    }
+  }
+  return done;
 }
 
 } // namespace desk::storage

@@ -190,8 +190,9 @@ std::string read_text_file(const fs::path& path)
   return content;
 }
 
-void write_file_atomic(const fs::path& path, std::string_view content)
+void write_file_atomic(const fs::path& given, std::string_view content)
 {
+  const fs::path path = fs::absolute(given); // a bare file name has no parent folder to sync
   const fs::path temp = write_temp(path, content);
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;
@@ -201,8 +202,9 @@ void write_file_atomic(const fs::path& path, std::string_view content)
   fsync_dir(path.parent_path());
 }
 
-bool create_file_exclusive(const fs::path& path, std::string_view content)
+bool create_file_exclusive(const fs::path& given, std::string_view content)
 {
+  const fs::path path = fs::absolute(given);
   const fs::path temp = write_temp(path, content);
   const int rc = ::link(temp.c_str(), path.c_str());
   const int err = errno;

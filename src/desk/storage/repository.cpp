@@ -1,6 +1,7 @@
 #include <desk/storage/repository.hpp>
 
 #include <desk/storage/config_file.hpp>
+#include <desk/storage/git.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
@@ -91,6 +92,18 @@ fs::path Repository::find_root(const std::optional<fs::path>& dir)
 InitResult Repository::init(const fs::path& dir, const InitOptions& options)
 {
   std::error_code ec;
+  if (options.git_hooks) {
+    const fs::path root = find_root(dir);
+    const auto top = git::toplevel(root);
+    if (!top) {
+      throw NotFoundError(fmt::format("{} is not in a git work tree", root.string()),
+                          "clone the ticket repository with git first, or run `git init` there");
+    }
+    git::register_merge_driver(*top, options.desk_binary);
+    return {root, true, true};
+  }
+  const std::string zone = options.timezone.empty() ? system_zone_name() : options.timezone;
+  find_zone(zone); // validates before anything is created; throws UsageError naming the zone
   fs::create_directories(dir, ec);
   if (ec) {
     throw StorageError(fmt::format("cannot create {}: {}", dir.string(), ec.message()),
@@ -103,9 +116,8 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
     throw UsageError(fmt::format("{} is already a desk repository", root.string()),
                      "use `desk init --force` to rewrite its config with the defaults (tickets are kept)");
   }
-  const std::string zone = options.timezone.empty() ? system_zone_name() : options.timezone;
-  find_zone(zone); // validates, throws UsageError naming the zone
-  const std::string config = default_config_text(zone);
+  const auto top = git::toplevel(root);
+  const std::string config = default_config_text(zone, top.has_value());
   parse_config(config, "default config"); // the shipped default must always be valid
   write_file_atomic(desk / "config.yaml", config);
   write_file_atomic(desk / ".gitignore", k_gitignore);
@@ -121,7 +133,10 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
     write_file_atomic(attributes, existing + std::string(k_gitattributes));
   }
   fs::create_directories(root / "tickets", ec);
-  return {root, exists};
+  if (top) {
+    git::register_merge_driver(*top, options.desk_binary);
+  }
+  return {root, exists, top.has_value()};
 }
 
 std::unique_ptr<RepoLock> Repository::lock() const
@@ -135,6 +150,27 @@ std::unique_ptr<RepoLock> Repository::lock() const
     }
   }
   return std::make_unique<RepoLock>(desk_dir(), std::chrono::milliseconds(seconds * 1000));
+}
+
+std::optional<fs::path> Repository::git_top() const
+{
+  if (!m_git_top) {
+    m_git_top = git::toplevel(m_root);
+  }
+  return *m_git_top;
+}
+
+void Repository::record_change(const std::vector<fs::path>& paths, const std::string& message,
+                               const std::string& actor) const
+{
+  if (!m_config->git_autocommit || paths.empty()) {
+    return;
+  }
+  const auto top = git_top();
+  if (!top) {
+    return;
+  }
+  git::commit_paths(*top, paths, message, actor);
 }
 
 std::string resolve_actor(const std::string& explicit_actor)

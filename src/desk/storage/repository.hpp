@@ -13,14 +13,17 @@ namespace desk::storage {
 
 // What `desk init` was asked to do.
 struct InitOptions {
-  std::string timezone; // empty: the system's zone
-  bool force = false;   // rewrite the config of an existing repository
+  std::string timezone;    // empty: the system's zone
+  bool force = false;      // rewrite the config of an existing repository
+  bool git_hooks = false;  // only register the merge driver in an existing clone
+  std::string desk_binary; // absolute path of desk, for the merge driver
 };
 
 // What `desk init` did.
 struct InitResult {
   std::filesystem::path root;
   bool reinitialised = false;
+  bool in_git = false; // the repository is in a git work tree: autocommit on, driver registered
 };
 
 // A ticket repository: the folder holding `.desk/`.
@@ -47,11 +50,20 @@ public:
   // Take the write lock (DESK_LOCK_TIMEOUT seconds, default 10).
   std::unique_ptr<RepoLock> lock() const;
 
+  // Commit `paths` (files a command changed) with `message` and `actor` as the author when
+  // git.autocommit is on and the repository is in a git work tree. Call under the lock.
+  void record_change(const std::vector<std::filesystem::path>& paths, const std::string& message,
+                     const std::string& actor) const;
+
+  // The git work tree's top folder, when the repository is in one.
+  std::optional<std::filesystem::path> git_top() const;
+
 private:
   Repository(std::filesystem::path root, Config config);
   std::filesystem::path m_root;
   std::shared_ptr<const Config> m_config;
   TicketStore m_tickets;
+  mutable std::optional<std::optional<std::filesystem::path>> m_git_top; // looked up once
 };
 
 // Who is acting: `explicit_actor` (--as), else $DESK_USER, else git's user.name, else the

@@ -52,6 +52,9 @@ TicketRef TicketStore::resolve(std::string_view input) const
                      "give an id such as INC-7K3F2A9Q or a unique part of it, not a path");
   }
   const std::string wanted = ids::normalize_id_input(input);
+  std::string raw_upper(input); // "INC" must not become "1NC"
+  std::transform(raw_upper.begin(), raw_upper.end(), raw_upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   std::vector<TicketRef> matches;
   for (auto& ref : scan()) {
     if (ref.id == wanted) {
@@ -59,7 +62,7 @@ TicketRef TicketStore::resolve(std::string_view input) const
     }
     const auto dash = ref.id.find('-');
     const std::string_view token = std::string_view(ref.id).substr(dash == std::string::npos ? 0 : dash + 1);
-    if (ref.id.starts_with(wanted) || token.starts_with(wanted)) {
+    if (ref.id.starts_with(wanted) || token.starts_with(wanted) || ref.id.starts_with(raw_upper)) {
       matches.push_back(std::move(ref));
     }
   }

@@ -4,11 +4,13 @@
 #include <desk/util/text.hpp>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
 #include <set>
+#include <sstream>
 
 namespace desk::storage {
 
@@ -133,15 +135,7 @@ std::string double_quoted(std::string_view s)
     case 0x1B:
       out += "\\e";
       continue;
-    case 0x85:
-      out += "\\N";
-      continue;
-    case 0x2028:
-      out += "\\L";
-      continue;
-    case 0x2029:
-      out += "\\P";
-      continue;
+    // \N, \L and \P would be shorter, but yaml-cpp decodes \N to a raw byte.
     default:
       break;
     }
@@ -353,8 +347,50 @@ std::string emit_yaml(const Value& mapping)
   return out;
 }
 
+namespace {
+
+// Finds the first alias (`*name`): desk files never use them, and a value shared between
+// two keys would not survive a save.
+class AliasFinder : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override
+  {
+    if (!found) {
+      found = true;
+      where = mark;
+    }
+  }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  bool found = false;
+  YAML::Mark where;
+};
+
+} // namespace
+
 Value parse_yaml(std::string_view text, const std::string& path)
 {
+  if (text.find('*') != std::string_view::npos) {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    AliasFinder finder;
+    try {
+      while (parser.HandleNextDocument(finder)) {
+      }
+    } catch (const YAML::Exception&) {
+      // Syntax errors are reported below with their position.
+    }
+    if (finder.found) {
+      throw ParseError(path, finder.where.line + 1, finder.where.column + 1, "YAML aliases (*name) are not allowed",
+                       "write the value out in full");
+    }
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

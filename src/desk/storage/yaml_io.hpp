@@ -11,7 +11,7 @@
 namespace desk::storage {
 
 // Parse YAML text. `path` is only used in messages. Throws ParseError
-// (path:line:column) for syntax errors, duplicate keys, aliases or multiple documents.
+// (path:line:column) for syntax errors, duplicate keys or multiple documents.
 Value parse_yaml(std::string_view text, const std::string& path);
 
 // Emit a mapping at top level: `key: value` lines, block sequences and mappings, literal

@@ -58,11 +58,13 @@ public:
   ParseError(const std::string& path, int line, int column, const std::string& message,
              std::string hint = {})
     : Error(format_location(path, line, column) + message, std::move(hint)), m_path(path),
-      m_line(line), m_column(column) {}
+      m_line(line), m_column(column), m_message(message) {}
   ExitCode code() const override { return ExitCode::bad_data; }
   const std::string& path() const { return m_path; }
   int line() const { return m_line; }
   int column() const { return m_column; }
+  // The message without the location.
+  const std::string& message() const { return m_message; }
 
 private:
   static std::string format_location(const std::string& path, int line, int column)
@@ -79,6 +81,7 @@ private:
   std::string m_path;
   int m_line;
   int m_column;
+  std::string m_message;
 };
 
 // The repository lock is held by someone else.

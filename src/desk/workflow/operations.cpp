@@ -36,6 +36,10 @@ void require_single_line(std::string_view value, std::string_view what)
 Value refresh_due_times(Ticket& t, const Context& ctx)
 {
   Value changed = Value::map();
+  const auto status = parse_status(t.status());
+  if (status && !is_open(*status)) {
+    return changed; // resolved, confirmed, closed, cancelled: the due times are history
+  }
   const sla::TicketSla s = sla::evaluate(t, ctx.config, ctx.now);
   if (!s.applies) {
     return changed;
@@ -272,6 +276,12 @@ void triage(Ticket& t, const Context& ctx, const TriageRequest& r)
   }
   std::string priority = c.priority_for(impact, urgency);
   std::string reason;
+  if (r.priority.empty() && impact == t.get("impact") && urgency == t.get("urgency") &&
+      !t.get("priority_reason").empty()) {
+    // Nothing the matrix reads changed: an earlier override stands.
+    priority = t.get("priority");
+    reason = t.get("priority_reason");
+  }
   if (!r.priority.empty()) {
     Config::require_one_of("priority", r.priority, c.priorities);
     if (text::trim(r.reason).empty()) {
@@ -307,7 +317,12 @@ void assign(Ticket& t, const Context& ctx, const AssignRequest& r, const std::ma
   if (r.automatic) {
     const std::string& category = t.get("category");
     const auto affected = t.get_list("affected");
+    const int current_tier = std::max(1, std::atoi(t.get("tier").c_str()));
     for (const auto& rule : c.rules) {
+      const Team* rule_team = c.find_team(rule.team);
+      if (!rule_team || rule_team->tier < current_tier) {
+        continue; // an escalated ticket is not handed back down
+      }
       const bool match = (rule.category.empty() || rule.category == category) &&
                          (rule.type.empty() || rule.type == t.get("type")) &&
                          (rule.affected.empty() ||
@@ -622,6 +637,48 @@ void close(Ticket& t, const Context& ctx, const std::string& note)
   Value set = Value::map();
   set.set("closed_at", Value::text(now_text(ctx)));
   record(t, ctx, Action::close, std::move(set), note);
+}
+
+void edit(Ticket& t, const Context& ctx, const EditRequest& r)
+{
+  Value set = Value::map();
+  auto field = [&](std::string_view name, const std::optional<std::string>& v, bool single_line) {
+    if (!v) {
+      return;
+    }
+    if (single_line) {
+      require_single_line(*v, name);
+    }
+    if (*v != t.get(name)) {
+      set.set(name, Value::text(*v));
+    }
+  };
+  if (r.title) {
+    require_text(*r.title, "--title", "a title");
+  }
+  if (r.channel) {
+    Config::require_one_of("channel", *r.channel, ctx.config.channels);
+  }
+  field("title", r.title, true);
+  field("reporter", r.reporter, true);
+  field("department", r.department, true);
+  field("contact", r.contact, true);
+  field("channel", r.channel, true);
+  field("description", r.description, false);
+  field("steps", r.steps, false);
+  field("error", r.error, false);
+  if (r.affected && *r.affected != t.get_list("affected")) {
+    for (const auto& a : *r.affected) {
+      require_text(a, "--affected", "an affected system");
+      require_single_line(a, "an affected system");
+    }
+    set.set("affected", r.affected->empty() ? Value::text("") : Value::list(*r.affected));
+  }
+  if (set.entries.empty()) {
+    throw UsageError(fmt::format("nothing to change in {}", t.id()),
+                     "give the fields to correct, e.g. --title TEXT; values equal to the current ones change nothing");
+  }
+  record(t, ctx, Action::edit, std::move(set), r.note);
 }
 
 void cancel(Ticket& t, const Context& ctx, const std::string& reason)

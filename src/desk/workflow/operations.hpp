@@ -118,6 +118,15 @@ void close(Ticket& ticket, const Context& ctx, const std::string& note);
 // True when `close` would accept the resolved ticket as stale at ctx.now.
 bool is_stale_resolved(const Ticket& ticket, const Context& ctx);
 
+// Correct intake fields: only the fields given (non-empty optionals) change; `affected`
+// replaces the list. Refuses a change that changes nothing.
+struct EditRequest {
+  std::optional<std::string> title, description, reporter, department, contact, channel, steps, error;
+  std::optional<std::vector<std::string>> affected;
+  std::string note;
+};
+void edit(Ticket& ticket, const Context& ctx, const EditRequest& request);
+
 // Cancel (duplicate, withdrawn).
 void cancel(Ticket& ticket, const Context& ctx, const std::string& reason);
 

@@ -28,7 +28,7 @@ constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {
   {cancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<Action, std::string_view>, 14> k_action_names = {{
+constexpr std::array<std::pair<Action, std::string_view>, 15> k_action_names = {{
   {Action::open, "open"},
   {Action::triage, "triage"},
   {Action::assign, "assign"},
@@ -43,6 +43,7 @@ constexpr std::array<std::pair<Action, std::string_view>, 14> k_action_names = {
   {Action::close, "close"},
   {Action::cancel, "cancel"},
   {Action::notice, "notice"},
+  {Action::edit, "edit"},
 }};
 
 } // namespace
@@ -70,6 +71,7 @@ const std::vector<Transition>& transitions()
     {Action::close, {confirmed, resolved}, closed, false},
     {Action::cancel, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, cancelled, false},
     {Action::notice, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, std::nullopt, false},
+    {Action::edit, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, false},
   };
   return k_table;
 }
@@ -172,7 +174,9 @@ Status check_transition(std::string_view ticket_id, Status from, Action action)
   }
   std::vector<std::string_view> allowed;
   for (Action a : allowed_actions(from)) {
-    allowed.push_back(to_string(a));
+    if (a != Action::notice) { // recorded by `desk sla --notify`, not a step people take
+      allowed.push_back(to_string(a));
+    }
   }
   throw InvalidTransitionError(
     fmt::format("cannot {} {}: it is {}", to_string(action), ticket_id, to_string(from)),

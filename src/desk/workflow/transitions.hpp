@@ -40,6 +40,7 @@ enum class Action {
   close,
   cancel,
   notice, // an SLA warning or breach was announced (hooks ran); no status change
+  edit,   // intake fields corrected (title, description, reporter, ...); no status change
 };
 
 // One row of the transition table.

@@ -1,0 +1,205 @@
+#include "cli/commands.hpp"
+
+#include <desk/import/export.hpp>
+#include <desk/import/import.hpp>
+#include <desk/query/query.hpp>
+#include <desk/storage/file_io.hpp>
+#include <desk/util/error.hpp>
+
+#include <fmt/format.h>
+
+namespace desk::cli {
+
+namespace {
+
+struct ImportArgs {
+  std::string file;
+  std::string map;
+  std::string timezone;
+  std::size_t limit = 0;
+  bool dry_run = false;
+  bool quiet = false;
+};
+
+void print_report(const import::ImportReport& r, std::string_view what, bool dry_run)
+{
+  std::string text = fmt::format("{} {} {} from {} ({} {}): {} created, {} updated, {} unchanged; {} events\n",
+                                 dry_run ? "would import" : "imported", r.tickets, r.tickets == 1 ? "ticket" : "tickets",
+                                 r.input, r.rows, what, r.created, r.updated, r.unchanged, r.events);
+  if (r.kept_local > 0) {
+    text += fmt::format("kept the events recorded in desk on {} ticket(s)\n", r.kept_local);
+  }
+  if (!r.added_categories.empty()) {
+    text += fmt::format("{} {} categor{} to .desk/config.yaml\n", dry_run ? "would add" : "added",
+                        r.added_categories.size(), r.added_categories.size() == 1 ? "y" : "ies");
+  }
+  if (!r.added_pending_reasons.empty()) {
+    text += fmt::format("{} pending reason(s) {} to .desk/config.yaml\n", dry_run ? "would add" : "added",
+                        fmt::join(r.added_pending_reasons, ", "));
+  }
+  out(text);
+}
+
+// Lock, import, commit (when autocommit is on), report.
+void run_import(const Globals& g, const ImportArgs& a, std::string_view what,
+                const std::function<import::ImportReport(const Session&)>& work)
+{
+  const Session s = open_session(g);
+  import::ImportReport report;
+  {
+    const auto lock = s.repo.lock();
+    report = work(s);
+    if (!a.dry_run && !report.written.empty()) {
+      commit_change(s, report.written,
+                    fmt::format("import {}: {} created, {} updated from {}", what, report.created, report.updated,
+                                std::filesystem::path(report.input).filename().string()));
+    }
+  }
+  if (!a.quiet) {
+    print_report(report, what == "json" ? "tickets" : "rows", a.dry_run);
+  }
+}
+
+struct ExportArgs {
+  std::vector<std::string> status, type, priority, category, channel, reporter, department, team, assignee;
+  bool open = false;
+  bool closed = false;
+  bool all = false;
+  std::string since;
+  std::string until;
+  std::string format = "json";
+  std::string output;
+};
+
+} // namespace
+
+void register_import(CLI::App& app, Globals& g)
+{
+  CLI::App* cmd = app.add_subcommand(
+    "import", "Import tickets: a ServiceNow event log, a CSV export through a mapping, or a desk export");
+  cmd->require_subcommand(1);
+  cmd->footer("Re-running an import updates the tickets it made (matched by external_id; `json` by id) and never "
+              "duplicates one; an interrupted import resumes. Bad input is refused before anything is written "
+              "(exit 5, FILE:LINE:COLUMN).");
+
+  auto a = std::make_shared<ImportArgs>();
+  auto common = [&](CLI::App* sub) {
+    sub->add_option("FILE", a->file, "The file to import (.csv, .json, or a .zip holding one)")->required();
+    sub->add_flag("--dry-run", a->dry_run, "Check the input and report what would change; write nothing");
+    sub->add_flag("-q,--quiet", a->quiet, "Print nothing on success");
+  };
+
+  CLI::App* sn = cmd->add_subcommand("servicenow", "Import a ServiceNow incident event log (one row per update)");
+  common(sn);
+  sn->add_option("--timezone", a->timezone, "Zone of the log's times (default: the repository's)")->type_name("ZONE");
+  sn->add_option("--limit", a->limit, "Import only the first N incidents (for trials)")->type_name("N");
+  sn->callback([a, &g] {
+    run_import(g, *a, "servicenow", [&](const Session& s) {
+      import::ServiceNowOptions options;
+      options.timezone = a->timezone;
+      options.limit = a->limit;
+      return import::import_servicenow(s.repo, a->file, options, a->dry_run);
+    });
+  });
+
+  CLI::App* csv = cmd->add_subcommand("csv", "Import a one-row-per-ticket CSV export through a mapping file");
+  common(csv);
+  csv->add_option("--map", a->map, "The mapping (YAML): columns, value maps, date format (see share/import/)")
+    ->type_name("MAPPING")
+    ->required();
+  csv->add_option("--timezone", a->timezone, "Zone of times without an offset (default: the mapping's, else the "
+                                             "repository's)")
+    ->type_name("ZONE");
+  csv->callback([a, &g] {
+    run_import(g, *a, "csv", [&](const Session& s) {
+      return import::import_mapped_csv(s.repo, a->file, a->map, a->timezone, a->dry_run);
+    });
+  });
+
+  CLI::App* json = cmd->add_subcommand("json", "Import a `desk export` JSON document (tickets keep their ids)");
+  common(json);
+  json->callback([a, &g] {
+    run_import(g, *a, "json", [&](const Session& s) { return import::import_export_json(s.repo, a->file, a->dry_run); });
+  });
+}
+
+void register_export(CLI::App& app, Globals& g)
+{
+  auto a = std::make_shared<ExportArgs>();
+  CLI::App* cmd = app.add_subcommand("export", "Export every ticket with its events (JSON for `desk import json`, or CSV)");
+  auto filter = [&](const char* name, std::vector<std::string>& target, const char* what) {
+    cmd->add_option(name, target, fmt::format("Only {} (repeatable or comma-separated)", what))->type_name("VALUE");
+  };
+  filter("--status", a->status, "these statuses");
+  filter("--type", a->type, "these types");
+  filter("--priority", a->priority, "these priorities");
+  filter("--category", a->category, "these categories");
+  filter("--channel", a->channel, "these channels");
+  filter("--reporter", a->reporter, "tickets reported by these people");
+  filter("--department", a->department, "these departments");
+  filter("--team", a->team, "tickets of these teams");
+  filter("--assignee", a->assignee, "tickets assigned to these people");
+  auto* open = cmd->add_flag("--open", a->open, "Only tickets not closed or cancelled");
+  auto* closed = cmd->add_flag("--closed", a->closed, "Only closed and cancelled tickets");
+  auto* all = cmd->add_flag("--all", a->all, "Every ticket (the default)");
+  open->excludes(closed)->excludes(all);
+  closed->excludes(all);
+  cmd->add_option("--since", a->since, "Created at or after TIME")->type_name("TIME");
+  cmd->add_option("--until", a->until, "Created before TIME")->type_name("TIME");
+  cmd->add_option("--format", a->format, "json (the round-trip format) or csv (one row per ticket)")
+    ->check(CLI::IsMember({"json", "csv"}))
+    ->capture_default_str();
+  cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
+  cmd->callback([a, &g] {
+    const Session s = open_session(g);
+    const Config& c = s.repo.config();
+    query::Filter f;
+    f.scope = a->open ? query::Scope::open : (a->closed ? query::Scope::closed : query::Scope::all);
+    f.status = split_list(a->status);
+    for (const auto& v : f.status) {
+      check_choice("--status", v, workflow::status_names());
+    }
+    f.type = split_list(a->type);
+    for (const auto& v : f.type) {
+      check_choice("--type", v, c.type_names());
+    }
+    f.priority = split_list(a->priority);
+    for (const auto& v : f.priority) {
+      check_choice("--priority", v, c.priorities);
+    }
+    f.category = split_list(a->category);
+    f.channel = split_list(a->channel);
+    for (const auto& v : f.channel) {
+      check_choice("--channel", v, c.channels);
+    }
+    f.reporter = split_list(a->reporter);
+    f.department = split_list(a->department);
+    f.team = split_list(a->team);
+    f.assignee = split_list(a->assignee);
+    if (!a->since.empty()) {
+      f.created_since = parse_timestamp_or_throw(a->since, s.zone(), "--since");
+    }
+    if (!a->until.empty()) {
+      f.created_until = parse_timestamp_or_throw(a->until, s.zone(), "--until");
+    }
+    const auto format = a->format == "csv" ? import::ExportFormat::csv : import::ExportFormat::json;
+    std::string buffer;
+    const bool to_file = !a->output.empty();
+    auto sink = [&](std::string_view piece) {
+      if (to_file) {
+        buffer.append(piece);
+      } else {
+        out(piece);
+      }
+    };
+    const auto stats = import::export_tickets(s.repo.tickets(), f, format, sink, [](const storage::LoadProblem& p) {
+      warn(fmt::format("skipped {}", p.message));
+    });
+    if (to_file) {
+      storage::write_file_atomic(a->output, buffer);
+      out(fmt::format("exported {} tickets ({} events) to {}\n", stats.tickets, stats.events, a->output));
+    }
+  });
+}
+
+} // namespace desk::cli

@@ -1,0 +1,88 @@
+#include <desk/import/history.hpp>
+
+#include <desk/import/importer.hpp>
+#include <desk/sla/ticket_sla.hpp>
+#include <desk/workflow/transitions.hpp>
+
+#include <fmt/format.h>
+
+namespace desk::import {
+
+HistoryBuilder::HistoryBuilder(Ticket& ticket, const Config& config, const date::time_zone* zone, std::string source,
+                               std::string seed)
+  : m_ticket(ticket), m_config(config), m_zone(zone), m_source(std::move(source)), m_seed(std::move(seed))
+{
+}
+
+std::string HistoryBuilder::format(Timestamp t) const
+{
+  return format_timestamp(t, m_zone);
+}
+
+void HistoryBuilder::add(std::string_view action, Timestamp at, const std::string& by, Value set,
+                         std::string_view status, const std::string& note, std::string_view origin)
+{
+  Event e;
+  // Stable ids: the n-th event of a ticket from the same input always gets the same id.
+  for (int salt = 0;; ++salt) {
+    e.id = "E-" + stable_token(fmt::format("{}/{}/{}", m_seed, m_count, salt), 8);
+    if (m_ids.insert(e.id).second) {
+      break;
+    }
+  }
+  ++m_count;
+  if (at < m_last) {
+    at = m_last;
+  }
+  m_last = at;
+  if (at != m_format_cache_time || m_format_cache.empty()) {
+    m_format_cache = format(at);
+    m_format_cache_time = at;
+  }
+  e.at = m_format_cache;
+  e.by = by;
+  e.action = std::string(action);
+
+  // What workflow::record adds to every event.
+  const bool status_changes = !status.empty() && status != m_ticket.status();
+  if (status_changes) {
+    set.set("status", Value::text(std::string(status)));
+  }
+  const Value* set_status = set.find("status");
+  const std::string new_status = set_status ? set_status->str() : m_ticket.status();
+  const bool may_move_due = set_status != nullptr || set.find("priority") != nullptr;
+  if (new_status != "pending" && !m_ticket.get("pending_reason").empty() && !set.find("pending_reason")) {
+    set.set("pending_reason", Value::text(""));
+  }
+  const auto parsed = workflow::parse_action(action);
+  if (parsed && action != "open" && workflow::transition_for(*parsed).counts_as_response &&
+      m_ticket.get("responded_at").empty()) {
+    set.set("responded_at", Value::text(e.at));
+  }
+  e.set = std::move(set);
+  e.note = note;
+  e.extra = Value::map();
+  e.extra.set(k_source_key, Value::text(origin.empty() ? m_source : fmt::format("{}/{}", m_source, origin)));
+  m_ticket.apply(std::move(e));
+
+  // Due times move only with the priority or a pause that starts or ends (a status change).
+  if (may_move_due) {
+    const sla::TicketSla s = sla::evaluate(m_ticket, m_config, at);
+    if (s.applies) {
+      Event& last = m_ticket.events().back();
+      const std::string respond = format(s.respond.due);
+      const std::string resolve = format(s.resolve.due);
+      if (m_ticket.get("respond_due") != respond) {
+        last.set.set("respond_due", Value::text(respond));
+        m_ticket.set("respond_due", respond);
+      }
+      if (m_ticket.get("resolve_due") != resolve && !s.paused_now) {
+        last.set.set("resolve_due", Value::text(resolve));
+        m_ticket.set("resolve_due", resolve);
+      }
+    }
+  }
+  m_ticket.set("updated", m_ticket.events().back().at);
+}
+
+} // namespace desk::import

@@ -1,0 +1,140 @@
+#include <desk/kb/kb_store.hpp>
+
+#include <desk/model/id.hpp>
+#include <desk/storage/file_io.hpp>
+#include <desk/storage/yaml_io.hpp>
+#include <desk/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace fs = std::filesystem;
+
+namespace desk::kb {
+
+std::string make_article_id()
+{
+  return ids::make_ticket_id(k_id_prefix);
+}
+
+KbStore::KbStore(fs::path root) : m_root(std::move(root)), m_dir(m_root / "kb") {}
+
+std::vector<ArticleRef> KbStore::scan() const
+{
+  std::vector<ArticleRef> out;
+  std::error_code ec;
+  if (!fs::is_directory(m_dir, ec)) {
+    return out;
+  }
+  for (const auto& file : fs::directory_iterator(m_dir, ec)) {
+    const std::string name = file.path().filename().string();
+    if (name.size() <= 5 || name.front() == '.' || !name.ends_with(".yaml")) {
+      continue;
+    }
+    out.push_back({name.substr(0, name.size() - 5), file.path()});
+  }
+  std::sort(out.begin(), out.end(), [](const ArticleRef& a, const ArticleRef& b) { return a.path < b.path; });
+  return out;
+}
+
+ArticleRef KbStore::resolve(std::string_view input) const
+{
+  if (input.find('/') != std::string_view::npos || input.find('\\') != std::string_view::npos ||
+      input.find("..") != std::string_view::npos) {
+    throw UsageError(fmt::format("'{}' is not an article id", input),
+                     "give an id such as KB-7K3F2A9Q or a unique part of it, not a path");
+  }
+  std::string wanted;
+  try {
+    wanted = ids::normalize_id_input(input);
+  } catch (const UsageError&) {
+    throw UsageError(fmt::format("'{}' is not an article id", input),
+                     "article ids look like KB-7K3F2A9Q; any unique part such as 7K3F also works");
+  }
+  std::vector<ArticleRef> matches;
+  for (auto& ref : scan()) {
+    if (ref.id == wanted) {
+      return ref;
+    }
+    const auto dash = ref.id.find('-');
+    const std::string_view token = std::string_view(ref.id).substr(dash == std::string::npos ? 0 : dash + 1);
+    if (ref.id.starts_with(wanted) || token.starts_with(wanted)) {
+      matches.push_back(std::move(ref));
+    }
+  }
+  if (matches.empty()) {
+    throw NotFoundError(fmt::format("no knowledge-base article matches '{}'", input),
+                        "`desk kb list` shows the articles");
+  }
+  if (matches.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto& m : matches) {
+      names.push_back(m.id);
+    }
+    throw NotFoundError(fmt::format("'{}' is ambiguous; it matches {}", input, fmt::join(names, ", ")),
+                        "type more characters of the id");
+  }
+  return matches.front();
+}
+
+std::string KbStore::serialize(const Article& article)
+{
+  return storage::emit_yaml(article.to_value());
+}
+
+Article KbStore::deserialize(std::string_view text, const std::string& path)
+{
+  return Article::from_value(storage::parse_yaml(text, path), path);
+}
+
+Article KbStore::load(const ArticleRef& ref) const
+{
+  Article a = deserialize(storage::read_text_file(ref.path), ref.path.string());
+  if (a.id() != ref.id) {
+    const Value* id = a.find("id");
+    throw ParseError(ref.path.string(), id ? id->line : 0, id ? id->column : 0,
+                     fmt::format("the file is named {} but holds article '{}'", ref.id, a.id()),
+                     "rename the file to match its id");
+  }
+  return a;
+}
+
+std::vector<Article> KbStore::load_all(std::vector<ArticleProblem>& problems) const
+{
+  std::vector<Article> out;
+  for (const auto& ref : scan()) {
+    try {
+      out.push_back(load(ref));
+    } catch (const Error& e) {
+      problems.push_back({ref.path, e.what()});
+    }
+  }
+  return out;
+}
+
+fs::path KbStore::path_for(std::string_view id) const
+{
+  return m_dir / (std::string(id) + ".yaml");
+}
+
+ArticleRef KbStore::create(Article& article, const std::function<std::string()>& make_id) const
+{
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const std::string id = make_id();
+    article.set("id", id);
+    const fs::path path = path_for(id);
+    if (storage::create_file_exclusive(path, serialize(article))) {
+      return {id, path};
+    }
+  }
+  throw StorageError("could not find a free article id after 16 attempts",
+                     "check that the kb/ folder is writable and not full of stale files");
+}
+
+void KbStore::save(const Article& article, const fs::path& path) const
+{
+  storage::write_file_atomic(path, serialize(article));
+}
+
+} // namespace desk::kb

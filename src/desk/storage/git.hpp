@@ -1,0 +1,45 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Git as desk's distributed engine: commits of exactly the files a command changed (with
+// plumbing, never scanning the work tree), the merge driver registration, and sync.
+namespace desk::storage::git {
+
+// The top of the git work tree holding `dir`, or nullopt when it is not in one (or git is
+// missing).
+std::optional<std::filesystem::path> toplevel(const std::filesystem::path& dir);
+
+// Commit exactly `paths` (absolute; changed, added or deleted files) on top of HEAD with
+// `message`, `author` as the author. Other staged or unstaged changes of the user are left
+// as they are. Uses a private index, so the cost does not grow with the work tree's
+// unchanged files (one read-tree of HEAD). Automatic gc is off. Throws StorageError
+// with git's message when git fails.
+void commit_paths(const std::filesystem::path& top, const std::vector<std::filesystem::path>& paths,
+                  const std::string& message, const std::string& author);
+
+// Register `desk merge-driver` for this clone (git config merge.desk.*), `desk` being the
+// binary at `desk_binary`.
+void register_merge_driver(const std::filesystem::path& top, const std::string& desk_binary);
+
+// What `sync` brought in and sent out.
+struct SyncResult {
+  std::vector<std::string> new_files;     // paths (relative to top) added by the merge
+  std::vector<std::string> changed_files; // paths modified by the merge
+  std::vector<std::string> removed_files;
+  bool pushed = false;
+  bool up_to_date = false;
+  std::string remote;
+  std::string branch;
+};
+
+// Fetch, merge the upstream branch (desk's merge driver resolves ticket files), push.
+// Throws StorageError with a clear message when there is no remote, the network or the
+// remote refuses, or a merge leaves conflicts (then the merge is aborted and the clone is
+// as it was).
+SyncResult sync(const std::filesystem::path& top);
+
+} // namespace desk::storage::git

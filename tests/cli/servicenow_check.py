@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Check a desk import of a ServiceNow incident event log against the log itself.
+
+    servicenow_check.py LOG(.csv|.zip) EXPORT.json [--timezone ZONE] [--limit N] [--markdown FILE]
+
+LOG is read directly with Python's csv module (nothing of desk is used); EXPORT is what
+`desk export --format json` wrote after `desk import servicenow LOG`. The figures compared:
+tickets, tickets per priority, per state, per category, per contact type (and channel),
+reopened tickets, reassigned tickets, resolved and closed times (per ticket, and the mean and
+median time to resolve). Exit status 0 when every figure agrees, 1 otherwise; the table of
+figures goes to standard output (and to FILE as Markdown with --markdown).
+
+The mapping tables below are the documented ones (share/import-servicenow.md); they are
+written out here again on purpose, so that the check does not trust desk's copy.
+"""
+import argparse
+import collections
+import csv
+import datetime as dt
+import io
+import json
+import statistics
+import sys
+import zipfile
+from zoneinfo import ZoneInfo
+
+STATES = {
+    "New": "new", "Active": "in_progress", "Awaiting User Info": "pending", "Awaiting Vendor": "pending",
+    "Awaiting Problem": "pending", "Awaiting Evidence": "pending", "Resolved": "resolved", "Closed": "closed",
+    "In Progress": "in_progress", "On Hold": "pending", "Canceled": "cancelled", "Cancelled": "cancelled",
+}
+PRIORITIES = {"1 - Critical": "P1", "2 - High": "P2", "3 - Moderate": "P3", "4 - Low": "P4", "5 - Planning": "P4"}
+CHANNELS = {"Phone": "phone", "IVR": "phone", "Email": "email", "Self service": "portal", "Self-service": "portal",
+            "Web": "portal", "Direct opening": "walk-in", "Walk-in": "walk-in", "Chat": "im", "Virtual Agent": "im"}
+
+
+def read_rows(path, limit):
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX/")
+                     and not n.rsplit("/", 1)[-1].startswith("._")]
+            text = z.read(names[0]).decode("utf-8")
+    else:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    incidents = collections.OrderedDict()
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        number = row["number"]
+        if number not in incidents:
+            if limit and len(incidents) >= limit:
+                continue
+            incidents[number] = []
+        incidents[number].append(row)
+    return incidents
+
+
+def empty(v):
+    return v in ("", "?")
+
+
+def sn_time(text, zone):
+    if empty(text):
+        return None
+    local = dt.datetime.strptime(text, "%d/%m/%Y %H:%M")
+    return local.replace(tzinfo=zone)
+
+
+def iso_time(text):
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def csv_figures(incidents, zone):
+    """Every figure straight from the log."""
+    f = {"tickets": len(incidents), "priority": collections.Counter(), "state": collections.Counter(),
+         "category": collections.Counter(), "contact_type": collections.Counter(), "channel": collections.Counter(),
+         "reopened": set(), "reassigned": set(), "reassigned_sn": set(), "resolved": {}, "closed": {}, "opened": {},
+         "made_sla": 0, "rows": 0}
+    for number, rows in incidents.items():
+        f["rows"] += len(rows)
+        rows = sorted(rows, key=lambda r: (int(r["sys_mod_count"]), sn_time(r["sys_updated_at"], zone)))
+        last = rows[-1]
+        # Final state: the row with the latest update (the log's last word on the incident).
+        final = max(rows, key=lambda r: (sn_time(r["sys_updated_at"], zone), int(r["sys_mod_count"])))
+        f["priority"][PRIORITIES.get(last["priority"], "?")] += 1
+        f["state"][STATES.get(final["incident_state"], final["incident_state"])] += 1
+        f["category"][last["category"]] += 1
+        f["contact_type"][last["contact_type"]] += 1
+        f["channel"][CHANNELS.get(last["contact_type"], "portal")] += 1
+        if int(last["reopen_count"] or 0) > 0:
+            f["reopened"].add(number)
+        if int(last["reassignment_count"] or 0) > 0:
+            f["reassigned_sn"].add(number)
+        groups = [r["assignment_group"] for r in rows]
+        if any(not empty(a) and a != b for a, b in zip(groups, groups[1:])):
+            f["reassigned"].add(number)
+        f["opened"][number] = sn_time(last["opened_at"], zone)
+        if not empty(last["resolved_at"]):
+            f["resolved"][number] = sn_time(last["resolved_at"], zone)
+        if not empty(last["closed_at"]):
+            f["closed"][number] = sn_time(last["closed_at"], zone)
+        if last["made_sla"] == "true":
+            f["made_sla"] += 1
+    return f
+
+
+def desk_figures(export):
+    """The same figures from desk's export."""
+    f = {"tickets": 0, "priority": collections.Counter(), "state": collections.Counter(),
+         "category": collections.Counter(), "contact_type": collections.Counter(), "channel": collections.Counter(),
+         "reopened": set(), "reassigned": set(), "reassigned_sn": set(), "resolved": {}, "closed": {}, "opened": {},
+         "made_sla": 0, "events": 0}
+    for t in export["tickets"]:
+        number = t.get("external_id")
+        sn = t.get("servicenow", {})
+        f["tickets"] += 1
+        f["events"] += len(t["events"])
+        f["priority"][t.get("priority", "?")] += 1
+        f["state"][t.get("status")] += 1
+        f["category"][t.get("category", "?")] += 1
+        f["contact_type"][sn.get("contact_type", "?")] += 1
+        f["channel"][t.get("channel")] += 1
+        if int(t.get("reopen_count", 0)) > 0:
+            f["reopened"].add(number)
+        if int(sn.get("reassignment_count", 0)) > 0:
+            f["reassigned_sn"].add(number)
+        team = None
+        for e in t["events"]:
+            s = e.get("set", {})
+            if e["action"] == "open":
+                team = s.get("team")
+            elif "team" in s:
+                if team and s["team"] != team:
+                    f["reassigned"].add(number)
+                team = s["team"]
+        f["opened"][number] = iso_time(t["created"])
+        if t.get("resolved_at"):
+            f["resolved"][number] = iso_time(t["resolved_at"])
+        if t.get("closed_at"):
+            f["closed"][number] = iso_time(t["closed_at"])
+        if sn.get("made_sla") == "true":
+            f["made_sla"] += 1
+    return f
+
+
+def hours(opened, done):
+    return [(done[n] - opened[n]).total_seconds() / 3600 for n in done if n in opened and opened[n]]
+
+
+def compare(log, desk):
+    """Rows of (figure, from the log, from desk, agrees)."""
+    rows = [("tickets", log["tickets"], desk["tickets"])]
+    for key in ("priority", "state", "category", "contact_type", "channel"):
+        if key == "category":
+            rows.append((f"distinct categories", len(log[key]), len(desk[key])))
+            rows.append((f"tickets per category (all {len(log[key])} equal)", "", "" if log[key] == desk[key] else "differ"))
+            continue
+        for value in sorted(set(log[key]) | set(desk[key])):
+            rows.append((f"{key} {value}", log[key].get(value, 0), desk[key].get(value, 0)))
+    rows.append(("reopened tickets", len(log["reopened"]), len(desk["reopened"])))
+    rows.append(("reopened: same tickets", "", "" if log["reopened"] == desk["reopened"] else
+                 f"differ: {sorted(log['reopened'] ^ desk['reopened'])[:5]}"))
+    rows.append(("reassigned tickets (group changed in the log)", len(log["reassigned"]), len(desk["reassigned"])))
+    rows.append(("reassigned: same tickets", "", "" if log["reassigned"] == desk["reassigned"] else
+                 f"differ: {sorted(log['reassigned'] ^ desk['reassigned'])[:5]}"))
+    rows.append(("reassignment_count > 0 (ServiceNow's own counter)", len(log["reassigned_sn"]), len(desk["reassigned_sn"])))
+    rows.append(("made_sla true", log["made_sla"], desk["made_sla"]))
+    rows.append(("tickets with resolved_at in the log", len(log["resolved"]),
+                 sum(1 for n in log["resolved"] if n in desk["resolved"])))
+    same_resolved = sum(1 for n, t in log["resolved"].items() if desk["resolved"].get(n) == t)
+    rows.append(("resolved_at equal, ticket by ticket", len(log["resolved"]), same_resolved))
+    rows.append(("tickets with closed_at", len(log["closed"]), len(desk["closed"])))
+    same_closed = sum(1 for n, t in log["closed"].items() if desk["closed"].get(n) == t)
+    rows.append(("closed_at equal, ticket by ticket", len(log["closed"]), same_closed))
+    lh = hours(log["opened"], log["resolved"])
+    dh = hours(desk["opened"], {n: desk["resolved"][n] for n in log["resolved"] if n in desk["resolved"]})
+    if lh and dh:
+        rows.append(("time to resolve, mean (h, calendar)", round(statistics.mean(lh), 2), round(statistics.mean(dh), 2)))
+        rows.append(("time to resolve, median (h, calendar)", round(statistics.median(lh), 2),
+                     round(statistics.median(dh), 2)))
+    return [(name, a, b, a == b) for name, a, b in rows]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("log")
+    ap.add_argument("export")
+    ap.add_argument("--timezone", default="UTC")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--markdown")
+    args = ap.parse_args()
+    zone = ZoneInfo(args.timezone)
+    log = csv_figures(read_rows(args.log, args.limit), zone)
+    with open(args.export, encoding="utf-8") as f:
+        desk = desk_figures(json.load(f))
+    rows = compare(log, desk)
+    width = max(len(r[0]) for r in rows)
+    bad = 0
+    for name, a, b, ok in rows:
+        bad += not ok
+        print(f"{name:<{width}}  {a!s:>10}  {b!s:>10}  {'ok' if ok else 'DIFFERS'}")
+    print(f"{len(rows) - bad} of {len(rows)} figures agree ({log['rows']} rows, {desk['events']} desk events)")
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write("| figure | from the CSV | from desk | |\n|---|---:|---:|---|\n")
+            for name, a, b, ok in rows:
+                f.write(f"| {name} | {a} | {b} | {'=' if ok else '≠'} |\n")
+    return 0 if bad == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

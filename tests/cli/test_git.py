@@ -1,0 +1,277 @@
+"""Issue 4: git-native teams — autocommit, the merge driver, sync, concurrency and crashes."""
+import os
+import random
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DESK_BIN, Desk
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd, *args, check=True):
+    env = dict(os.environ)
+    env.update(GIT_ENV)
+    env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+    r = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=str(cwd), capture_output=True,
+                       text=True, env=env)
+    if check:
+        assert r.returncode == 0, f"git {' '.join(args)}: {r.stderr}"
+    return r.stdout.strip()
+
+
+def make_origin(tmp_path):
+    """A bare origin holding an initialised desk repository; returns (origin, clone A Desk)."""
+    (tmp_path / ".gitconfig-test").write_text("[init]\n\tdefaultBranch = main\n")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    a_root = tmp_path / "a"
+    git(tmp_path, "clone", "-q", str(origin), str(a_root))
+    a = Desk(a_root)
+    a.extra_env = {**GIT_ENV, "GIT_CONFIG_GLOBAL": str(tmp_path / ".gitconfig-test")}
+    r = a.run("init", str(a_root), "--timezone", "Asia/Shanghai", cwd=tmp_path)
+    assert r.code == 0, r
+    assert "autocommit on" in r.out
+    git(a_root, "add", "-A")
+    git(a_root, "commit", "-q", "-m", "desk init")
+    git(a_root, "push", "-q", "-u", "origin", "main")
+    return origin, a
+
+
+def clone(tmp_path, origin, name, user):
+    root = tmp_path / name
+    git(tmp_path, "clone", "-q", str(origin), str(root))
+    d = Desk(root)
+    d.user = user
+    d.extra_env = {**GIT_ENV, "GIT_CONFIG_GLOBAL": str(tmp_path / ".gitconfig-test")}
+    d.ok("init", "--git-hooks")
+    return d
+
+
+def head_files(root):
+    return git(root, "show", "--name-only", "--format=", "HEAD").splitlines()
+
+
+def test_init_in_git_turns_on_autocommit_and_registers_driver(tmp_path):
+    origin, a = make_origin(tmp_path)
+    cfg = yaml.safe_load((a.root / ".desk/config.yaml").read_text())
+    assert cfg["git"]["autocommit"] is True
+    assert "merge-driver %O %A %B %P" in git(a.root, "config", "merge.desk.driver")
+    assert "tickets/** merge=desk" in (a.root / ".gitattributes").read_text()
+
+
+def test_each_command_commits_exactly_its_files(tmp_path):
+    origin, a = make_origin(tmp_path)
+    # The user has unrelated work staged and unstaged: desk must not commit it.
+    (a.root / "notes.txt").write_text("draft\n")
+    git(a.root, "add", "notes.txt")
+    (a.root / "other.txt").write_text("unstaged\n")
+    before = git(a.root, "rev-parse", "HEAD")
+    tid = a.open("--title", "打印机卡纸", "--as", "王伟")
+    assert git(a.root, "rev-parse", "HEAD^") == before
+    files = head_files(a.root)
+    assert files == [str(a.path_of(tid).relative_to(a.root))]
+    assert git(a.root, "log", "-1", "--format=%an") == "王伟"
+    assert git(a.root, "log", "-1", "--format=%s").startswith(f"{tid}: open P4 incident")
+    # notes.txt is still staged, other.txt still untracked, the ticket is clean.
+    status = git(a.root, "status", "--porcelain")
+    assert "A  notes.txt" in status and "?? other.txt" in status
+    assert "tickets/" not in status
+    a.ok("triage", tid, "--category", "end-user-device")
+    assert git(a.root, "log", "-1", "--format=%s") == f"{tid}: triaged: incident end-user-device, priority P4"
+    assert head_files(a.root) == [str(a.path_of(tid).relative_to(a.root))]
+    assert int(git(a.root, "rev-list", "--count", "HEAD")) == 3
+
+
+def test_stale_close_is_one_commit(tmp_path):
+    origin, a = make_origin(tmp_path)
+    ids = []
+    for i in range(3):
+        t = a.open("--title", f"t{i}")
+        a.ok("triage", t, "--category", "network")
+        a.ok("resolve", t, "--solution", "fixed", "--verified-by", "bob")
+        ids.append(t)
+    count = int(git(a.root, "rev-list", "--count", "HEAD"))
+    a.now = "2026-12-09T10:00:00+08:00"
+    r = a.ok("close", "--stale")
+    assert "3 ticket(s) closed" in r.out
+    assert int(git(a.root, "rev-list", "--count", "HEAD")) == count + 1
+    assert sorted(head_files(a.root)) == sorted(str(a.path_of(t).relative_to(a.root)) for t in ids)
+
+
+def setup_pair(tmp_path):
+    origin, a = make_origin(tmp_path)
+    b = clone(tmp_path, origin, "b", "bob")
+    return origin, a, b
+
+
+def merged_both_ways(tmp_path, a, b, tid):
+    """Merge B's branch into A and A's into B (without pushing); return both files' bytes."""
+    git(a.root, "fetch", "-q", str(b.root), "main:refs/remotes/b/main")
+    git(b.root, "fetch", "-q", str(a.root), "main:refs/remotes/a/main")
+    git(a.root, "merge", "-q", "--no-edit", "b/main")
+    git(b.root, "merge", "-q", "--no-edit", "a/main")
+    fa = a.path_of(tid).read_bytes()
+    fb = b.path_of(tid).read_bytes()
+    return fa, fb
+
+
+def open_shared(a, b):
+    tid = a.open("--title", "VPN 无法连接", "--impact", "department", "--urgency", "high")
+    a.ok("triage", tid, "--category", "network")
+    git(a.root, "push", "-q")
+    git(b.root, "pull", "-q", "--no-rebase")
+    return tid
+
+
+def assert_valid(d, tid):
+    r = d.run("doctor")
+    assert r.code == 0, r
+    text = d.path_of(tid).read_text()
+    assert "<<<<<<<" not in text and ">>>>>>>" not in text
+
+
+def test_merge_assign_vs_log(tmp_path):
+    origin, a, b = setup_pair(tmp_path)
+    tid = open_shared(a, b)
+    a.now = "2026-11-27T17:40:00+08:00"
+    a.ok("assign", tid, "--to", "alice")
+    b.now = "2026-11-27T17:45:00+08:00"
+    b.ok("log", tid, "-m", "用户在家网络正常", "--minutes", "5")
+    fa, fb = merged_both_ways(tmp_path, a, b, tid)
+    assert fa == fb
+    t = yaml.load(fa.decode(), Loader=yaml.BaseLoader)
+    actions = [e["action"] for e in t["events"]]
+    assert actions == ["open", "triage", "assign", "log"]
+    assert t["assignee"] == "alice" and t["status"] == "assigned"
+    assert not any(e["action"] == "merge" for e in t["events"])
+    assert_valid(a, tid)
+    assert_valid(b, tid)
+
+
+def test_merge_both_edit_title(tmp_path):
+    origin, a, b = setup_pair(tmp_path)
+    tid = open_shared(a, b)
+    a.now = "2026-11-27T18:00:00+08:00"
+    a.ok("edit", tid, "--title", "VPN 无法连接（财务部）")
+    b.now = "2026-11-27T18:05:00+08:00"
+    b.ok("edit", tid, "--title", "VPN error 809 for finance")
+    fa, fb = merged_both_ways(tmp_path, a, b, tid)
+    assert fa == fb
+    t = yaml.load(fa.decode(), Loader=yaml.BaseLoader)
+    assert t["title"] == "VPN error 809 for finance"
+    merge = t["events"][-1]
+    assert merge["action"] == "merge"
+    assert "VPN 无法连接（财务部）" in merge["note"] and "VPN error 809 for finance" in merge["note"]
+    assert_valid(b, tid)
+
+
+def test_sync_reports_what_came_in(tmp_path):
+    origin, a, b = setup_pair(tmp_path)
+    tid = open_shared(a, b)
+    new = a.open("--title", "新的工单")
+    a.ok("log", tid, "-m", "checked")
+    r = a.ok("sync")
+    assert "pushed" in r.out
+    r = b.ok("sync")
+    assert "1 new ticket(s), 1 changed ticket(s)" in r.out
+    assert new in r.out and tid in r.out
+    assert b.path_of(new).read_bytes() == a.path_of(new).read_bytes()
+
+
+def test_sync_without_remote(tmp_path):
+    d = Desk(tmp_path / "solo")
+    (tmp_path / ".gitconfig-test").write_text("")
+    git(tmp_path, "init", "-q", str(d.root))
+    d.extra_env = {**GIT_ENV, "GIT_CONFIG_GLOBAL": str(tmp_path / ".gitconfig-test")}
+    d.ok("init", str(d.root), "--timezone", "UTC", cwd=tmp_path)
+    r = d.fails(7, "sync")
+    assert "no remote" in r.err
+
+
+def test_two_clones_500_offline_opens_merge_cleanly(tmp_path):
+    origin, a, b = setup_pair(tmp_path)
+    for d in (a, b):
+        cfg = d.root / ".desk/config.yaml"
+        cfg.write_text(cfg.read_text().replace("autocommit: true", "autocommit: false"))
+    def bulk(d, tag):
+        for i in range(500):
+            d.open("--title", f"{tag} 工单 {i}")
+        git(d.root, "add", "-A", "tickets")
+        git(d.root, "commit", "-q", "-m", f"{tag} bulk")
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda p: bulk(*p), [(a, "A"), (b, "B")]))
+    git(a.root, "fetch", "-q", str(b.root), "main:refs/remotes/b/main")
+    git(a.root, "merge", "-q", "--no-edit", "b/main")
+    files = list((a.root / "tickets").rglob("*.yaml"))
+    assert len(files) == 1000
+    assert len({f.name for f in files}) == 1000
+    assert a.run("doctor").code == 0
+
+
+def test_concurrent_processes_lose_nothing(desk):
+    ids = [desk.open("--title", f"并发 {i}") for i in range(8)]
+    def worker(n):
+        rng = random.Random(n)
+        done = 0
+        for i in range(100):
+            tid = rng.choice(ids)
+            kind = rng.random()
+            if kind < 0.7:
+                r = desk.run("log", tid, "-m", f"w{n}-{i}", env={"DESK_LOCK_TIMEOUT": "60"})
+                assert r.code == 0, r
+                done += 1
+            elif kind < 0.85:
+                r = desk.run("list", "--format", "json")
+                assert r.code == 0, r
+            else:
+                r = desk.run("show", tid, "--format", "json")
+                assert r.code == 0, r
+        return done
+    with ThreadPoolExecutor(8) as pool:
+        logged = sum(pool.map(worker, range(8)))
+    total = 0
+    for tid in ids:
+        t = desk.show(tid)
+        total += sum(1 for e in t["events"] if e["action"] == "log")
+        assert len({e["id"] for e in t["events"]}) == len(t["events"])
+    assert total == logged
+    assert desk.run("doctor").code == 0
+
+
+def test_killed_writers_leave_every_file_whole(desk):
+    ids = [desk.open("--title", f"kill {i}", "--description", "x" * 2000) for i in range(4)]
+    rng = random.Random(7)
+    env = desk.env(DESK_LOCK_TIMEOUT="30")
+    for round_ in range(40):
+        procs = []
+        for k in range(3):
+            tid = rng.choice(ids)
+            procs.append(subprocess.Popen([DESK_BIN, "log", tid, "-m", "y" * rng.randint(1, 5000)],
+                                          cwd=str(desk.root), env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(rng.uniform(0, 0.02))
+        for p in procs:
+            if rng.random() < 0.7:
+                p.send_signal(signal.SIGKILL)
+        for p in procs:
+            p.wait()
+    # Every ticket parses and doctor is clean; a killed write may leave its temp file,
+    # which doctor notes and --fix removes.
+    for tid in ids:
+        desk.show(tid)
+    r = desk.run("doctor")
+    assert r.code == 0, r
+    r = desk.ok("doctor", "--fix")
+    assert "note:" not in r.out
+    assert not [p for p in (desk.root / "tickets").rglob(".*.tmp.*")]

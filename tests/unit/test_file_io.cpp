@@ -1,0 +1,190 @@
+#include <desk/storage/file_io.hpp>
+#include <desk/util/error.hpp>
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+using desk::ParseError;
+using desk::storage::create_file_exclusive;
+using desk::storage::k_max_file_size;
+using desk::storage::read_text_file;
+using desk::storage::RepoLock;
+using desk::storage::write_file_atomic;
+using desk::test::list_files;
+using desk::test::read_raw;
+using desk::test::TempDir;
+using desk::test::write_raw;
+
+namespace {
+
+// The ParseError read_text_file throws for `content`, or a failed check.
+void expect_bad_data(const fs::path& path, int line, int column, const std::string& words)
+{
+  try {
+    read_text_file(path);
+    FAIL_CHECK("no error for " << path.string());
+  } catch (const ParseError& e) {
+    CHECK(e.path() == path.string());
+    CHECK(e.line() == line);
+    CHECK(e.column() == column);
+    INFO(e.what());
+    CHECK(std::string(e.what()).find(words) != std::string::npos);
+    CHECK(e.code() == desk::ExitCode::bad_data);
+  }
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("storage.file_io");
+
+TEST_CASE("read_text_file reads UTF-8 text as is")
+{
+  TempDir dir;
+  const std::string text = "id: INC-1\ntitle: 打印机坏了 😀\r\n\ttab\n";
+  write_raw(dir / "a.yaml", text);
+  CHECK(read_text_file(dir / "a.yaml") == text);
+  write_raw(dir / "empty.yaml", "");
+  CHECK(read_text_file(dir / "empty.yaml").empty());
+}
+
+TEST_CASE("read_text_file: a missing file is not found")
+{
+  TempDir dir;
+  CHECK_THROWS_AS(read_text_file(dir / "nope.yaml"), desk::NotFoundError);
+}
+
+TEST_CASE("read_text_file rejects a directory")
+{
+  TempDir dir;
+  fs::create_directories(dir / "d.yaml");
+  expect_bad_data(dir / "d.yaml", 0, 0, "directory");
+}
+
+TEST_CASE("read_text_file rejects NUL bytes with line and column")
+{
+  TempDir dir;
+  write_raw(dir / "bin.yaml", "line one\nab\0cd\n"s);
+  expect_bad_data(dir / "bin.yaml", 2, 3, "NUL");
+  write_raw(dir / "bin0.yaml", "\0"s);
+  expect_bad_data(dir / "bin0.yaml", 1, 1, "NUL");
+}
+
+TEST_CASE("read_text_file rejects invalid UTF-8 with line and column")
+{
+  TempDir dir;
+  write_raw(dir / "latin1.yaml", "a: 1\nb: 2\ntitle: caf\xE9 au lait\n");
+  expect_bad_data(dir / "latin1.yaml", 3, 11, "invalid UTF-8");
+  write_raw(dir / "truncated.yaml", "title: \xE4\xB8"); // half a 中
+  expect_bad_data(dir / "truncated.yaml", 1, 8, "invalid UTF-8");
+  write_raw(dir / "overlong.yaml", "\xC0\xAF");
+  expect_bad_data(dir / "overlong.yaml", 1, 1, "invalid UTF-8");
+  write_raw(dir / "surrogate.yaml", "x\n\xED\xA0\x80");
+  expect_bad_data(dir / "surrogate.yaml", 2, 1, "invalid UTF-8");
+  // Columns count bytes after valid multi-byte characters too.
+  write_raw(dir / "after_cjk.yaml", "中\xFF");
+  expect_bad_data(dir / "after_cjk.yaml", 1, 4, "invalid UTF-8");
+}
+
+TEST_CASE("read_text_file: 8 MiB is the limit")
+{
+  TempDir dir;
+  write_raw(dir / "max.yaml", std::string(k_max_file_size, 'a'));
+  CHECK(read_text_file(dir / "max.yaml").size() == k_max_file_size);
+  write_raw(dir / "big.yaml", std::string(k_max_file_size + 1, 'a'));
+  expect_bad_data(dir / "big.yaml", 0, 0, "too large");
+}
+
+TEST_CASE("write_file_atomic creates parents, replaces, leaves no temp file")
+{
+  TempDir dir;
+  const fs::path p = dir / "a/b/c/file.yaml";
+  write_file_atomic(p, "one\n");
+  CHECK(read_raw(p) == "one\n");
+  write_file_atomic(p, "two: 二\n");
+  CHECK(read_raw(p) == "two: 二\n");
+  write_file_atomic(p, "");
+  CHECK(read_raw(p).empty());
+  CHECK(list_files(dir.path()) == std::vector<std::string>{"a/b/c/file.yaml"});
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);
+}
+
+TEST_CASE("write_file_atomic into a read-only folder throws StorageError and changes nothing")
+{
+  if (::geteuid() == 0) {
+    MESSAGE("running as root: permissions are not enforced, skipped");
+    return;
+  }
+  TempDir dir;
+  const fs::path p = dir / "ro/file.yaml";
+  write_raw(p, "old\n");
+  fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  CHECK_THROWS_AS(write_file_atomic(p, "new\n"), desk::StorageError);
+  fs::permissions(dir / "ro", fs::perms::owner_all);
+  CHECK(read_raw(p) == "old\n");
+  CHECK(list_files(dir.path()) == std::vector<std::string>{"ro/file.yaml"});
+}
+
+TEST_CASE("create_file_exclusive never overwrites")
+{
+  TempDir dir;
+  const fs::path p = dir / "tickets/2026/11/INC-1.yaml";
+  CHECK(create_file_exclusive(p, "first\n"));
+  CHECK(read_raw(p) == "first\n");
+  CHECK_FALSE(create_file_exclusive(p, "second\n"));
+  CHECK(read_raw(p) == "first\n");
+  CHECK(list_files(dir.path()) == std::vector<std::string>{"tickets/2026/11/INC-1.yaml"});
+  // A directory at the path is "existing" too.
+  fs::create_directories(dir / "taken");
+  CHECK_FALSE(create_file_exclusive(dir / "taken", "x"));
+}
+
+TEST_CASE("copy_file_atomic copies bytes; a missing source is not found")
+{
+  TempDir dir;
+  write_raw(dir / "shot.png", "\x89PNG\r\n\x1A\n\0\0"s);
+  desk::storage::copy_file_atomic(dir / "shot.png", dir / "t/INC-1.files/shot.png");
+  CHECK(read_raw(dir / "t/INC-1.files/shot.png") == read_raw(dir / "shot.png"));
+  CHECK_THROWS_AS(desk::storage::copy_file_atomic(dir / "nope.png", dir / "x.png"), desk::NotFoundError);
+}
+
+TEST_CASE("RepoLock: a second lock in the same process is busy; released on destruction")
+{
+  TempDir dir;
+  fs::create_directories(dir / ".desk");
+  {
+    const RepoLock first(dir / ".desk", 0ms);
+    CHECK(fs::exists(dir / ".desk/lock"));
+    try {
+      const RepoLock second(dir / ".desk", 0ms);
+      FAIL_CHECK("second lock taken");
+    } catch (const desk::BusyError& e) {
+      CHECK(e.code() == desk::ExitCode::busy);
+      CHECK(std::string(e.what()).find("lock") != std::string::npos);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(RepoLock(dir / ".desk", 120ms), desk::BusyError);
+    CHECK(std::chrono::steady_clock::now() - t0 >= 120ms);
+  }
+  CHECK_NOTHROW(RepoLock(dir / ".desk", 0ms));
+}
+
+TEST_CASE("RepoLock without a .desk folder fails as a storage error")
+{
+  TempDir dir;
+  CHECK_THROWS_AS(RepoLock(dir / "missing", 0ms), desk::StorageError);
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,188 @@
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace desk::test {
+
+namespace {
+
+bool g_failed = false;
+
+// Watches the run: resets the failure flag when a test case starts, sets it on any failed
+// assertion or exception, so TempDir knows whether to keep its folder.
+struct FailureListener : public doctest::IReporter {
+  explicit FailureListener(const doctest::ContextOptions&) {}
+  void report_query(const doctest::QueryData&) override {}
+  void test_run_start() override {}
+  void test_run_end(const doctest::TestRunStats&) override {}
+  void test_case_start(const doctest::TestCaseData&) override { g_failed = false; }
+  void test_case_reenter(const doctest::TestCaseData&) override {}
+  void test_case_end(const doctest::CurrentTestCaseStats&) override {}
+  void test_case_exception(const doctest::TestCaseException&) override { g_failed = true; }
+  void subcase_start(const doctest::SubcaseSignature&) override {}
+  void subcase_end() override {}
+  void log_assert(const doctest::AssertData& data) override
+  {
+    if (data.m_failed) {
+      g_failed = true;
+    }
+  }
+  void log_message(const doctest::MessageData& data) override
+  {
+    if (data.m_severity & doctest::assertType::is_warn) {
+      return;
+    }
+    if (data.m_severity & (doctest::assertType::is_check | doctest::assertType::is_require)) {
+      g_failed = true; // FAIL_CHECK / FAIL
+    }
+  }
+  void test_case_skipped(const doctest::TestCaseData&) override {}
+};
+
+REGISTER_LISTENER("desk_temp_dirs", 1, FailureListener);
+
+} // namespace
+
+bool current_test_failed()
+{
+  return g_failed;
+}
+
+TempDir::TempDir()
+{
+  static std::mt19937_64 rng{std::random_device{}()};
+  const fs::path base = fs::temp_directory_path();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const fs::path candidate = base / fmt::format("desk-unit-{:016x}", rng());
+    std::error_code ec;
+    if (fs::create_directory(candidate, ec)) {
+      m_path = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temp dir under " + base.string());
+}
+
+TempDir::~TempDir()
+{
+  if (m_path.empty()) {
+    return;
+  }
+  if (current_test_failed() || std::uncaught_exceptions() > 0) {
+    if (std::uncaught_exceptions() > 0) {
+      std::fprintf(stderr, "test failed; temp dir kept: %s\n", m_path.c_str());
+    } else {
+      MESSAGE("test failed; temp dir kept: " << m_path.string());
+    }
+    return;
+  }
+  std::error_code ec;
+  // Make read-only leftovers removable.
+  for (auto it = fs::recursive_directory_iterator(m_path, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+  }
+  fs::remove_all(m_path, ec);
+}
+
+void write_raw(const fs::path& path, std::string_view content)
+{
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  if (!out) {
+    throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+std::string read_raw(const fs::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> list_files(const fs::path& dir)
+{
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file()) {
+      out.push_back(fs::relative(it->path(), dir).generic_string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> split_lines(std::string_view text)
+{
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      out.emplace_back(text.substr(pos));
+      break;
+    }
+    out.emplace_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> line_diff(std::string_view before, std::string_view after)
+{
+  const auto a = split_lines(before);
+  const auto b = split_lines(after);
+  // Longest common subsequence of lines, then walk it.
+  std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+  for (std::size_t i = a.size(); i-- > 0;) {
+    for (std::size_t j = b.size(); j-- > 0;) {
+      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i] == b[j]) {
+      ++i;
+      ++j;
+    } else if (i < a.size() && (j == b.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      out.push_back("- " + a[i++]);
+    } else {
+      out.push_back("+ " + b[j++]);
+    }
+  }
+  return out;
+}
+
+std::string escaped(std::string_view s)
+{
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02X}", static_cast<unsigned>(c));
+    }
+  }
+  return out;
+}
+
+} // namespace desk::test

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <desk/model/ticket.hpp>
+#include <desk/model/value.hpp>
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Helpers shared by the unit tests (not a test file itself).
+namespace desk::test {
+
+// A fresh, uniquely named folder under the system temp dir for one test case. Removed
+// when the test case has not failed so far; otherwise kept and named with MESSAGE so the
+// files can be inspected.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return m_path; }
+  std::filesystem::path operator/(const std::filesystem::path& rel) const { return m_path / rel; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+// True when an assertion of the running test case has failed (tracked by a listener).
+bool current_test_failed();
+
+// Write `content` to `path` (creating parent folders), bypassing the library.
+void write_raw(const std::filesystem::path& path, std::string_view content);
+
+// Read a whole file, bypassing the library.
+std::string read_raw(const std::filesystem::path& path);
+
+// Every regular file below `dir`, relative, sorted.
+std::vector<std::string> list_files(const std::filesystem::path& dir);
+
+// Split text into lines (without the newline characters).
+std::vector<std::string> split_lines(std::string_view text);
+
+// A line diff: "- line" for each line only in `before`, "+ line" for each line only in
+// `after` (removals listed before additions at the same place); empty when equal.
+std::vector<std::string> line_diff(std::string_view before, std::string_view after);
+
+// A printable form of a string: non-ASCII and control bytes as \xNN.
+std::string escaped(std::string_view s);
+
+} // namespace desk::test
