@@ -2,6 +2,7 @@
 """Check a desk import of a ServiceNow incident event log against the log itself.
 
     servicenow_check.py LOG(.csv|.zip) EXPORT.json [--timezone ZONE] [--limit N] [--markdown FILE]
+                        [--report REPORT.json]
 
 LOG is read directly with Python's csv module (nothing of desk is used); EXPORT is what
 `desk export --format json` wrote after `desk import servicenow LOG`. The figures compared:
@@ -9,6 +10,13 @@ tickets, tickets per priority, per state, per category, per contact type (and ch
 reopened tickets, reassigned tickets, resolved and closed times (per ticket, and the mean and
 median time to resolve). Exit status 0 when every figure agrees, 1 otherwise; the table of
 figures goes to standard output (and to FILE as Markdown with --markdown).
+
+With --report (what `desk report --format json` wrote for a period covering the whole log),
+it also sets the report's volume, time to respond and resolve (calendar time), reopen and
+reassignment figures beside the same measures computed from the log rows, and beside the
+plain figures the log's own columns give (resolved_at - opened_at, reopen_count,
+reassignment_count, made_sla); that table is informational (it does not change the exit
+status).
 
 The mapping tables below are the documented ones (share/import-servicenow.md); they are
 written out here again on purpose, so that the check does not trust desk's copy.
@@ -67,6 +75,25 @@ def sn_time(text, zone):
 
 def iso_time(text):
     return dt.datetime.fromisoformat(text) if text else None
+
+
+def history_order(rows, zone):
+    """The documented order of an incident's rows: by sys_mod_count, then time; a row whose
+    sys_mod_count repeats another row's and whose time is earlier than the row before it is a
+    misnumbered copy and goes where its time puts it."""
+    rows = sorted(rows, key=lambda r: (int(r["sys_mod_count"]), sn_time(r["sys_updated_at"], zone)))
+    mods = collections.Counter(r["sys_mod_count"] for r in rows)
+    out = []
+    for r in rows:
+        at = sn_time(r["sys_updated_at"], zone)
+        if mods[r["sys_mod_count"]] > 1 and out and at < sn_time(out[-1]["sys_updated_at"], zone):
+            k = 0
+            while k < len(out) and sn_time(out[k]["sys_updated_at"], zone) <= at:
+                k += 1
+            out.insert(k, r)
+        else:
+            out.append(r)
+    return out
 
 
 def csv_figures(incidents, zone):
@@ -180,6 +207,124 @@ def compare(log, desk):
     return [(name, a, b, a == b) for name, a, b in rows]
 
 
+PAUSING = {"Awaiting User Info", "Awaiting Vendor", "On Hold"}  # config pause_on: awaiting-user, awaiting-vendor
+DONE = {"Resolved", "Closed", "Canceled", "Cancelled"}
+
+
+def stats(values):
+    """mean and median (the mean of the two middle values), in whole seconds, like desk report."""
+    if not values:
+        return None, None
+    values = sorted(values)
+    n = len(values)
+    median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+    return round(statistics.mean(values)), round(median)
+
+
+def report_measures(incidents, zone):
+    """desk report's measures, computed from the log rows with the report's definitions."""
+    m = {"opened": 0, "resolved": 0, "closed": 0, "respond": [], "resolve": [], "resolve_unpaused": [],
+         "reopened": 0, "reassignments": 0, "plain_resolve": [], "reopen_count": 0, "reassignment_count": 0,
+         "reassignment_count_sum": 0, "made_sla": 0, "group_changes": 0}
+    for number, rows in incidents.items():
+        rows = history_order(rows, zone)
+        opened = sn_time(rows[0]["opened_at"], zone) or sn_time(rows[0]["sys_updated_at"], zone)
+        m["opened"] += 1
+        last = rows[-1]
+        # Times as desk records them: never before the previous update.
+        times, t = [], opened
+        for r in rows:
+            t = max(t, sn_time(r["sys_updated_at"], zone))
+            times.append(t)
+        states = [r["incident_state"] for r in rows]
+        # Respond: the first update after the one that created the incident.
+        if states[0] != "New":
+            m["respond"].append((times[0] - opened).total_seconds())
+        elif len(rows) > 1:
+            m["respond"].append((times[1] - opened).total_seconds())
+        # The last change into Resolved; the pauses before it.
+        final_resolve, pauses, pause_start, prev = None, [], None, "New"
+        for i, (state, at) in enumerate(zip(states, times)):
+            if state == "-100":
+                continue
+            if state == "Resolved" and prev != "Resolved":
+                final_resolve = at
+            pausing = state in PAUSING or state == "Resolved"
+            if pausing and pause_start is None:
+                pause_start = at
+            elif not pausing and pause_start is not None:
+                pauses.append((pause_start, at, prev))
+                pause_start = None
+            if prev in DONE and state not in DONE:
+                m["reopened_any"] = m.get("reopened_any", 0) + 1
+            prev = state
+        reopened = any(a in ("Resolved", "Closed") and b not in DONE and b != "-100"
+                       for a, b in zip([s for s in states if s != "-100"], [s for s in states if s != "-100"][1:]))
+        if final_resolve is not None and prev in ("Resolved", "Closed"):
+            m["resolved"] += 1
+            m["reopened"] += reopened
+            total = (final_resolve - opened).total_seconds()
+            paused = sum(max(0.0, (min(b, final_resolve) - max(a, opened)).total_seconds())
+                         for a, b, _ in pauses if a < final_resolve)
+            m["resolve"].append(max(0.0, total - paused))
+            m["resolve_unpaused"].append(max(0.0, total))
+            # Assignee changes, as desk report counts them (a set assignee replaced by another).
+            who = ""
+            for r in rows:
+                a = "" if empty(r["assigned_to"]) else r["assigned_to"]
+                if who and a and a != who:
+                    m["reassignments"] += 1
+                if a:
+                    who = a
+        if prev == "Closed":
+            m["closed"] += 1
+        if not empty(last["resolved_at"]):
+            m["plain_resolve"].append((sn_time(last["resolved_at"], zone) - opened).total_seconds())
+        m["reopen_count"] += int(last["reopen_count"] or 0) > 0
+        m["reassignment_count"] += int(last["reassignment_count"] or 0) > 0
+        m["reassignment_count_sum"] += int(last["reassignment_count"] or 0)
+        m["made_sla"] += last["made_sla"] == "true"
+    return m
+
+
+def hm(seconds):
+    return "" if seconds is None else f"{seconds / 3600:.2f} h"
+
+
+def report_rows(m, report):
+    """(measure, desk report, same measure from the log rows, the log's plain figure)."""
+    t = report["totals"]
+    res = t["resolution"]
+    rows = [
+        ("opened", t["volume"]["opened"], m["opened"], m["opened"]),
+        ("resolved", t["volume"]["resolved"], m["resolved"], f"{len(m['plain_resolve'])} with resolved_at"),
+        ("closed", t["volume"]["closed"], m["closed"], ""),
+    ]
+    mean, median = stats(m["respond"])
+    rows.append(("time to respond, mean (calendar)", hm(t["respond"]["calendar"]["mean"]), hm(mean), ""))
+    rows.append(("time to respond, median (calendar)", hm(t["respond"]["calendar"]["median"]), hm(median), ""))
+    mean, median = stats(m["resolve"])
+    pmean, pmedian = stats(m["plain_resolve"])
+    umean, umedian = stats(m["resolve_unpaused"])
+    rows.append(("time to resolve, mean (calendar, paused time deducted)", hm(t["resolve"]["calendar"]["mean"]),
+                 hm(mean), f"{hm(pmean)} (resolved_at - opened_at); {hm(umean)} without deducting pauses"))
+    rows.append(("time to resolve, median (calendar, paused time deducted)", hm(t["resolve"]["calendar"]["median"]),
+                 hm(median), f"{hm(pmedian)} (resolved_at - opened_at); {hm(umedian)} without deducting pauses"))
+    rows.append(("time to resolve, mean (business hours)", hm(t["resolve"]["business"]["mean"]), "", ""))
+    rows.append(("time to resolve, median (business hours)", hm(t["resolve"]["business"]["median"]), "", ""))
+    rows.append(("SLA respond met", f"{t['sla']['respond']['compliance']:.1%}", "", ""))
+    rows.append(("SLA resolve met", f"{t['sla']['resolve']['compliance']:.1%}", "",
+                 f"made_sla true: {m['made_sla'] / m['opened']:.1%}"))
+    rows.append(("reopened (of resolved)", f"{res['reopened']} ({res['reopened_rate']:.1%})",
+                 f"{m['reopened']} ({m['reopened'] / max(1, m['resolved']):.1%})",
+                 f"reopen_count > 0: {m['reopen_count']} ({m['reopen_count'] / m['opened']:.1%})"))
+    rows.append(("reassignments (assignee replaced)", f"{res['reassignments']} ({res['reassignments_per_ticket']:.2f} per ticket)",
+                 f"{m['reassignments']} ({m['reassignments'] / max(1, m['resolved']):.2f} per ticket)",
+                 f"reassignment_count (group changes): {m['reassignment_count_sum']} in total, "
+                 f"{m['reassignment_count']} tickets"))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("log")
@@ -187,9 +332,11 @@ def main():
     ap.add_argument("--timezone", default="UTC")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--markdown")
+    ap.add_argument("--report")
     args = ap.parse_args()
     zone = ZoneInfo(args.timezone)
-    log = csv_figures(read_rows(args.log, args.limit), zone)
+    incidents = read_rows(args.log, args.limit)
+    log = csv_figures(incidents, zone)
     with open(args.export, encoding="utf-8") as f:
         desk = desk_figures(json.load(f))
     rows = compare(log, desk)
@@ -204,6 +351,15 @@ def main():
             f.write("| figure | from the CSV | from desk | |\n|---|---:|---:|---|\n")
             for name, a, b, ok in rows:
                 f.write(f"| {name} | {a} | {b} | {'=' if ok else '≠'} |\n")
+    if args.report:
+        with open(args.report, encoding="utf-8") as f:
+            report = json.load(f)
+        table = report_rows(report_measures(incidents, zone), report)
+        print()
+        print("| measure | desk report | same measure from the log rows | the log's own columns |")
+        print("|---|---:|---:|---|")
+        for row in table:
+            print("| " + " | ".join(str(c) for c in row) + " |")
     return 0 if bad == 0 else 1
 
 

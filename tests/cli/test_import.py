@@ -48,14 +48,15 @@ def new_repo(tmp_path, name, zone="Asia/Shanghai"):
 
 
 def log_slice(tmp_path, rows):
-    """The header and the first `rows` rows of the shipped log, as a CSV file."""
+    """The header and the first `rows` rows of the shipped log, as a CSV file, completed to
+    the end of the last incident (the rows of an incident are together in the log)."""
     if not SHARED_LOG.exists():
         pytest.skip(f"the shipped ServiceNow log is not at {SHARED_LOG}")
     with zipfile.ZipFile(SHARED_LOG) as z:
         with z.open("incident_event_log.csv") as f:
             lines = []
             for i, line in enumerate(io.TextIOWrapper(f, encoding="utf-8", newline="")):
-                if i > rows:
+                if i > rows and line.split(",", 1)[0] != lines[-1].split(",", 1)[0]:
                     break
                 lines.append(line)
     path = tmp_path / f"slice-{rows}.csv"
@@ -64,6 +65,42 @@ def log_slice(tmp_path, rows):
 
 
 # --- ServiceNow -------------------------------------------------------------------------
+
+def test_servicenow_small_log(desk):
+    r = desk.ok("import", "servicenow", SMALL)
+    assert "imported 4 tickets" in r.out and "(19 rows)" in r.out and "4 created" in r.out
+    assert "added 2 categories" in r.out and "awaiting-vendor" not in r.out
+    t = by_external_id(desk)
+    assert set(t) == {"INC0000001", "INC0000002", "INC0000003", "INC0000004"}
+    one = t["INC0000001"]
+    assert actions(one) == ["open", "assign", "start", "pending", "resume", "triage", "resolve", "close"]
+    assert one["status"] == "closed" and one["priority"] == "P2" and one["impact"] == "core-business"
+    assert one["team"] == "Group 2" and one["assignee"] == "Resolver 4" and one["channel"] == "phone"
+    assert one["created"] == "2016-03-01T09:00:00+08:00"
+    assert one["resolved_at"] == "2016-03-02T10:00:00+08:00"
+    assert one["closed_at"] == "2016-03-07T11:00:00+08:00"
+    assert one["servicenow"]["made_sla"] == "false" and one["servicenow"]["reassignment_count"] == "1"
+    assert one["events"][3]["set"]["pending_reason"] == "awaiting-user"
+    assert one["events"][0]["source"] == "servicenow/0" and one["events"][0]["by"] == "Opened by  8"
+    two = t["INC0000002"]
+    assert two["channel"] == "email" and two["servicenow"]["location"] == 'Building "A", floor 2'
+    assert actions(two) == ["open", "resolve", "close"]
+    three = t["INC0000003"]
+    assert three["priority"] == "P1" and three["channel"] == "portal" and three["reopen_count"] == "1"
+    assert actions(three) == ["open", "assign", "pending", "resolve", "reopen", "start", "resolve", "close"]
+    assert three["events"][2]["set"]["pending_reason"] == "awaiting-vendor"
+    four = t["INC0000004"]
+    assert four["status"] == "in_progress" and four["priority"] == "P4"
+    assert actions(four) == ["open", "log", "assign", "start"]
+    # The config learnt the categories; the files pass doctor; list and show work.
+    cfg = yaml.safe_load((desk.root / ".desk" / "config.yaml").read_text(encoding="utf-8"))
+    assert "Category 7" in cfg["categories"] and "Category 9" in cfg["categories"]
+    assert "# Technical domains" in (desk.root / ".desk" / "config.yaml").read_text(encoding="utf-8")
+    desk.ok("doctor")
+    listed = desk.ok("list", "--all", "--format", "json").json()
+    assert len(listed) == 4
+    assert desk.ok("list", "--category", "Category 9", "--all", "--format", "json").json()[0]["external_id"] == "INC0000002"
+
 
 def test_servicenow_reimport_is_idempotent(desk):
     desk.ok("import", "servicenow", SMALL)
@@ -130,6 +167,8 @@ def test_servicenow_dry_run_writes_nothing(desk):
 # Bad input: an error naming file:line:column, exit 5, and the repository exactly as before.
 BAD_CASES = {
     "binary": (lambda text: b"PK\x00\x00" + bytes(range(256)) * 4, r"garbage.csv:1:3: binary data"),
+    "prose": (lambda text: "Dear team\nplease find the tickets attached.\n".encode(),
+              "missing required column 'number'"),
     "missing_column": (lambda text: text.replace("incident_state", "state", 1).encode(),
                        "missing required column 'incident_state'"),
     "truncated": (lambda text: text[: text.rfind("Resolved by 2")].encode(), "the last line is incomplete"),
@@ -153,6 +192,19 @@ def test_servicenow_bad_input(desk, tmp_path, case):
     assert first.startswith(f"desk: error: {bad}:"), first
     line, column = first[len(f"desk: error: {bad}:"):].split(":")[:2]
     assert int(line) >= 1 and int(column) >= 1
+    assert desk.snapshot() == before
+
+
+def test_servicenow_damaged_zip(desk, tmp_path):
+    archive = tmp_path / "log.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("incident_event_log.csv", SMALL.read_bytes() * 20)
+    data = bytearray(archive.read_bytes())
+    data[200:260] = b"\xff" * 60  # inside the compressed member
+    archive.write_bytes(bytes(data))
+    before = desk.snapshot()
+    r = desk.fails(BAD_DATA, "import", "servicenow", archive)
+    assert f"{archive}" in r.err and ("damaged" in r.err or "not a readable zip" in r.err), r.err
     assert desk.snapshot() == before
 
 
@@ -198,6 +250,26 @@ def test_killed_import_resumes(tmp_path):
     assert tickets(d) == tickets(clean)
     assert not list((d.root / "tickets").rglob(".*.tmp.*"))
 
+
+def test_real_log_slice_agrees_with_the_csv(tmp_path):
+    """The first 2,000 rows of the shipped log: desk's figures equal the CSV's."""
+    path = log_slice(tmp_path, 2000)
+    d = new_repo(tmp_path, "repo", zone="UTC")
+    r = d.ok("import", "servicenow", path)
+    rows = len(path.read_text(encoding="utf-8").splitlines()) - 1
+    assert rows >= 2000 and f"({rows} rows)" in r.out
+    d.ok("doctor")
+    export = tmp_path / "export.json"
+    d.ok("export", "-o", export)
+    check = subprocess.run([sys.executable, str(CHECKER), str(path), str(export), "--timezone", "UTC"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "figures agree" in check.stdout
+    listed = d.ok("list", "--all", "--format", "json").json()
+    assert len(listed) == len(json.loads(export.read_text())["tickets"])
+
+
+# --- export and import json -------------------------------------------------------------
 
 def test_export_import_round_trip(desk, tmp_path):
     desk.ok("import", "servicenow", SMALL)

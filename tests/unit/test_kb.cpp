@@ -12,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -320,11 +321,11 @@ TEST_SUITE("kb.snippet")
   {
     std::string text;
     for (int i = 0; i < 30; ++i) {
-      text += "filler words here. ";
+      text += "filler" + std::to_string(i) + " words" + std::to_string(i) + ". ";
     }
     text += "The print spooler stopped. ";
     for (int i = 0; i < 30; ++i) {
-      text += "more filler text. ";
+      text += "more" + std::to_string(i) + " text" + std::to_string(i) + ". ";
     }
     const Snippet s = make_snippet(text, {"spooler"}, 60);
     CHECK(s.text.find("spooler") != std::string::npos);
@@ -333,6 +334,16 @@ TEST_SUITE("kb.snippet")
     CHECK(text::display_width(s.text) <= 60);
     REQUIRE(s.marks.size() == 1);
     CHECK(s.text.substr(s.marks[0].first, s.marks[0].second - s.marks[0].first) == "spooler");
+    // Cut between words: the inner text starts and ends on a word boundary of the original.
+    const std::string ellipsis = "…";
+    const std::string inner = s.text.substr(ellipsis.size(), s.text.size() - 2 * ellipsis.size());
+    const std::size_t at = text.find(inner);
+    REQUIRE(at != std::string::npos);
+    CHECK(std::isalnum(static_cast<unsigned char>(inner.front())));
+    CHECK_FALSE((std::isalnum(static_cast<unsigned char>(text[at - 1])) &&
+                 std::isalnum(static_cast<unsigned char>(inner.front()))));
+    CHECK_FALSE((std::isalnum(static_cast<unsigned char>(inner.back())) &&
+                 std::isalnum(static_cast<unsigned char>(text[at + inner.size()]))));
   }
 
   TEST_CASE("CJK snippets never split a character and merge overlapping bigram matches")

@@ -393,9 +393,6 @@ void ServiceNowLog::check_rows()
         std::find(m_pending_reasons.begin(), m_pending_reasons.end(), sm.pending_reason) == m_pending_reasons.end()) {
       m_pending_reasons.emplace_back(sm.pending_reason);
     }
-    if (reason_used[i] && !sm.status.empty() && !m_config.find_type(m_type)) {
-      throw UsageError("no ticket type for incidents in the config");
-    }
   }
   // History order: by sys_mod_count, then time. A row whose sys_mod_count repeats another
   // row's and whose time is earlier than the row before it is a misnumbered copy (the log
@@ -672,6 +669,8 @@ Ticket ServiceNowLog::build(std::size_t i, const std::string& id) const
       } else if (next.status == "pending") {
         Step pending("pending");
         pending.set.set("pending_reason", Value::text(next.pending_reason));
+        // Also from one pending reason to another, so the SLA pauses see the change.
+        pending.set.set("status", Value::text("pending"));
         pending.status = "pending";
         steps.push_back(std::move(pending));
       } else if (next.status == "resolved") {

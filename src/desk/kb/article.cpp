@@ -93,12 +93,6 @@ const FieldSpec* find_article_field(std::string_view name)
   return nullptr;
 }
 
-const std::vector<std::string_view>& text_fields()
-{
-  static const std::vector<std::string_view> k_fields = {"symptoms", "error", "cause", "solution"};
-  return k_fields;
-}
-
 namespace {
 
 std::size_t field_rank(std::string_view name)

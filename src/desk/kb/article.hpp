@@ -37,9 +37,6 @@ const std::vector<FieldSpec>& article_fields();
 // The spec of a known article field, or nullptr.
 const FieldSpec* find_article_field(std::string_view name);
 
-// The searchable text fields, in the order they are shown.
-const std::vector<std::string_view>& text_fields();
-
 // One article: current fields (a mapping in schema order) and its events.
 class Article {
 public:
@@ -60,6 +57,7 @@ public:
   void set(std::string_view name, const std::string& text);
   void set(std::string_view name, const char* text) { set(name, std::string(text)); }
 
+  // The id (KB-...) and the one-line title.
   const std::string& id() const { return get("id"); }
   const std::string& title() const { return get("title"); }
 
@@ -70,6 +68,7 @@ public:
   // How many tickets this article solved.
   long reuse_count() const;
 
+  // The append-only history, oldest first.
   std::vector<Event>& events() { return m_events; }
   const std::vector<Event>& events() const { return m_events; }
 

@@ -145,6 +145,18 @@ constexpr std::string_view k_search_js = R"js((function () {
     });
     var start = first > 20 ? first - 20 : 0, stop = Math.min(chars.length, start + width);
     while (start < stop && /[\s\u00B7]/.test(chars[start])) { start++; }
+    // Cut between words, not inside one (CJK text may be cut anywhere), and never inside a match.
+    if (stop < chars.length) {
+      var back = stop;
+      while (back > start + width / 2 && kind(chars[back - 1]) === 1 && kind(chars[back]) === 1) { back--; }
+      if (back > start + width / 2) { stop = back; }
+      while (stop < chars.length && marked[stop] && marked[stop - 1]) { stop++; }
+    }
+    if (start > 0) {
+      var fwd = start;
+      while (fwd < first && kind(chars[fwd - 1]) === 1 && kind(chars[fwd]) === 1) { fwd++; }
+      if (fwd < first) { start = fwd; }
+    }
     while (stop > start && stop < chars.length && /[\s\u00B7]/.test(chars[stop - 1])) { stop--; }
     var frag = document.createDocumentFragment(), run = "", inMark = false;
     function flush() {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <set>
 #include <system_error>
@@ -286,6 +287,46 @@ Snippet make_snippet(std::string_view text, const std::vector<std::string>& term
     while (last > first && l.column[last] - l.column[first] + 1 > budget) {
       --last; // room for the trailing "…"
     }
+  }
+  // Cut between words where a word would be split (CJK text may be cut anywhere).
+  auto alnum_at = [&](std::size_t cp) {
+    if (cp + 1 >= l.offset.size()) {
+      return false;
+    }
+    const unsigned char c = static_cast<unsigned char>(s[l.offset[cp]]);
+    return std::isalnum(c) != 0;
+  };
+  if (cut_back) {
+    std::size_t back = last;
+    while (back > first + (last - first) / 2 && alnum_at(back - 1) && alnum_at(back)) {
+      --back;
+    }
+    if (back > first + (last - first) / 2) {
+      last = back;
+    }
+  }
+  if (cut_front && !marks.empty()) {
+    std::size_t fwd = first;
+    std::size_t anchor_cp = last;
+    for (const auto& m : marks) {
+      if (cp_at(l, m.first) >= first) {
+        anchor_cp = cp_at(l, m.first);
+        break;
+      }
+    }
+    while (fwd < last && fwd < anchor_cp && alnum_at(fwd - 1) && alnum_at(fwd)) {
+      ++fwd;
+    }
+    if (fwd < last && fwd <= anchor_cp) {
+      first = fwd;
+    }
+  }
+  while (cut_front && first < last &&
+         (s[l.offset[first]] == ' ' || std::ispunct(static_cast<unsigned char>(s[l.offset[first]])) != 0)) {
+    ++first;
+  }
+  while (cut_back && last > first && s[l.offset[last - 1]] == ' ') {
+    --last;
   }
   const std::size_t b0 = l.offset[first];
   const std::size_t b1 = l.offset[last];
