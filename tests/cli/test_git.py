@@ -176,6 +176,68 @@ def test_merge_both_edit_title(tmp_path):
     assert_valid(b, tid)
 
 
+def test_merge_escalate_vs_pending_records_conflict(tmp_path):
+    origin, a, b = setup_pair(tmp_path)
+    tid = open_shared(a, b)
+    for d in (a, b):
+        d.ok("assign", tid, "--to", "alice")
+    # Both clones assigned at the same instant with different event ids: a real conflict on
+    # nothing but the events, which the union keeps.
+    a.now = "2026-11-27T17:40:00+08:00"
+    a.ok("escalate", tid, "--tier", "2", "--to", "carol", "--reason", "需要二线处理")
+    b.now = "2026-11-27T17:45:00+08:00"
+    b.ok("pending", tid, "--reason", "awaiting-user", "-m", "等用户回复")
+    fa, fb = merged_both_ways(tmp_path, a, b, tid)
+    assert fa == fb
+    t = yaml.load(fa.decode(), Loader=yaml.BaseLoader)
+    actions = [e["action"] for e in t["events"]]
+    assert actions[:2] == ["open", "triage"]
+    assert actions.count("assign") == 2 and "escalate" in actions and "pending" in actions
+    assert actions[-1] == "merge"
+    # The later step (pending, 17:45) wins the status; escalation's one-sided fields stay.
+    assert t["status"] == "pending" and t["pending_reason"] == "awaiting-user"
+    assert t["tier"] == "2" and t["assignee"] == "carol"
+    merge = t["events"][-1]
+    assert merge["by"] == "desk-merge" and merge["set"]["status"] == "pending"
+    assert "status" in merge["note"] and "pending" in merge["note"]
+    assert len({e["id"] for e in t["events"]}) == len(t["events"])
+    assert_valid(a, tid)
+    assert_valid(b, tid)
+    # The merged ticket goes on working: resume and resolve from either clone.
+    a.now = "2026-11-27T18:00:00+08:00"
+    a.ok("resume", tid)
+
+
+def test_sync_refused_leaves_clone_intact(tmp_path):
+    origin, a, b = setup_pair(tmp_path)
+    tid = open_shared(a, b)
+    b.ok("log", tid, "-m", "本地记录")
+    head = git(b.root, "rev-parse", "HEAD")
+    before = {p: p.read_bytes() for p in (b.root / "tickets").rglob("*.yaml")}
+    # The network (here: the remote's address) fails: nothing changes.
+    url = git(b.root, "remote", "get-url", "origin")
+    git(b.root, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    r = b.fails(7, "sync")
+    assert "fetching from 'origin' failed" in r.err and "nothing was changed" in r.err
+    assert git(b.root, "rev-parse", "HEAD") == head
+    assert {p: p.read_bytes() for p in (b.root / "tickets").rglob("*.yaml")} == before
+    # The remote refuses the push (a hook says no): the local commits stay, files unchanged.
+    git(b.root, "remote", "set-url", "origin", url)
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are frozen for the audit' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    r = b.fails(7, "sync")
+    assert "push was refused" in r.err and "safe locally" in r.err
+    assert git(b.root, "rev-parse", "HEAD") == head
+    assert {p: p.read_bytes() for p in (b.root / "tickets").rglob("*.yaml")} == before
+    assert git(b.root, "status", "--porcelain") == ""
+    # Once the remote accepts again, the same sync goes through.
+    hook.unlink()
+    r = b.ok("sync")
+    assert "pushed" in r.out
+    assert git(origin, "rev-parse", "main") == head
+
+
 def test_sync_reports_what_came_in(tmp_path):
     origin, a, b = setup_pair(tmp_path)
     tid = open_shared(a, b)

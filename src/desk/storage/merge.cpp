@@ -104,6 +104,75 @@ std::string stable_token(const std::string& text)
   return out;
 }
 
+// The union of both sides' event lists, each event once. Events both sides share keep their
+// common order; what each side added keeps that side's order (two events recorded in the
+// same second stay in the order they happened) and the two additions interleave by time,
+// then id. Every choice compares the two candidates alone, so the result does not depend on
+// which side is "ours".
+std::vector<Value> merge_event_lists(const Value& ours, const Value& theirs,
+                                     const std::map<std::string, Value>& by_id)
+{
+  static const std::vector<Value> k_none;
+  const auto& a = events_of(ours) ? events_of(ours)->items : k_none;
+  const auto& b = events_of(theirs) ? events_of(theirs)->items : k_none;
+  std::set<std::string> in_a;
+  std::set<std::string> in_b;
+  for (const auto& e : a) {
+    in_a.insert(event_id(e));
+  }
+  for (const auto& e : b) {
+    in_b.insert(event_id(e));
+  }
+  std::set<std::string> emitted;
+  std::vector<Value> out;
+  out.reserve(by_id.size());
+  auto emit = [&](const Value& e) {
+    const std::string id = event_id(e);
+    if (emitted.insert(id).second) {
+      out.push_back(by_id.at(id));
+    }
+  };
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && emitted.count(event_id(a[i])) != 0) {
+      ++i;
+      continue;
+    }
+    if (j < b.size() && emitted.count(event_id(b[j])) != 0) {
+      ++j;
+      continue;
+    }
+    if (i == a.size()) {
+      emit(b[j++]);
+      continue;
+    }
+    if (j == b.size()) {
+      emit(a[i++]);
+      continue;
+    }
+    const std::string ia = event_id(a[i]);
+    const std::string ib = event_id(b[j]);
+    if (ia == ib) {
+      emit(a[i++]);
+      ++j;
+      continue;
+    }
+    const bool a_shared = in_b.count(ia) != 0;
+    const bool b_shared = in_a.count(ib) != 0;
+    if (a_shared && !b_shared) {
+      emit(b[j++]); // theirs added this before the shared event
+    } else if (b_shared && !a_shared) {
+      emit(a[i++]);
+    } else if (event_key(a[i]) <= event_key(b[j])) {
+      emit(a[i++]);
+    } else {
+      emit(b[j++]);
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 std::string merge_documents(std::string_view base_text, std::string_view ours_text, std::string_view theirs_text,
@@ -129,12 +198,7 @@ std::string merge_documents(std::string_view base_text, std::string_view ours_te
       }
     }
   }
-  std::vector<Value> events;
-  for (auto& [id, e] : by_id) {
-    events.push_back(std::move(e));
-  }
-  std::stable_sort(events.begin(), events.end(),
-                   [](const Value& a, const Value& b) { return event_key(a) < event_key(b); });
+  std::vector<Value> events = merge_event_lists(ours, theirs, by_id);
 
   // Fields: every key of either side (but events), in a canonical order.
   std::set<std::string> keys;
@@ -209,18 +273,24 @@ std::string merge_documents(std::string_view base_text, std::string_view ours_te
     std::sort(conflict_ids.begin(), conflict_ids.end());
     Value e = Value::map();
     e.set("id", Value::text("E-M" + stable_token(fmt::format("{}", fmt::join(conflict_ids, "\n"))).substr(0, 7)));
-    const Value& last = events.empty() ? k_null : events.back();
-    const Value* at = last.find("at");
+    // Its time is the latest of the merged events (the list is not strictly time-ordered
+    // when a clock went backwards), so it never sorts before what it reconciles.
+    const Value* latest = nullptr;
+    for (const auto& ev : events) {
+      if (latest == nullptr || event_key(ev).first >= event_key(*latest).first) {
+        latest = &ev;
+      }
+    }
+    const Value* at = latest ? latest->find("at") : nullptr;
     e.set("at", Value::text(at ? at->str() : std::string()));
     e.set("by", Value::text("desk-merge"));
     e.set("action", Value::text("merge"));
     e.set("set", conflict_set);
     std::sort(conflict_notes.begin(), conflict_notes.end());
     e.set("note", Value::text("both sides changed: " + fmt::format("{}", fmt::join(conflict_notes, "; "))));
+    // It goes last: it is the newest thing that happened to the ticket.
     if (by_id.find(event_id(e)) == by_id.end()) {
       events.push_back(std::move(e));
-      std::stable_sort(events.begin(), events.end(),
-                       [](const Value& x, const Value& y) { return event_key(x) < event_key(y); });
     }
   }
 

@@ -5,10 +5,11 @@
 
 // Three-way merge of two versions of one ticket (or knowledge-base article) file, for
 // git's merge driver. Never leaves conflict markers:
-// - events: the union of both lists, each event once (by id), ordered by time then id;
+// - events: the union of both lists, each event once (by id): shared events in their
+//   common order, each side's additions in that side's order, interleaved by time then id;
 // - each current field: unchanged on both sides → kept; changed on one side → that side;
 //   changed on both sides to different values → the side whose latest event set it
-//   wins, and a `merge` event records both values so nothing is lost silently.
+//   wins, and a `merge` event (last) records both values so nothing is lost silently.
 // The result is the same bytes whichever side is "ours".
 namespace desk::storage {
 

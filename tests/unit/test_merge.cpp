@@ -1,0 +1,127 @@
+#include <desk/storage/merge.hpp>
+#include <desk/storage/yaml_io.hpp>
+#include <desk/util/error.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using desk::Value;
+using desk::storage::merge_documents;
+using desk::storage::parse_yaml;
+
+namespace {
+
+const std::string k_path = "tickets/2026/11/INC-0000000A.yaml";
+
+std::string header(const std::string& title, const std::string& status, const std::string& assignee = "")
+{
+  std::string s = "id: INC-0000000A\ntype: incident\nstatus: " + status + "\npriority: P3\ntitle: " + title + "\n";
+  if (!assignee.empty()) {
+    s += "assignee: " + assignee + "\n";
+  }
+  return s + "events:\n";
+}
+
+std::string event(const std::string& id, const std::string& at, const std::string& action,
+                  const std::string& set = "")
+{
+  std::string s = "  - id: " + id + "\n    at: " + at + "\n    by: alice\n    action: " + action + "\n";
+  if (!set.empty()) {
+    s += "    set:\n      " + set + "\n";
+  }
+  return s;
+}
+
+std::vector<std::string> actions(const std::string& text)
+{
+  const Value doc = parse_yaml(text, "merged");
+  std::vector<std::string> out;
+  for (const auto& e : doc.find("events")->items) {
+    out.push_back(e.find("id")->str() + ":" + e.find("action")->str());
+  }
+  return out;
+}
+
+const std::string k_t0 = "2026-11-27T17:30:00+08:00";
+
+} // namespace
+
+TEST_CASE("merge: events recorded in the same second keep their order whatever their ids")
+{
+  // open and triage at the same instant, with ids that sort the other way round.
+  const std::string base =
+      header("VPN", "new") + event("E-ZZZZZZ", k_t0, "open") + event("E-AAAAAA", k_t0, "triage");
+  const std::string ours = base + event("E-MMMMMM", "2026-11-27T17:40:00+08:00", "assign", "assignee: bob");
+  const std::string theirs = base + event("E-BBBBBB", "2026-11-27T17:45:00+08:00", "log");
+  const std::string ab = merge_documents(base, ours, theirs, k_path);
+  const std::string ba = merge_documents(base, theirs, ours, k_path);
+  CHECK(ab == ba);
+  CHECK(actions(ab) == std::vector<std::string>{"E-ZZZZZZ:open", "E-AAAAAA:triage", "E-MMMMMM:assign", "E-BBBBBB:log"});
+  CHECK(ab.find("<<<<<<<") == std::string::npos);
+}
+
+TEST_CASE("merge: additions of both sides interleave by time, each side's own order kept")
+{
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  const std::string ours = base + event("E-X00001", "2026-11-27T17:40:00+08:00", "log") +
+                           event("E-A00002", "2026-11-27T17:40:00+08:00", "log") +
+                           event("E-X00003", "2026-11-27T17:50:00+08:00", "log");
+  const std::string theirs = base + event("E-Y00001", "2026-11-27T17:45:00+08:00", "log") +
+                             event("E-Y00002", "2026-11-27T17:55:00+08:00", "log");
+  const std::string ab = merge_documents(base, ours, theirs, k_path);
+  CHECK(ab == merge_documents(base, theirs, ours, k_path));
+  CHECK(actions(ab) == std::vector<std::string>{"E-000001:open", "E-X00001:log", "E-A00002:log", "E-Y00001:log",
+                                                "E-X00003:log", "E-Y00002:log"});
+}
+
+TEST_CASE("merge: a field changed on both sides keeps the later setter and records a merge event last")
+{
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  // The later edit has the id that sorts first: the merge event must still come last.
+  const std::string ours =
+      header("VPN (finance)", "new") + event("E-000001", k_t0, "open") +
+      event("E-ZZZZZ1", "2026-11-27T18:00:00+08:00", "edit", "title: VPN (finance)");
+  const std::string theirs =
+      header("VPN error 809", "new") + event("E-000001", k_t0, "open") +
+      event("E-000002", "2026-11-27T18:05:00+08:00", "edit", "title: VPN error 809");
+  const std::string ab = merge_documents(base, ours, theirs, k_path);
+  CHECK(ab == merge_documents(base, theirs, ours, k_path));
+  const Value doc = parse_yaml(ab, "merged");
+  CHECK(doc.find("title")->str() == "VPN error 809");
+  const auto& events = doc.find("events")->items;
+  REQUIRE(events.size() == 4);
+  CHECK(events.back().find("action")->str() == "merge");
+  CHECK(events.back().find("at")->str() == "2026-11-27T18:05:00+08:00");
+  CHECK(events.back().find("note")->str().find("VPN (finance)") != std::string::npos);
+  // Merging the merged result with either side again changes nothing (no second merge event).
+  CHECK(merge_documents(ours, ab, ab, k_path) == ab);
+}
+
+TEST_CASE("merge: one-sided changes take that side without a merge event")
+{
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  const std::string ours = header("VPN", "assigned", "bob") + event("E-000001", k_t0, "open") +
+                           event("E-000002", "2026-11-27T17:40:00+08:00", "assign", "assignee: bob");
+  const std::string theirs = header("VPN", "new") + event("E-000001", k_t0, "open") +
+                             event("E-000003", "2026-11-27T17:45:00+08:00", "log");
+  const std::string ab = merge_documents(base, ours, theirs, k_path);
+  CHECK(ab == merge_documents(base, theirs, ours, k_path));
+  const Value doc = parse_yaml(ab, "merged");
+  CHECK(doc.find("assignee")->str() == "bob");
+  CHECK(doc.find("status")->str() == "assigned");
+  CHECK(ab.find("action: merge") == std::string::npos);
+}
+
+TEST_CASE("merge: a side that is not YAML is a parse error naming the side")
+{
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  CHECK_THROWS_AS(merge_documents(base, base, "title: [unclosed\n", k_path), desk::ParseError);
+  try {
+    merge_documents(base, "- just\n- a list\n", base, k_path);
+    FAIL("expected a ParseError");
+  } catch (const desk::ParseError& e) {
+    CHECK(std::string(e.what()).find("ours") != std::string::npos);
+  }
+}
