@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include <desk/storage/doctor.hpp>
+#include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
 
 #include <fmt/format.h>
@@ -9,6 +10,25 @@ namespace desk::cli {
 
 void register_doctor(CLI::App& app, Globals& g)
 {
+  CLI::App* reindex = app.add_subcommand(
+    "reindex", "Rebuild the ticket index (.desk/cache/tickets.idx) from every ticket file");
+  reindex->footer("The index is derived data, never committed, and kept current automatically: every read\n"
+                  "compares each ticket file's size and times with the index and parses what changed, and a\n"
+                  "missing or damaged index is rebuilt silently. `reindex` is never needed for correctness;\n"
+                  "it forces a full rebuild (e.g. to measure it). DESK_INDEX=off makes commands read the\n"
+                  "files directly.");
+  reindex->callback([&g] {
+    const Session s = open_session(g);
+    const auto& store = s.repo.tickets();
+    const auto stats = storage::rebuild_index(store, store.index_file());
+    if (!stats.written) {
+      throw StorageError(fmt::format("could not write {}", store.index_file().string()),
+                         "check that .desk/cache/ is writable (commands still work, reading every file)");
+    }
+    out(fmt::format("indexed {} ticket file(s) into {}\n", stats.files,
+                    store.index_file().lexically_relative(s.repo.root()).generic_string()));
+  });
+
   CLI::App* cmd = app.add_subcommand(
     "doctor", "Check the config and every ticket file; exit 1 when anything is wrong");
   auto fix = std::make_shared<bool>(false);

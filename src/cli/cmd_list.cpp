@@ -148,11 +148,13 @@ void register_list(CLI::App& app, Globals& g)
     }
 
     std::vector<storage::LoadProblem> problems;
-    std::vector<Ticket> tickets = s.repo.tickets().load_all(problems);
+    storage::Selection selection;
+    selection.keep = [&f](const Ticket& t) { return f.matches(t); };
+    selection.events = false; // a list shows current fields only
+    std::vector<Ticket> tickets = s.repo.tickets().load_all(problems, selection);
     for (const auto& p : problems) {
       warn(fmt::format("skipped {}", p.message));
     }
-    std::erase_if(tickets, [&](const Ticket& t) { return !f.matches(t); });
     query::sort_tickets(tickets, keys);
     if (a->limit > 0 && tickets.size() > a->limit) {
       tickets.resize(a->limit);

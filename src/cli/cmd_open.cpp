@@ -168,9 +168,12 @@ void register_open(CLI::App& app, Globals& g)
       const auto lock = s.repo.lock();
       if (!req.dedup_key.empty()) {
         std::vector<storage::LoadProblem> problems;
-        for (const auto& t : s.repo.tickets().load_all(problems)) {
+        storage::Selection same_key;
+        same_key.keep = [&req](const Ticket& t) { return t.get("dedup_key") == req.dedup_key; };
+        same_key.events = false;
+        for (const auto& t : s.repo.tickets().load_all(problems, same_key)) {
           const auto st = workflow::parse_status(t.status());
-          if (t.get("dedup_key") == req.dedup_key && st && !workflow::is_final(*st)) {
+          if (st && !workflow::is_final(*st)) {
             if (a->format == "json") {
               auto j = ticket_to_json(t, false);
               j["deduplicated"] = true;

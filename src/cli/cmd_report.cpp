@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 
@@ -75,27 +76,25 @@ std::string render_terminal(const report::ReviewReport& r, bool color)
   return out;
 }
 
-// "path:line:col: message" → ("path:line:col", "message") for a parse error of `path`.
-report::LeftOut left_out_of(const std::string& shown_path, const Error& e)
+// "ABS:line:col: message" → ("shown:line:col", "message") for a problem with file `abs`.
+report::LeftOut left_out_of(const std::string& shown, const std::string& abs, const std::string& message)
 {
-  std::string where = shown_path;
-  std::string message = e.what();
-  if (const auto* pe = dynamic_cast<const ParseError*>(&e)) {
-    std::string prefix = pe->path();
-    if (pe->line() > 0) {
-      prefix += ":" + std::to_string(pe->line());
-      where += ":" + std::to_string(pe->line());
-      if (pe->column() > 0) {
-        prefix += ":" + std::to_string(pe->column());
-        where += ":" + std::to_string(pe->column());
-      }
-    }
-    prefix += ": ";
-    if (message.rfind(prefix, 0) == 0) {
-      message = message.substr(prefix.size());
-    }
+  if (message.rfind(abs + ":", 0) != 0) {
+    return {shown, message};
   }
-  return {where, message};
+  std::string rest = message.substr(abs.size() + 1);
+  std::string where = shown;
+  // Up to two numbers (line, column) follow the path.
+  for (int i = 0; i < 2 && !rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front())); ++i) {
+    const auto colon = rest.find(':');
+    if (colon == std::string::npos || rest.find_first_not_of("0123456789") != colon) {
+      break;
+    }
+    where += ":" + rest.substr(0, colon);
+    rest = rest.substr(colon + 1);
+  }
+  const auto first = rest.find_first_not_of(' ');
+  return {where, first == std::string::npos ? rest : rest.substr(first)};
 }
 
 } // namespace
@@ -140,22 +139,35 @@ void register_report(CLI::App& app, Globals& g)
                        "give a period whose start comes before its end");
     }
 
-    // Read every ticket file; a file that cannot be read is left out and named.
+    // Read the tickets (through the index); a file that cannot be read is left out and
+    // named. Tickets that cannot touch the period are counted but not loaded.
     const auto& store = s.repo.tickets();
-    std::vector<Ticket> tickets;
+    int skipped = 0;
+    storage::Selection selection;
+    selection.keep = [&](const Ticket& t) {
+      const bool skip = report::outside_period(t, options);
+      skipped += skip ? 1 : 0;
+      return !skip;
+    };
+    std::vector<storage::LoadProblem> problems;
+    const std::vector<Ticket> tickets = store.load_all(problems, selection);
     std::vector<std::string> sources;
-    std::vector<report::LeftOut> unreadable;
-    for (const auto& ref : store.scan()) {
-      const std::string shown = ref.path.lexically_relative(s.repo.root()).generic_string();
+    sources.reserve(tickets.size());
+    for (const auto& t : tickets) {
       try {
-        tickets.push_back(store.load(ref));
-        sources.push_back(shown);
-      } catch (const Error& e) {
-        unreadable.push_back(left_out_of(shown, e));
+        sources.push_back(
+          store.path_for(t.id(), t.get("created")).lexically_relative(s.repo.root()).generic_string());
+      } catch (const Error&) {
+        sources.push_back(t.id());
       }
     }
-    const report::ReviewReport r =
-      report::build_report(tickets, s.repo.config(), options, std::move(unreadable), sources);
+    std::vector<report::LeftOut> unreadable;
+    for (const auto& p : problems) {
+      unreadable.push_back(
+        left_out_of(p.path.lexically_relative(s.repo.root()).generic_string(), p.path.string(), p.message));
+    }
+    report::ReviewReport r =
+      report::build_report(tickets, s.repo.config(), options, std::move(unreadable), sources, skipped);
     for (const auto& l : r.left_out) {
       warn(fmt::format("left out {}: {} (not counted in the report)", l.source, l.reason));
     }

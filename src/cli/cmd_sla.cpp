@@ -81,11 +81,12 @@ void register_sla(CLI::App& app, Globals& g)
     std::vector<storage::LoadProblem> problems;
     std::vector<Row> rows;
     bool any_breached = false;
-    for (auto& t : s.repo.tickets().load_all(problems)) {
+    storage::Selection open_only;
+    open_only.keep = [](const Ticket& t) {
       const auto st = workflow::parse_status(t.status());
-      if (!st || !workflow::is_open(*st)) {
-        continue;
-      }
+      return st && workflow::is_open(*st);
+    };
+    for (auto& t : s.repo.tickets().load_all(problems, open_only)) {
       sla::TicketSla e = sla::evaluate(t, s.repo.config(), s.now);
       if (!e.applies) {
         continue;

@@ -119,11 +119,14 @@ std::map<std::string, int> open_load(const Session& s)
 {
   std::map<std::string, int> load;
   std::vector<storage::LoadProblem> problems;
-  for (const auto& t : s.repo.tickets().load_all(problems)) {
+  storage::Selection assigned_open;
+  assigned_open.keep = [](const Ticket& t) {
     const auto st = workflow::parse_status(t.status());
-    if (st && workflow::is_open(*st) && !t.get("assignee").empty()) {
-      ++load[t.get("assignee")];
-    }
+    return st && workflow::is_open(*st) && !t.get("assignee").empty();
+  };
+  assigned_open.events = false;
+  for (const auto& t : s.repo.tickets().load_all(problems, assigned_open)) {
+    ++load[t.get("assignee")];
   }
   for (const auto& p : problems) {
     warn(fmt::format("skipped {}", p.message));

@@ -195,6 +195,14 @@ Value Ticket::to_value() const
   return doc;
 }
 
+Ticket Ticket::from_parts(Value fields, std::vector<Event> events)
+{
+  Ticket t;
+  t.m_fields = std::move(fields);
+  t.m_events = std::move(events);
+  return t;
+}
+
 Ticket Ticket::from_value(const Value& doc, const std::string& path)
 {
   if (doc.is_null()) {

@@ -76,6 +76,10 @@ public:
   // required field or a field of the wrong shape. `path` is used in messages.
   static Ticket from_value(const Value& document, const std::string& path);
 
+  // Rebuild a ticket from fields and events taken from another ticket (the index's copy);
+  // no checks: they were made when the file was read.
+  static Ticket from_parts(Value fields, std::vector<Event> events);
+
   bool operator==(const Ticket&) const = default;
 
 private:

@@ -689,8 +689,22 @@ std::optional<double> Satisfaction::average() const
   return static_cast<double>(rating_sum) / static_cast<double>(rated);
 }
 
+bool outside_period(const Ticket& t, const ReportOptions& options)
+{
+  const auto created = parse_timestamp(t.get("created"), nullptr);
+  if (!created) {
+    return false; // let the report name the problem
+  }
+  if (*created >= options.until) {
+    return true;
+  }
+  const auto status = workflow::parse_status(t.status());
+  const auto updated = parse_timestamp(t.get("updated"), nullptr);
+  return status && workflow::is_final(*status) && updated && *updated < options.since && *created < options.since;
+}
+
 ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& config, const ReportOptions& options,
-                          std::vector<LeftOut> unreadable, const std::vector<std::string>& sources)
+                          std::vector<LeftOut> unreadable, const std::vector<std::string>& sources, int also_read)
 {
   const auto* zone = find_zone(config.timezone);
   if (options.since >= options.until) {
@@ -717,7 +731,7 @@ ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& conf
     }
     checked.push_back(std::move(s));
   }
-  r.tickets_read = static_cast<int>(checked.size());
+  r.tickets_read = static_cast<int>(checked.size()) + also_read;
 
   const Calendars cal = calendars_of(config);
   const std::vector<Facts> facts = measure_all(checked, config, cal, options.since, options.until);

@@ -222,8 +222,17 @@ struct ReviewReport {
 // messages). Tickets whose times or statuses cannot be read are left out and listed with
 // `unreadable` (files the caller could not load) in report.left_out. Throws UsageError
 // when since >= until or the trend would have more than 520 buckets.
+// `also_read` counts tickets the caller read but left out by `outside_period` (they
+// count as read).
 ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& config, const ReportOptions& options,
-                          std::vector<LeftOut> unreadable = {}, const std::vector<std::string>& sources = {});
+                          std::vector<LeftOut> unreadable = {}, const std::vector<std::string>& sources = {},
+                          int also_read = 0);
+
+// True when a ticket, judged by its current fields alone (no events), cannot affect a
+// report for `options`: created at or after the end of the period, or closed or cancelled
+// with its last change (`updated`) before the period. Readers use it to skip loading the
+// events of old tickets.
+bool outside_period(const Ticket& fields, const ReportOptions& options);
 
 // Dimension name as given to --group-by ("team").
 std::string_view to_string(Dimension d);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace fs = std::filesystem;
 
@@ -40,8 +41,31 @@ std::vector<TicketRef> TicketStore::scan() const
       }
     }
   }
-  std::sort(out.begin(), out.end(), [](const TicketRef& a, const TicketRef& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const TicketRef& a, const TicketRef& b) { return a.path.native() < b.path.native(); });
   return out;
+}
+
+std::optional<TicketRef> TicketStore::find_exact(const std::string& id) const
+{
+  // tickets/YYYY/MM/ID.yaml: look for the name in each month folder, without listing them.
+  std::error_code ec;
+  std::optional<TicketRef> found;
+  for (const auto& year : fs::directory_iterator(m_dir, ec)) {
+    if (!year.is_directory(ec)) {
+      continue;
+    }
+    for (const auto& month : fs::directory_iterator(year.path(), ec)) {
+      fs::path candidate = month.path() / (id + ".yaml");
+      if (fs::is_regular_file(candidate, ec)) {
+        if (found) {
+          return std::nullopt; // the same id twice: let the full scan report it
+        }
+        found = TicketRef{id, std::move(candidate)};
+      }
+    }
+  }
+  return found;
 }
 
 TicketRef TicketStore::resolve(std::string_view input) const
@@ -52,6 +76,9 @@ TicketRef TicketStore::resolve(std::string_view input) const
                      "give an id such as INC-7K3F2A9Q or a unique part of it, not a path");
   }
   const std::string wanted = ids::normalize_id_input(input);
+  if (auto exact = find_exact(wanted)) {
+    return *exact; // a whole id: no need to list every ticket
+  }
   std::string raw_upper(input); // "INC" must not become "1NC"
   std::transform(raw_upper.begin(), raw_upper.end(), raw_upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -96,7 +123,12 @@ Ticket TicketStore::deserialize(std::string_view text, const std::string& path)
 
 Ticket TicketStore::load(const TicketRef& ref) const
 {
-  Ticket t = deserialize(read_text_file(ref.path), ref.path.string());
+  return load_text(ref, read_text_file(ref.path));
+}
+
+Ticket TicketStore::load_text(const TicketRef& ref, std::string_view text) const
+{
+  Ticket t = deserialize(text, ref.path.string());
   if (t.id() != ref.id) {
     const Value* id = t.find("id");
     throw ParseError(ref.path.string(), id ? id->line : 0, id ? id->column : 0,
@@ -106,12 +138,29 @@ Ticket TicketStore::load(const TicketRef& ref) const
   return t;
 }
 
-std::vector<Ticket> TicketStore::load_all(std::vector<LoadProblem>& problems) const
+fs::path TicketStore::index_file() const
 {
+  return m_root / ".desk" / "cache" / "tickets.idx";
+}
+
+std::vector<Ticket> TicketStore::load_all(std::vector<LoadProblem>& problems, const Selection& selection,
+                                          IndexStats* stats) const
+{
+  const char* mode = std::getenv("DESK_INDEX");
+  if (mode == nullptr || std::string_view(mode) != "off") {
+    return load_indexed(*this, index_file(), selection, problems, stats);
+  }
   std::vector<Ticket> out;
   for (const auto& ref : scan()) {
     try {
-      out.push_back(load(ref));
+      Ticket t = load(ref);
+      if (selection.keep && !selection.keep(t)) {
+        continue;
+      }
+      if (!selection.events) {
+        t.events().clear();
+      }
+      out.push_back(std::move(t));
     } catch (const Error& e) {
       problems.push_back({ref.path, e.what()});
     }

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <desk/model/ticket.hpp>
+#include <desk/storage/ticket_index.hpp>
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,11 +37,24 @@ public:
   // (the message lists the candidates).
   TicketRef resolve(std::string_view input) const;
 
+  // The one file named exactly `id` (tickets/*/*/<id>.yaml), found without listing every
+  // ticket; nullopt when there is none or more than one.
+  std::optional<TicketRef> find_exact(const std::string& id) const;
+
   // Read one ticket; throws ParseError (path:line:column) when the file is bad.
   Ticket load(const TicketRef& ref) const;
 
-  // Read every ticket; bad files are reported in `problems`, never thrown.
-  std::vector<Ticket> load_all(std::vector<LoadProblem>& problems) const;
+  // A ticket from its file's text (what load does after reading `ref.path`).
+  Ticket load_text(const TicketRef& ref, std::string_view text) const;
+
+  // Read every ticket (or the `selection`), in path order, through the index in
+  // .desk/cache/ (see ticket_index.hpp); bad files are reported in `problems`, never
+  // thrown. DESK_INDEX=off in the environment reads every file instead.
+  std::vector<Ticket> load_all(std::vector<LoadProblem>& problems, const Selection& selection = {},
+                               IndexStats* stats = nullptr) const;
+
+  // Where the index lives: <root>/.desk/cache/tickets.idx.
+  std::filesystem::path index_file() const;
 
   // Path of a ticket created at `created` (ISO 8601 text; its own local month).
   std::filesystem::path path_for(std::string_view id, std::string_view created) const;

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <desk/model/ticket.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+// The ticket index: a derived copy of every ticket file in one binary file,
+// `.desk/cache/tickets.idx` (never committed), so that `list`, `sla` and `report` read one
+// file instead of parsing thousands of YAML files.
+//
+// Never stale: every read lists the month folders and compares each ticket file's size,
+// modification and change times (nanoseconds) and inode with what the index recorded;
+// files that differ, and new files, are parsed again. A file modified so recently that a
+// later change could keep the same times (within k_racy_window of the index being written,
+// the "racy git" problem) is recorded as racy and its bytes are compared by hash on every
+// read until the index is next rewritten. A missing, truncated or corrupt index (every
+// record carries a checksum) is rebuilt silently. The YAML files stay the only truth.
+namespace desk::storage {
+
+struct LoadProblem;
+class TicketStore;
+
+// What a reader wants of the tickets.
+struct Selection {
+  // Decides from the current fields alone (the ticket has no events yet) whether a ticket
+  // is wanted; empty = every ticket.
+  std::function<bool(const Ticket&)> keep;
+  // Whether wanted tickets come with their events.
+  bool events = true;
+};
+
+// What one read of the index did (for `desk reindex`, tests and benchmarks).
+struct IndexStats {
+  std::size_t files = 0;    // ticket files found
+  std::size_t parsed = 0;   // files parsed (new, changed, or no usable index)
+  std::size_t verified = 0; // racy files whose bytes were compared with the index
+  std::size_t removed = 0;  // index entries whose file is gone
+  bool rebuilt = false;     // there was no usable index
+  bool written = false;     // the index file was written
+};
+
+// Read tickets through the index of `store` kept at `index_file`: parse what changed,
+// rewrite the index when anything did (atomically; skipped silently when the folder is
+// not writable), and return the selected tickets in path order. Files that cannot be read
+// as tickets are reported in `problems` (and remembered, so they are not parsed again
+// until they change).
+std::vector<Ticket> load_indexed(const TicketStore& store, const std::filesystem::path& index_file,
+                                 const Selection& selection, std::vector<LoadProblem>& problems,
+                                 IndexStats* stats = nullptr);
+
+// Drop the index and build it again from every file (`desk reindex`).
+IndexStats rebuild_index(const TicketStore& store, const std::filesystem::path& index_file);
+
+// The binary form of a ticket's fields and of its events, as the index stores them
+// (exposed for tests: decode(encode(t)) == t).
+std::string encode_fields(const Ticket& ticket);
+std::string encode_events(const Ticket& ticket);
+Ticket decode_ticket(std::string_view fields, std::string_view events, bool with_events);
+
+} // namespace desk::storage

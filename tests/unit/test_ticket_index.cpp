@@ -1,0 +1,275 @@
+#include <desk/storage/ticket_index.hpp>
+#include <desk/storage/ticket_store.hpp>
+#include <desk/util/error.hpp>
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include <sys/stat.h>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using desk::Event;
+using desk::Ticket;
+using desk::Value;
+using desk::storage::decode_ticket;
+using desk::storage::encode_events;
+using desk::storage::encode_fields;
+using desk::storage::IndexStats;
+using desk::storage::LoadProblem;
+using desk::storage::Selection;
+using desk::storage::TicketStore;
+using desk::test::read_raw;
+using desk::test::TempDir;
+using desk::test::write_raw;
+
+namespace {
+
+Ticket make_ticket(const std::string& id, const std::string& title, const std::string& status = "new",
+                   const std::string& created = "2026-11-23T10:00:00+08:00")
+{
+  Ticket t;
+  t.set("id", id);
+  t.set("type", "incident");
+  t.set("status", status);
+  t.set("priority", "P3");
+  t.set("title", title);
+  t.set("created", created);
+  t.set("affected", Value::list({"VPN", "财务系统"}));
+  Event e;
+  e.id = "E-AAAAAAAA";
+  e.at = created;
+  e.by = "王伟";
+  e.action = "open";
+  e.set.set("status", Value::text(status));
+  e.note = "第一行\nsecond line: with # and 'quotes'\n";
+  e.extra.set("source", Value::text("phone"));
+  t.apply(e);
+  return t;
+}
+
+fs::path plant(const TicketStore& store, const Ticket& t)
+{
+  const fs::path path = store.path_for(t.id(), t.get("created"));
+  write_raw(path, TicketStore::serialize(t));
+  return path;
+}
+
+// Read every ticket through the index with the environment's default (index on).
+std::vector<Ticket> read_all(const TicketStore& store, IndexStats& stats, std::vector<LoadProblem>* problems = nullptr)
+{
+  std::vector<LoadProblem> local;
+  stats = IndexStats{};
+  return desk::storage::load_indexed(store, store.index_file(), Selection{}, problems ? *problems : local, &stats);
+}
+
+std::vector<std::string> titles(const std::vector<Ticket>& ts)
+{
+  std::vector<std::string> out;
+  for (const auto& t : ts) {
+    out.push_back(t.get("title"));
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("index: a ticket's binary form decodes to the same ticket")
+{
+  Ticket t = make_ticket("INC-00000001", "VPN 无法连接 😀: \"x\" # y");
+  t.set("x_custom", Value::text("kept"));
+  Value nested = Value::map();
+  nested.set("made_sla", Value::number(1));
+  nested.set("list", Value::list({"a", "b"}));
+  t.set("servicenow", nested);
+  const Ticket back = decode_ticket(encode_fields(t), encode_events(t), true);
+  CHECK(back == t);
+  CHECK(TicketStore::serialize(back) == TicketStore::serialize(t));
+  const Ticket fields_only = decode_ticket(encode_fields(t), {}, false);
+  CHECK(fields_only.fields() == t.fields());
+  CHECK(fields_only.events().empty());
+}
+
+TEST_CASE("index: built once, then only changed files are parsed")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-00000001", "one"));
+  plant(store, make_ticket("INC-00000002", "two", "closed"));
+  plant(store, make_ticket("INC-00000003", "three", "new", "2025-01-05T08:00:00+08:00"));
+  IndexStats s;
+  auto all = read_all(store, s);
+  CHECK(titles(all) == std::vector<std::string>{"three", "one", "two"});
+  CHECK(s.rebuilt);
+  CHECK(s.parsed == 3);
+  CHECK(s.written);
+  CHECK(fs::exists(store.index_file()));
+
+  // Again: nothing parsed (the files were just written, so they are racy and compared by
+  // content instead), same answer.
+  auto again = read_all(store, s);
+  CHECK(!s.rebuilt);
+  CHECK(s.parsed == 0);
+  CHECK(s.verified == 3);
+  CHECK(again == all);
+  CHECK(!s.written);
+
+  // Selection: fields decide, events only when asked.
+  std::vector<LoadProblem> problems;
+  Selection open_only;
+  open_only.keep = [](const Ticket& t) {
+    CHECK(t.events().empty());
+    return t.status() != "closed";
+  };
+  open_only.events = false;
+  auto open = store.load_all(problems, open_only);
+  CHECK(titles(open) == std::vector<std::string>{"three", "one"});
+  CHECK(open[0].events().empty());
+}
+
+TEST_CASE("index: an edit behind desk's back with the same size in the same second is seen")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  const fs::path path = plant(store, make_ticket("INC-00000001", "abc"));
+  IndexStats s;
+  read_all(store, s);
+  const struct stat before = [&] {
+    struct stat st {};
+    ::stat(path.c_str(), &st);
+    return st;
+  }();
+  // Same length, written in place (same inode), immediately.
+  std::string text = read_raw(path);
+  const auto at = text.find("title: abc");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 10, "title: xyz");
+  {
+    std::ofstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(0);
+    f << text;
+  }
+  struct stat after {};
+  ::stat(path.c_str(), &after);
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(after.st_size == before.st_size);
+  auto all = read_all(store, s);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].get("title") == "xyz");
+}
+
+TEST_CASE("index: added, deleted and old unchanged files")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-00000001", "one"));
+  const fs::path two = plant(store, make_ticket("INC-00000002", "two"));
+  IndexStats s;
+  read_all(store, s);
+  read_all(store, s);
+  CHECK(s.parsed == 0);
+
+  fs::remove(two);
+  plant(store, make_ticket("INC-00000009", "nine", "new", "2026-10-01T09:00:00+08:00"));
+  auto all = read_all(store, s);
+  CHECK(titles(all) == std::vector<std::string>{"nine", "one"});
+  CHECK(s.removed == 1);
+  CHECK(s.parsed == 1);
+  CHECK(s.written);
+  // A whole month folder appears (another clone's tickets after a pull).
+  plant(store, make_ticket("INC-0000000A", "ten", "new", "2024-02-01T09:00:00+08:00"));
+  CHECK(titles(read_all(store, s)) == std::vector<std::string>{"ten", "nine", "one"});
+}
+
+TEST_CASE("index: a damaged or foreign index file is rebuilt silently")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-00000001", "one"));
+  plant(store, make_ticket("INC-00000002", "二"));
+  IndexStats s;
+  const auto good = read_all(store, s);
+  const std::string bytes = read_raw(store.index_file());
+
+  SUBCASE("garbage")
+  {
+    write_raw(store.index_file(), "not an index at all");
+  }
+  SUBCASE("truncated")
+  {
+    write_raw(store.index_file(), bytes.substr(0, bytes.size() / 2));
+  }
+  SUBCASE("a flipped byte in a ticket's data")
+  {
+    std::string bad = bytes;
+    const auto at = bad.find("one");
+    REQUIRE(at != std::string::npos);
+    bad[at] = 'X';
+    write_raw(store.index_file(), bad);
+  }
+  SUBCASE("a flipped byte in the entry table")
+  {
+    std::string bad = bytes;
+    bad[100] = static_cast<char>(bad[100] ^ 0x55);
+    write_raw(store.index_file(), bad);
+  }
+  SUBCASE("empty")
+  {
+    write_raw(store.index_file(), "");
+  }
+  SUBCASE("a directory")
+  {
+    fs::remove(store.index_file());
+    fs::create_directories(store.index_file());
+  }
+  std::vector<LoadProblem> problems;
+  const auto all = read_all(store, s, &problems);
+  CHECK(all == good);
+  CHECK(problems.empty());
+}
+
+TEST_CASE("index: a bad ticket file is reported every time, and parsed again only when it changes")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-00000001", "one"));
+  const fs::path bad = store.path_for("INC-00000002", "2026-11-23T10:00:00+08:00");
+  write_raw(bad, "id: INC-00000002\ntitle: [unclosed\n");
+  IndexStats s;
+  std::vector<LoadProblem> problems;
+  CHECK(read_all(store, s, &problems).size() == 1);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == bad);
+  CHECK(problems[0].message.find(bad.string() + ":") == 0);
+  const std::string first = problems[0].message;
+  problems.clear();
+  CHECK(read_all(store, s, &problems).size() == 1);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message == first);
+  // Fixed by hand: it comes back.
+  write_raw(bad, TicketStore::serialize(make_ticket("INC-00000002", "two")));
+  problems.clear();
+  CHECK(read_all(store, s, &problems).size() == 2);
+  CHECK(problems.empty());
+}
+
+TEST_CASE("index: rebuild parses every file; an unwritable cache folder only costs speed")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-00000001", "one"));
+  IndexStats s = desk::storage::rebuild_index(store, store.index_file());
+  CHECK(s.parsed == 1);
+  CHECK(s.written);
+  // The cache path is taken by a file: nothing can be written there, reads still work.
+  fs::remove_all(dir.path() / ".desk");
+  write_raw(dir.path() / ".desk", "in the way");
+  auto all = read_all(store, s);
+  CHECK(all.size() == 1);
+  CHECK(!s.written);
+}
