@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <desk/kb/kb_store.hpp>
 #include <desk/storage/doctor.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
@@ -57,7 +58,11 @@ void register_doctor(CLI::App& app, Globals& g)
         out(fmt::format("removed {} temporary file(s) of interrupted writes\n", removed));
       }
     }
-    const auto report = storage::check_repository(root);
+    auto report = storage::check_repository(root);
+    std::size_t articles = 0;
+    for (auto& p : kb::check_articles(root, articles)) {
+      report.problems.push_back(std::move(p));
+    }
     for (const auto& p : report.problems) {
       out(p.to_string() + "\n");
     }
@@ -65,9 +70,11 @@ void register_doctor(CLI::App& app, Globals& g)
       out("note: " + n.to_string() + "\n");
     }
     if (report.problems.empty()) {
-      out(fmt::format("ok: config and {} ticket(s) checked, no problems\n", report.tickets_checked));
+      out(fmt::format("ok: config and {} ticket(s){} checked, no problems\n", report.tickets_checked,
+                      articles > 0 ? fmt::format(" and {} article(s)", articles) : std::string()));
     } else {
-      out(fmt::format("{} problem(s) in {} ticket(s) checked\n", report.problems.size(), report.tickets_checked));
+      out(fmt::format("{} problem(s) in {} ticket(s){} checked\n", report.problems.size(), report.tickets_checked,
+                      articles > 0 ? fmt::format(" and {} article(s)", articles) : std::string()));
       command_exit_code() = static_cast<int>(ExitCode::failure);
     }
   });

@@ -779,25 +779,24 @@ std::string kb_article_id(const Session& s, const std::string& input)
   return ref.id;
 }
 
-void kb_record_reuse(const Session& s, const std::string& article_id, const std::string& ticket_id)
+std::filesystem::path kb_record_reuse(const Session& s, const std::string& article_id, const std::string& ticket_id)
 {
   const kb::KbStore store = store_of(s);
   const kb::ArticleRef ref = store.resolve(article_id);
   kb::Article a = store.load(ref);
   kb::record_reuse(a, s.context(), ticket_id);
   store.save(a, ref.path);
-  commit_change(s, {ref.path}, fmt::format("{}: solved {}", ref.id, ticket_id));
+  return ref.path;
 }
 
-std::string kb_capture_at_close(const Session& s, Ticket& ticket)
+std::pair<std::string, std::filesystem::path> kb_capture_at_close(const Session& s, Ticket& ticket)
 {
   kb::CaptureOptions options;
   options.note = "captured at closure";
   kb::Article article = kb::capture(ticket, s.context(), options);
   const kb::ArticleRef ref = store_of(s).create(article, kb::make_article_id);
   kb::link_article(ticket, s.context(), ref.id, fmt::format("captured as knowledge-base article {}", ref.id));
-  commit_change(s, {ref.path}, fmt::format("{}: capture from {} at closure", ref.id, ticket.id()));
-  return ref.id;
+  return {ref.id, ref.path};
 }
 
 void register_kb(CLI::App& app, Globals& g)

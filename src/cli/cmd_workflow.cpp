@@ -189,7 +189,7 @@ void register_workflow(CLI::App& app, Globals& g)
     cmd->add_option("--kb", a->resolve.kb, "Knowledge-base article that solved it")->type_name("KB-ID");
     add_note(cmd, a);
     cmd->callback([a, &g] {
-      change_ticket(g, a->id, [&](Ticket& t, const Session& s) {
+      change_ticket_and(g, a->id, [&](Ticket& t, const Session& s, std::vector<std::filesystem::path>& also) {
         auto r = a->resolve;
         r.solution = text_arg(r.solution, "--solution");
         r.cause = text_arg(r.cause, "--cause");
@@ -200,9 +200,10 @@ void register_workflow(CLI::App& app, Globals& g)
         }
         workflow::resolve(t, s.context(), r);
         if (!r.kb.empty()) {
-          kb_record_reuse(s, r.kb, t.id()); // its reuse count rises, the ticket is linked
+          also.push_back(kb_record_reuse(s, r.kb, t.id())); // its reuse count rises, the ticket is linked
         }
-        return "resolved, verified by " + t.get("verified_by") + "; waiting for the user's confirmation";
+        return (r.kb.empty() ? std::string("resolved") : "resolved with " + r.kb) + ", verified by " +
+               t.get("verified_by") + "; waiting for the user's confirmation";
       });
     });
   }
@@ -246,12 +247,13 @@ void register_workflow(CLI::App& app, Globals& g)
         throw UsageError("--kb goes with one ticket id, not with --stale");
       }
       if (!a->stale) {
-        change_ticket(g, a->id, [&](Ticket& t, const Session& s) {
+        change_ticket_and(g, a->id, [&](Ticket& t, const Session& s, std::vector<std::filesystem::path>& also) {
           const std::string note = text_arg(a->note, "-m");
           if (a->kb_capture) {
             Ticket probe = t;
             workflow::close(probe, s.context(), note); // refused before the article is written
-            const std::string article = kb_capture_at_close(s, t);
+            const auto [article, path] = kb_capture_at_close(s, t);
+            also.push_back(path);
             workflow::close(t, s.context(), note);
             return "closed; draft knowledge-base article " + article + " captured";
           }

@@ -160,6 +160,15 @@ void run_hooks(const Session& s, const Ticket& ticket, std::string_view extra_ho
 Ticket change_ticket(const Globals& g, const std::string& id_input,
                      const std::function<std::string(Ticket&, const Session&)>& change, bool quiet)
 {
+  return change_ticket_and(
+    g, id_input,
+    [&change](Ticket& t, const Session& s, std::vector<std::filesystem::path>&) { return change(t, s); }, quiet);
+}
+
+Ticket change_ticket_and(const Globals& g, const std::string& id_input,
+                         const std::function<std::string(Ticket&, const Session&, std::vector<std::filesystem::path>&)>& change,
+                         bool quiet)
+{
   const Session s = open_session(g);
   Ticket ticket;
   std::string summary;
@@ -167,9 +176,10 @@ Ticket change_ticket(const Globals& g, const std::string& id_input,
     const auto lock = s.repo.lock();
     const storage::TicketRef ref = s.repo.tickets().resolve(id_input);
     ticket = s.repo.tickets().load(ref);
-    summary = change(ticket, s);
+    std::vector<std::filesystem::path> paths{ref.path};
+    summary = change(ticket, s, paths);
     s.repo.tickets().save(ticket, ref.path);
-    commit_change(s, {ref.path}, fmt::format("{}: {}", ticket.id(), summary));
+    commit_change(s, paths, fmt::format("{}: {}", ticket.id(), summary));
   }
   if (!quiet) {
     out(fmt::format("{}: {}\n", ticket.id(), summary));

@@ -67,6 +67,11 @@ std::map<std::string, int> open_load(const Session& s);
 // `change` throws.
 Ticket change_ticket(const Globals& g, const std::string& id_input,
                      const std::function<std::string(Ticket&, const Session&)>& change, bool quiet = false);
+// The same, for a change that also writes other files (a knowledge-base article): the
+// callback appends their paths to `also`, and they go into the same commit.
+Ticket change_ticket_and(const Globals& g, const std::string& id_input,
+                         const std::function<std::string(Ticket&, const Session&, std::vector<std::filesystem::path>& also)>& change,
+                         bool quiet = false);
 
 // Run the hook named after the ticket's last event (and `extra_hook` when given);
 // failures are printed as warnings, never thrown.

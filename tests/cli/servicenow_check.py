@@ -7,8 +7,10 @@
 LOG is read directly with Python's csv module (nothing of desk is used); EXPORT is what
 `desk export --format json` wrote after `desk import servicenow LOG`. The figures compared:
 tickets, tickets per priority, per state, per category, per contact type (and channel),
-reopened tickets, reassigned tickets, resolved and closed times (per ticket, and the mean and
-median time to resolve). Exit status 0 when every figure agrees, 1 otherwise; the table of
+reopened tickets (by ServiceNow's counter and by the log rows), reassigned tickets, resolved and
+closed times (per ticket both ways: every `resolved_at` of the log is desk's, and every desk
+`resolved_at` the log leaves empty is the time the rows show the incident last became Resolved;
+and the mean and median time to resolve). Exit status 0 when every figure agrees, 1 otherwise; the table of
 figures goes to standard output (and to FILE as Markdown with --markdown).
 
 With --report (what `desk report --format json` wrote for a period covering the whole log),
@@ -101,9 +103,23 @@ def csv_figures(incidents, zone):
     f = {"tickets": len(incidents), "priority": collections.Counter(), "state": collections.Counter(),
          "category": collections.Counter(), "contact_type": collections.Counter(), "channel": collections.Counter(),
          "reopened": set(), "reassigned": set(), "reassigned_sn": set(), "resolved": {}, "closed": {}, "opened": {},
-         "made_sla": 0, "rows": 0}
+         "made_sla": 0, "rows": 0, "reached_resolved": {}, "reopened_rows": set()}
     for number, rows in incidents.items():
         f["rows"] += len(rows)
+        # In history order: the last change into Resolved (times as desk records them, never
+        # before the previous update) and the changes from Resolved / Closed back to work.
+        ordered = history_order(rows, zone)
+        at, prev = sn_time(ordered[0]["opened_at"], zone) or sn_time(ordered[0]["sys_updated_at"], zone), None
+        for r in ordered:
+            at = max(at, sn_time(r["sys_updated_at"], zone))
+            state = r["incident_state"]
+            if state == "-100":
+                continue
+            if state == "Resolved" and prev != "Resolved":
+                f["reached_resolved"][number] = at
+            if prev in ("Resolved", "Closed") and state not in DONE:
+                f["reopened_rows"].add(number)
+            prev = state
         rows = sorted(rows, key=lambda r: (int(r["sys_mod_count"]), sn_time(r["sys_updated_at"], zone)))
         last = rows[-1]
         # Final state: the row with the latest update (the log's last word on the incident).
@@ -135,7 +151,7 @@ def desk_figures(export):
     f = {"tickets": 0, "priority": collections.Counter(), "state": collections.Counter(),
          "category": collections.Counter(), "contact_type": collections.Counter(), "channel": collections.Counter(),
          "reopened": set(), "reassigned": set(), "reassigned_sn": set(), "resolved": {}, "closed": {}, "opened": {},
-         "made_sla": 0, "events": 0}
+         "made_sla": 0, "events": 0, "reopened_events": set()}
     for t in export["tickets"]:
         number = t.get("external_id")
         sn = t.get("servicenow", {})
@@ -150,6 +166,8 @@ def desk_figures(export):
             f["reopened"].add(number)
         if int(sn.get("reassignment_count", 0)) > 0:
             f["reassigned_sn"].add(number)
+        if any(e["action"] == "reopen" for e in t["events"]):
+            f["reopened_events"].add(number)
         team = None
         for e in t["events"]:
             s = e.get("set", {})
@@ -186,6 +204,10 @@ def compare(log, desk):
     rows.append(("reopened tickets", len(log["reopened"]), len(desk["reopened"])))
     rows.append(("reopened: same tickets", "", "" if log["reopened"] == desk["reopened"] else
                  f"differ: {sorted(log['reopened'] ^ desk['reopened'])[:5]}"))
+    rows.append(("reopened in the log rows (Resolved/Closed → work) / desk reopen events",
+                 len(log["reopened_rows"]), len(desk["reopened_events"])))
+    rows.append(("reopened (rows / events): same tickets", "", "" if log["reopened_rows"] == desk["reopened_events"] else
+                 f"differ: {sorted(log['reopened_rows'] ^ desk['reopened_events'])[:5]}"))
     rows.append(("reassigned tickets (group changed in the log)", len(log["reassigned"]), len(desk["reassigned"])))
     rows.append(("reassigned: same tickets", "", "" if log["reassigned"] == desk["reassigned"] else
                  f"differ: {sorted(log['reassigned'] ^ desk['reassigned'])[:5]}"))
@@ -195,6 +217,13 @@ def compare(log, desk):
                  sum(1 for n in log["resolved"] if n in desk["resolved"])))
     same_resolved = sum(1 for n, t in log["resolved"].items() if desk["resolved"].get(n) == t)
     rows.append(("resolved_at equal, ticket by ticket", len(log["resolved"]), same_resolved))
+    rows.append(("incidents that reached Resolved / desk tickets with resolved_at", len(log["reached_resolved"]),
+                 len(desk["resolved"])))
+    rows.append(("resolved: same tickets", "", "" if set(log["reached_resolved"]) == set(desk["resolved"]) else
+                 f"differ: {sorted(set(log['reached_resolved']) ^ set(desk['resolved']))[:5]}"))
+    unstamped = {n: t for n, t in log["reached_resolved"].items() if n not in log["resolved"]}
+    rows.append(("resolved_at empty in the log: desk's = last change into Resolved", len(unstamped),
+                 sum(1 for n, t in unstamped.items() if desk["resolved"].get(n) == t)))
     rows.append(("tickets with closed_at", len(log["closed"]), len(desk["closed"])))
     same_closed = sum(1 for n, t in log["closed"].items() if desk["closed"].get(n) == t)
     rows.append(("closed_at equal, ticket by ticket", len(log["closed"]), same_closed))

@@ -337,3 +337,26 @@ def test_killed_writers_leave_every_file_whole(desk):
     r = desk.ok("doctor", "--fix")
     assert "note:" not in r.out
     assert not [p for p in (desk.root / "tickets").rglob(".*.tmp.*")]
+
+
+def test_resolve_and_close_with_kb_are_one_commit_each(tmp_path):
+    origin, a = make_origin(tmp_path)
+    r = a.ok("kb", "add", "--title", "VPN 809 错误", "--solution", "重置 VPN 客户端", "--category", "network")
+    kb_id = r.out.split()[1]
+    kb_path = a.root / "kb" / f"{kb_id}.yaml"
+    assert kb_path.is_file()
+    tid = a.open("--title", "VPN 报错 809")
+    a.ok("triage", tid, "--category", "network")
+    count = int(git(a.root, "rev-list", "--count", "HEAD"))
+    a.ok("resolve", tid, "--solution", "按知识库处理", "--verified-by", "bob", "--kb", kb_id)
+    assert int(git(a.root, "rev-list", "--count", "HEAD")) == count + 1
+    rel = lambda p: str(p.relative_to(a.root))
+    assert sorted(head_files(a.root)) == sorted([rel(a.path_of(tid)), rel(kb_path)])
+    assert git(a.root, "log", "-1", "--format=%s").startswith(f"{tid}: resolved with {kb_id}")
+    a.ok("confirm", tid, "--rating", "5")
+    a.ok("close", tid, "--kb")
+    assert int(git(a.root, "rev-list", "--count", "HEAD")) == count + 3
+    files = head_files(a.root)
+    assert rel(a.path_of(tid)) in files and len(files) == 2
+    assert any(f.startswith("kb/") and kb_id not in f for f in files)
+    assert git(a.root, "status", "--porcelain") == ""

@@ -634,4 +634,26 @@ def test_kb_changes_are_committed_when_autocommit_is_on(desk, tmp_repo_dir):
     log = git("log", "--format=%s")
     assert f"{kid}: add VPN 809" in log
     assert f"{kid}: validated by bob" in log
-    assert f"{kid}: solved {tid}" in log
+    # The ticket and the article it used change in one commit.
+    assert log.splitlines()[0].startswith(f"{tid}: resolved with {kid}, verified by bob")
+    shown = git("show", "--name-only", "--format=", "HEAD").split()
+    assert sorted(shown) == sorted([f"kb/{kid}.yaml", str(d.path_of(tid).relative_to(root))])
+
+
+def test_doctor_checks_articles(desk):
+    kid = kb_add(desk, "打印机脱机", "重新添加打印机")
+    desk.open("--title", "x")
+    r = desk.ok("doctor")
+    assert "ok: config and 1 ticket(s) and 1 article(s) checked" in r.out
+    path = kb_path(desk, kid)
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title:", "title: [unclosed\nx:", 1), encoding="utf-8")
+    r = desk.run("doctor")
+    assert r.code == 1, r
+    assert re.search(re.escape(str(path)) + r":\d+:\d+: ", r.out), r.out
+    assert "1 problem(s) in 1 ticket(s) and 1 article(s) checked" in r.out
+    # A copy under another name: the id inside does not match the file name.
+    path.write_text(good, encoding="utf-8")
+    (path.parent / "KB-ZZZZZZZZ.yaml").write_text(good, encoding="utf-8")
+    r = desk.run("doctor")
+    assert r.code == 1 and "KB-ZZZZZZZZ.yaml" in r.out, r.out

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -135,6 +136,32 @@ ArticleRef KbStore::create(Article& article, const std::function<std::string()>&
 void KbStore::save(const Article& article, const fs::path& path) const
 {
   storage::write_file_atomic(path, serialize(article));
+}
+
+std::vector<storage::Problem> check_articles(const std::filesystem::path& root, std::size_t& checked)
+{
+  std::vector<storage::Problem> problems;
+  const KbStore store(root);
+  std::map<std::string, std::vector<std::string>> by_id;
+  for (const auto& ref : store.scan()) {
+    ++checked;
+    by_id[ref.id].push_back(ref.path.string());
+    try {
+      store.load(ref);
+    } catch (const ParseError& e) {
+      problems.push_back({e.path(), e.line(), e.column(), e.message()});
+    } catch (const Error& e) {
+      problems.push_back({ref.path.string(), 0, 0, e.what()});
+    }
+  }
+  for (const auto& [id, paths] : by_id) {
+    if (paths.size() > 1) {
+      problems.push_back({paths.front(), 0, 0,
+                          fmt::format("duplicate article id {}: also {}", id,
+                                      fmt::join(std::vector<std::string>(paths.begin() + 1, paths.end()), ", "))});
+    }
+  }
+  return problems;
 }
 
 } // namespace desk::kb

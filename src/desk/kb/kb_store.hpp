@@ -1,6 +1,7 @@
 #pragma once
 
 #include <desk/kb/article.hpp>
+#include <desk/storage/doctor.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -70,5 +71,9 @@ private:
   std::filesystem::path m_root;
   std::filesystem::path m_dir;
 };
+
+// doctor's check of kb/: every article file readable (YAML, schema, title), named after
+// its id, and no id twice. Returns the problems found and counts the files in `checked`.
+std::vector<storage::Problem> check_articles(const std::filesystem::path& root, std::size_t& checked);
 
 } // namespace desk::kb

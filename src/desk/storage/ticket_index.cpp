@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <random>
 #include <thread>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -94,20 +96,6 @@ struct Stamp {
   std::uint64_t ino = 0;
   bool operator==(const Stamp&) const = default;
 };
-
-std::optional<Stamp> stamp_of(const fs::path& path)
-{
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return std::nullopt;
-  }
-  Stamp s;
-  s.size = static_cast<std::uint64_t>(st.st_size);
-  s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  s.ino = static_cast<std::uint64_t>(st.st_ino);
-  return s;
-}
 
 std::int64_t wall_clock_ns()
 {
@@ -306,7 +294,7 @@ private:
 // --- the index file --------------------------------------------------------------------
 
 struct Entry {
-  std::string path; // relative to tickets/, generic form
+  std::string_view path; // relative to tickets/ ("2026/11/INC-....yaml"), into the mapping or the scan
   Stamp stamp;
   std::uint64_t content_hash = 0;
   std::uint8_t flags = 0;
@@ -386,7 +374,7 @@ std::optional<OldIndex> read_index(const Mapping& m)
     out.entries.reserve(h.entry_count);
     for (std::uint64_t i = 0; i < h.entry_count; ++i) {
       Entry e;
-      e.path = std::string(r.str());
+      e.path = r.str();
       e.stamp.size = r.raw<std::uint64_t>();
       e.stamp.mtime_ns = r.raw<std::int64_t>();
       e.stamp.ctime_ns = r.raw<std::int64_t>();
@@ -488,11 +476,129 @@ bool write_index(const fs::path& file, const std::vector<Entry>& entries, std::i
   return true;
 }
 
-std::string relative_path(const TicketStore& store, const fs::path& path)
+// One ticket file found by the scan.
+struct Found {
+  std::string rel; // "YYYY/MM/ID.yaml"
+  std::optional<Stamp> stamp;
+};
+
+bool is_ticket_name(std::string_view name)
 {
-  const std::string dir = store.dir().string();
-  const std::string p = path.string();
-  return p.size() > dir.size() + 1 && p.compare(0, dir.size(), dir) == 0 ? p.substr(dir.size() + 1) : p;
+  return name.size() > 5 && name.front() != '.' && name.ends_with(".yaml");
+}
+
+// The sub-folders of `dir` (not hidden), by name.
+std::vector<std::string> subfolders(int dirfd_parent, const char* name)
+{
+  std::vector<std::string> out;
+  const int fd = ::openat(dirfd_parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return out;
+  }
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    return out;
+  }
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') {
+      continue;
+    }
+    bool dir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+      struct stat st {};
+      dir = ::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (dir) {
+      out.emplace_back(e->d_name);
+    }
+  }
+  ::closedir(d);
+  return out;
+}
+
+Stamp stamp_from(const struct stat& st)
+{
+  Stamp s;
+  s.size = static_cast<std::uint64_t>(st.st_size);
+  s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  s.ino = static_cast<std::uint64_t>(st.st_ino);
+  return s;
+}
+
+// Every tickets/YYYY/MM/*.yaml with its stamp (no stamp when it is not a regular file),
+// sorted by path. Each folder is read once and its files are stat'ed relative to it (short
+// names, no path walk); folders are shared among the cores.
+std::vector<Found> scan_with_stamps(const fs::path& tickets_dir)
+{
+  std::vector<std::string> months;
+  const int root = ::open(tickets_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) {
+    return {};
+  }
+  for (const auto& year : subfolders(root, ".")) {
+    const int yfd = ::openat(root, year.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (yfd < 0) {
+      continue;
+    }
+    for (const auto& month : subfolders(yfd, ".")) {
+      months.push_back(year + "/" + month);
+    }
+    ::close(yfd);
+  }
+  std::vector<std::vector<Found>> per_month(months.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t m = next++; m < months.size(); m = next++) {
+      const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) {
+        continue;
+      }
+      DIR* d = ::fdopendir(fd);
+      if (d == nullptr) {
+        ::close(fd);
+        continue;
+      }
+      auto& out = per_month[m];
+      while (const dirent* e = ::readdir(d)) {
+        if (!is_ticket_name(e->d_name)) {
+          continue;
+        }
+        Found f;
+        f.rel = months[m] + "/" + e->d_name;
+        struct stat st {};
+        if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+          f.stamp = stamp_from(st);
+        }
+        out.push_back(std::move(f));
+      }
+      ::closedir(d);
+    }
+  };
+  const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  if (months.size() > 1) {
+    for (std::size_t t = 1; t < std::min<std::size_t>({cores, 8, months.size()}); ++t) {
+      threads.emplace_back(worker);
+    }
+  }
+  worker();
+  for (auto& t : threads) {
+    t.join();
+  }
+  ::close(root);
+  std::vector<Found> all;
+  std::size_t total = 0;
+  for (const auto& v : per_month) {
+    total += v.size();
+  }
+  all.reserve(total);
+  for (auto& v : per_month) {
+    std::move(v.begin(), v.end(), std::back_inserter(all));
+  }
+  std::sort(all.begin(), all.end(), [](const Found& a, const Found& b) { return a.rel < b.rel; });
+  return all;
 }
 
 // Parse one file into an entry (blobs owned), or a problem entry.
@@ -528,8 +634,13 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
                               std::vector<LoadProblem>& problems, IndexStats& stats, bool trust_index)
 {
   const std::int64_t now_ns = wall_clock_ns();
-  std::vector<TicketRef> refs = store.scan();
-  stats.files = refs.size();
+  const std::vector<Found> found = scan_with_stamps(store.dir());
+  stats.files = found.size();
+  auto ref_of = [&](std::size_t i) {
+    const std::string& rel = found[i].rel;
+    const auto slash = rel.rfind('/');
+    return TicketRef{rel.substr(slash + 1, rel.size() - slash - 6), store.dir() / rel};
+  };
 
   Mapping mapping = trust_index ? Mapping(index_file) : Mapping();
   std::optional<OldIndex> old = read_index(mapping);
@@ -539,50 +650,46 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   }
 
   // Pair each file with its old entry (both in path order); unpaired old entries are gone.
-  std::vector<Entry> entries(refs.size());
-  std::vector<const Entry*> previous(refs.size(), nullptr);
+  // A file whose stamp is the recorded one is reused (or, when racy, compared by content).
+  enum class Fate : std::uint8_t { reuse, verify, parse };
+  std::vector<Entry> entries(found.size());
+  std::vector<const Entry*> previous(found.size(), nullptr);
+  std::vector<Fate> fate(found.size(), Fate::parse);
   std::size_t paired = 0;
-  for (std::size_t i = 0, j = 0; i < refs.size(); ++i) {
-    entries[i].path = relative_path(store, refs[i].path);
-    while (j < old->entries.size() && old->entries[j].path < entries[i].path) {
+  for (std::size_t i = 0, j = 0; i < found.size(); ++i) {
+    Entry& e = entries[i];
+    e.path = found[i].rel;
+    e.stamp = found[i].stamp.value_or(Stamp{});
+    while (j < old->entries.size() && old->entries[j].path < e.path) {
       ++j;
     }
-    if (j < old->entries.size() && old->entries[j].path == entries[i].path) {
-      previous[i] = &old->entries[j++];
+    if (j < old->entries.size() && old->entries[j].path == e.path) {
+      const Entry* p = &old->entries[j++];
+      previous[i] = p;
       ++paired;
+      if (found[i].stamp && p->stamp == *found[i].stamp) {
+        fate[i] = (p->flags & EntryFlags::racy) != 0 ? Fate::verify : Fate::reuse;
+      }
     }
   }
   stats.removed = old->entries.size() - paired;
 
-  // Which files changed: compare stamps (on every core for large repositories).
-  enum class Fate : std::uint8_t { reuse, verify, parse };
-  std::vector<Fate> fate(refs.size(), Fate::parse);
-  parallel_for(refs.size(), [&](std::size_t i) {
-    const auto st = stamp_of(refs[i].path);
-    Entry& e = entries[i];
-    e.stamp = st.value_or(Stamp{});
-    const Entry* p = previous[i];
-    if (st && p && p->stamp == *st) {
-      fate[i] = (p->flags & EntryFlags::racy) != 0 ? Fate::verify : Fate::reuse;
-    }
-  });
-
   std::vector<std::size_t> to_parse;
   std::size_t verified = 0;
-  for (std::size_t i = 0; i < refs.size(); ++i) {
+  for (std::size_t i = 0; i < found.size(); ++i) {
     if (fate[i] == Fate::parse) {
       to_parse.push_back(i);
     }
   }
   // Racy entries: same stamp, but the bytes must be compared.
-  for (std::size_t i = 0; i < refs.size(); ++i) {
+  for (std::size_t i = 0; i < found.size(); ++i) {
     if (fate[i] != Fate::verify) {
       continue;
     }
     ++verified;
     std::string text;
     try {
-      text = read_text_file(refs[i].path);
+      text = read_text_file(store.dir() / found[i].rel);
     } catch (const Error&) {
       text.clear();
     }
@@ -595,12 +702,12 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   std::sort(to_parse.begin(), to_parse.end());
   parallel_for(to_parse.size(), [&](std::size_t k) {
     const std::size_t i = to_parse[k];
-    parse_into(store, refs[i], entries[i]);
+    parse_into(store, ref_of(i), entries[i]);
   });
   stats.parsed = to_parse.size();
 
   const bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty();
-  for (std::size_t i = 0; i < refs.size(); ++i) {
+  for (std::size_t i = 0; i < found.size(); ++i) {
     Entry& e = entries[i];
     if (fate[i] != Fate::parse) {
       const Entry& p = *previous[i];
@@ -619,10 +726,10 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
 
   // The selection, decoded from the blobs (checked: a damaged blob means a rebuild).
   std::vector<Ticket> out;
-  for (std::size_t i = 0; i < refs.size(); ++i) {
+  for (std::size_t i = 0; i < found.size(); ++i) {
     const Entry& e = entries[i];
     if ((e.flags & EntryFlags::problem) != 0) {
-      problems.push_back({refs[i].path, std::string(e.head)});
+      problems.push_back({store.dir() / found[i].rel, std::string(e.head)});
       continue;
     }
     if (!e.owned && hash64(e.head) != e.head_check) {
