@@ -1,5 +1,6 @@
 #include <desk/storage/ticket_index.hpp>
 
+#include <desk/storage/fast_yaml.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
@@ -608,7 +609,20 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
   try {
     text = read_text_file(ref.path);
     e.content_hash = hash64(text);
-    const Ticket t = store.load_text(ref, text);
+    // libyaml first (fast); yaml-cpp, the reference reader, whenever it gives up or the
+    // result is not a good ticket, so problems read exactly as everywhere else.
+    std::optional<Ticket> fast;
+    if (auto doc = parse_yaml_fast(text)) {
+      try {
+        fast = Ticket::from_value(*doc, ref.path.string());
+        if (fast->id() != ref.id) {
+          fast.reset();
+        }
+      } catch (const Error&) {
+        fast.reset();
+      }
+    }
+    const Ticket t = fast ? std::move(*fast) : store.load_text(ref, text);
     auto owned = std::make_shared<std::string>(encode_fields(t));
     const std::size_t head_len = owned->size();
     owned->append(encode_events(t));

@@ -1,0 +1,189 @@
+#include <desk/storage/fast_yaml.hpp>
+
+#include <yaml.h>
+
+#include <string>
+
+namespace desk::storage {
+
+namespace {
+
+constexpr int k_max_depth = 64;
+
+// The plain scalars yaml-cpp reads as null (YAML 1.2 core schema).
+bool is_null_word(std::string_view s)
+{
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
+
+class FastParser {
+public:
+  explicit FastParser(std::string_view text)
+  {
+    m_ready = yaml_parser_initialize(&m_parser) != 0;
+    if (m_ready) {
+      yaml_parser_set_input_string(&m_parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+      yaml_parser_set_encoding(&m_parser, YAML_UTF8_ENCODING);
+    }
+  }
+  ~FastParser()
+  {
+    if (m_ready) {
+      yaml_parser_delete(&m_parser);
+    }
+  }
+  FastParser(const FastParser&) = delete;
+  FastParser& operator=(const FastParser&) = delete;
+
+  std::optional<Value> document()
+  {
+    if (!m_ready) {
+      return std::nullopt;
+    }
+    Event e(*this);
+    if (!e.ok || e.ev.type != YAML_STREAM_START_EVENT) {
+      return std::nullopt;
+    }
+    Event doc(*this);
+    if (!doc.ok) {
+      return std::nullopt;
+    }
+    if (doc.ev.type == YAML_STREAM_END_EVENT) {
+      return Value{}; // no document at all: null, as yaml-cpp
+    }
+    if (doc.ev.type != YAML_DOCUMENT_START_EVENT) {
+      return std::nullopt;
+    }
+    Value root;
+    {
+      Event first(*this);
+      if (!first.ok || !node(first.ev, root, 0)) {
+        return std::nullopt;
+      }
+    }
+    Event end(*this);
+    if (!end.ok || end.ev.type != YAML_DOCUMENT_END_EVENT) {
+      return std::nullopt;
+    }
+    Event stream_end(*this);
+    if (!stream_end.ok || stream_end.ev.type != YAML_STREAM_END_EVENT) {
+      return std::nullopt; // a second document
+    }
+    return root;
+  }
+
+private:
+  // One parser event, freed when it goes out of scope.
+  struct Event {
+    explicit Event(FastParser& p) { ok = yaml_parser_parse(&p.m_parser, &ev) != 0; }
+    ~Event()
+    {
+      if (ok) {
+        yaml_event_delete(&ev);
+      }
+    }
+    Event(const Event&) = delete;
+    Event& operator=(const Event&) = delete;
+    yaml_event_t ev{};
+    bool ok = false;
+  };
+
+  static void place(Value& v, const yaml_event_t& e)
+  {
+    v.line = static_cast<int>(e.start_mark.line) + 1;
+    v.column = static_cast<int>(e.start_mark.column) + 1;
+  }
+
+  // Read the node that starts with `e` into `out`; false to give up.
+  bool node(const yaml_event_t& e, Value& out, int depth)
+  {
+    if (depth > k_max_depth) {
+      return false;
+    }
+    place(out, e);
+    switch (e.type) {
+    case YAML_SCALAR_EVENT: {
+      if (e.data.scalar.anchor != nullptr || e.data.scalar.tag != nullptr) {
+        return false;
+      }
+      std::string_view text(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+      const bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+      if (plain && is_null_word(text)) {
+        out.kind = Value::Kind::null;
+        return true;
+      }
+      out.kind = Value::Kind::scalar;
+      out.scalar.assign(text);
+      out.plain = plain;
+      return true;
+    }
+    case YAML_SEQUENCE_START_EVENT: {
+      if (e.data.sequence_start.anchor != nullptr || e.data.sequence_start.tag != nullptr) {
+        return false;
+      }
+      out.kind = Value::Kind::sequence;
+      for (;;) {
+        Event item(*this);
+        if (!item.ok) {
+          return false;
+        }
+        if (item.ev.type == YAML_SEQUENCE_END_EVENT) {
+          return true;
+        }
+        out.items.emplace_back();
+        if (!node(item.ev, out.items.back(), depth + 1)) {
+          return false;
+        }
+      }
+    }
+    case YAML_MAPPING_START_EVENT: {
+      if (e.data.mapping_start.anchor != nullptr || e.data.mapping_start.tag != nullptr) {
+        return false;
+      }
+      out.kind = Value::Kind::mapping;
+      for (;;) {
+        Event key(*this);
+        if (!key.ok) {
+          return false;
+        }
+        if (key.ev.type == YAML_MAPPING_END_EVENT) {
+          return true;
+        }
+        if (key.ev.type != YAML_SCALAR_EVENT || key.ev.data.scalar.anchor != nullptr ||
+            key.ev.data.scalar.tag != nullptr) {
+          return false;
+        }
+        std::string name(reinterpret_cast<const char*>(key.ev.data.scalar.value), key.ev.data.scalar.length);
+        if (key.ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && is_null_word(name)) {
+          return false; // a null key: yaml-cpp's message
+        }
+        for (const auto& entry : out.entries) {
+          if (entry.first == name) {
+            return false; // a duplicate key: yaml-cpp's message
+          }
+        }
+        out.entries.emplace_back(std::move(name), Value{});
+        Event value(*this);
+        if (!value.ok || !node(value.ev, out.entries.back().second, depth + 1)) {
+          return false;
+        }
+      }
+    }
+    default:
+      return false; // aliases and anything unexpected
+    }
+  }
+
+  yaml_parser_t m_parser{};
+  bool m_ready = false;
+};
+
+} // namespace
+
+std::optional<Value> parse_yaml_fast(std::string_view text)
+{
+  FastParser parser(text);
+  return parser.document();
+}
+
+} // namespace desk::storage
