@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 desk="${1:-$here/../build/desk}"
 target="${2:-$(mktemp -d /tmp/desk-demo.XXXXXX)}"
 if [ -e "$target/.desk" ]; then
-  rm -rf "$target/.desk" "$target/tickets" "$target/.gitattributes"
+  rm -rf "$target/.desk" "$target/tickets" "$target/kb" "$target/.gitattributes"
 fi
 export DESK_DIR="$target" NO_COLOR=1
 show_args() {
@@ -32,13 +32,27 @@ run init "$target" --timezone Asia/Shanghai
 # The demo config adds teams, a vendor and assignment rules to the defaults.
 cp "$here/demo-config.yaml" "$target/.desk/config.yaml"
 
+# The knowledge base already knows one typical problem (written up after an earlier
+# incident and validated by a second engineer).
+at 2026-11-23T09:00:00+08:00
+kb_add=(kb add --title "VPN 报错 809：网关证书过期" --symptoms "在家或出差时 VPN 连接失败，多人同时出现"
+  --error "错误 809" --cause "VPN 网关的服务器证书过期"
+  --solution "1. 在网关上更新服务器证书 2. 重启 VPN 服务 3. 用测试账号从外网验证"
+  --category network --affected VPN --tag vpn --tag 证书 --audience public --as 王伟)
+added=$(run "${kb_add[@]}")
+echo "$added"
+kb=$(sed -n 's/^Added \(KB-[0-9A-Z]*\) .*/\1/p' <<<"$added")
+run kb validate "$kb" --as 李娜
+
 at 2026-11-23T09:05:00+08:00
 export DESK_USER=李娜
-vpn=$("$desk" open -q --title "VPN 无法连接，报错 809" --reporter 张三 --department 财务部 \
+# Stage 1: intake. desk suggests the validated articles that match what the user reports.
+opened=$(run open --title "VPN 无法连接，报错 809" --reporter 张三 --department 财务部 \
   --contact "分机 8123" --channel phone --impact department --urgency high --affected VPN \
   --error "错误 809：无法建立计算机与 VPN 服务器之间的网络连接" \
   --description "从今天早上开始，财务部三个人在家都连不上 VPN。")
-echo "opened $vpn"
+echo "$opened"
+vpn=$(sed -n 's/^Opened .* \(INC-[0-9A-Z]*\): .*/\1/p' <<<"$opened")
 at 2026-11-23T09:20:00+08:00
 export DESK_USER=Li.Na
 printer=$("$desk" open -q --title "Printer on 3F prints blank pages" --reporter "Tom Smith" --department Sales \
@@ -55,6 +69,7 @@ run list
 at 2026-11-23T09:45:00+08:00
 run triage "$printer" --category end-user-device --as Li.Na
 run resolve "$printer" --solution "Replaced the empty toner cartridge" --verified-by Li.Na --as Li.Na
+# Triage shows the validated articles that match the ticket (stage 2: the known fix).
 run triage "$vpn" --category network --as 李娜
 run triage "$erp" --category database --as 李娜
 
@@ -74,7 +89,7 @@ run pending "$erp" --reason awaiting-vendor -m "SR 3-1234567 已提交" --as 陈
 # Stage 4: fix, internal verification, user confirmation (or rejection).
 at 2026-11-23T11:30:00+08:00
 run resolve "$vpn" --solution "更新 VPN 网关证书并重启服务" --cause "网关证书过期" \
-  --verified-by 李娜 --verification "测试账号从外网连接成功" --as 王伟
+  --verified-by 李娜 --verification "测试账号从外网连接成功" --kb "$kb" --as 王伟
 at 2026-11-23T14:00:00+08:00
 run confirm "$vpn" --rating 5 -m "都能连上了，谢谢" --as 张三
 run confirm "$printer" --reject -m "Still blank after the toner change" --as "Tom Smith"
@@ -84,8 +99,16 @@ run resolve "$printer" --solution "Cleaned the print head and ran the alignment"
 at 2026-11-23T15:00:00+08:00
 run resume "$erp" -m "厂商给出补丁" --as 陈静
 
-# Stage 5: closure.
+at 2026-11-23T16:30:00+08:00
+run resolve "$erp" --solution "安装厂商补丁，undo 表空间改为自动扩展并加大上限" --cause "undo 表空间无法自动扩展" \
+  --verified-by 王伟 --as 陈静
+at 2026-11-23T17:00:00+08:00
+run confirm "$erp" --rating 4 -m "月结报表可以出了" --as 王强
+
+# Stage 5: closure; the ERP problem is typical, so closing it captures a draft article.
 run close "$vpn" --as 李娜
+run close "$erp" --kb --as 李娜
+run kb list
 run sla
 
 # Five days later: the unconfirmed printer ticket closes by itself (cron).
@@ -93,5 +116,8 @@ at 2026-11-30T16:00:00+08:00
 run close --stale --as cron
 run list --all
 run show "$vpn"
+
+# Stage 6: the review of the week.
+run report --since 2026-11-23 --until 2026-12-01 --by week
 echo
 echo "demo repository: $target"

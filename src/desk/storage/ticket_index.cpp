@@ -78,7 +78,9 @@ std::uint64_t hash64(const void* data, std::size_t n)
     n -= 8;
   }
   std::uint64_t w = 0;
-  std::memcpy(&w, p, n);
+  if (n > 0) {
+    std::memcpy(&w, p, n);
+  }
   h = (h ^ w ^ (n << 56)) * 0xC4CEB9FE1A85EC53ULL;
   h ^= h >> 32;
   return h;
