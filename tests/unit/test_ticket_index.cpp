@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <sys/stat.h>
 #include <string>
@@ -272,4 +273,28 @@ TEST_CASE("index: rebuild parses every file; an unwritable cache folder only cos
   auto all = read_all(store, s);
   CHECK(all.size() == 1);
   CHECK(!s.written);
+}
+
+TEST_CASE("index: racy entries are compared by content until they are old, then trusted")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-00000001", "one"));
+  plant(store, make_ticket("INC-00000002", "two"));
+  IndexStats s;
+  read_all(store, s);
+  CHECK(s.written);
+  read_all(store, s);
+  CHECK(s.verified == 2); // just written: compared by content
+  CHECK(!s.written);
+  // Older than the racy window: verified once more, then the rewrite settles them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  read_all(store, s);
+  CHECK(s.verified == 2);
+  CHECK(s.written);
+  const auto all = read_all(store, s);
+  CHECK(s.verified == 0);
+  CHECK(s.parsed == 0);
+  CHECK(!s.written);
+  CHECK(all.size() == 2);
 }

@@ -722,7 +722,8 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   });
   stats.parsed = to_parse.size();
 
-  const bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty();
+  bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty();
+  std::size_t settled = 0; // racy entries verified now and old enough to be trusted
   for (std::size_t i = 0; i < found.size(); ++i) {
     Entry& e = entries[i];
     if (fate[i] != Fate::parse) {
@@ -735,10 +736,16 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
       e.tail_check = p.tail_check;
     }
     // Racy: changed within the window before this read's clock. (Only files parsed or
-    // verified now can become racy; a flag that clears is written with the next rewrite.)
+    // verified now can become racy.)
     const bool racy = std::max(e.stamp.mtime_ns, e.stamp.ctime_ns) > now_ns - k_racy_window_ns;
+    if (!racy && fate[i] == Fate::verify) {
+      ++settled;
+    }
     e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
   }
+  // Entries that stopped being racy are written down, or every read would compare their
+  // bytes again (after a fresh clone: every file). One rewrite settles them all.
+  changed = changed || settled > 0;
 
   // The selection, decoded from the blobs (checked: a damaged blob means a rebuild).
   std::vector<Ticket> out;
