@@ -71,7 +71,9 @@ void warn(std::string_view message)
 
 void out(std::string_view text)
 {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!text.empty()) { // an empty view may hold a null pointer, which fwrite must not get
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
 }
 
 std::string text_arg(const std::string& value, std::string_view option)

@@ -466,10 +466,10 @@ bool write_index(const fs::path& file, const std::vector<Entry>& entries, std::i
   std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
   bool ok = std::fwrite(&h, sizeof h, 1, f) == 1 && std::fwrite(table.data(), 1, table.size(), f) == table.size();
   for (const auto& e : entries) {
-    ok = ok && std::fwrite(e.head.data(), 1, e.head.size(), f) == e.head.size();
+    ok = ok && (e.head.empty() || std::fwrite(e.head.data(), 1, e.head.size(), f) == e.head.size());
   }
   for (const auto& e : entries) {
-    ok = ok && std::fwrite(e.tail.data(), 1, e.tail.size(), f) == e.tail.size();
+    ok = ok && (e.tail.empty() || std::fwrite(e.tail.data(), 1, e.tail.size(), f) == e.tail.size());
   }
   ok = std::fclose(f) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
