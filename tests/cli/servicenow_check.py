@@ -287,6 +287,8 @@ def report_measures(incidents, zone):
             if prev in DONE and state not in DONE:
                 m["reopened_any"] = m.get("reopened_any", 0) + 1
             prev = state
+        if pause_start is not None:  # still paused after the last row: the pause runs on
+            pauses.append((pause_start, times[-1] + dt.timedelta(days=36500), prev))
         reopened = any(a in ("Resolved", "Closed") and b not in DONE and b != "-100"
                        for a, b in zip([s for s in states if s != "-100"], [s for s in states if s != "-100"][1:]))
         if final_resolve is not None and prev in ("Resolved", "Closed"):
