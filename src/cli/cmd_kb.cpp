@@ -27,6 +27,8 @@ namespace desk::cli {
 
 namespace {
 
+using desk::text::csv_cell;
+
 // The text fields of an article as the editor template shows them.
 struct ArticleText {
   std::string title;
@@ -159,21 +161,6 @@ std::string render_article(const Session& s, const kb::Article& a, bool color)
     o += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
   }
   return o;
-}
-
-std::string csv_cell(std::string_view s)
-{
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
 }
 
 constexpr std::string_view k_template_head =

@@ -16,6 +16,8 @@ namespace desk::cli {
 
 namespace {
 
+using desk::text::csv_cell;
+
 struct ListArgs {
   std::vector<std::string> status, type, priority, category, channel, reporter, department, team, assignee;
   bool open = false;
@@ -28,21 +30,6 @@ struct ListArgs {
   std::string format = "table";
   std::string columns = "id,priority,status,category,assignee,created,title";
 };
-
-std::string csv_cell(std::string_view s)
-{
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
-}
 
 std::string cell_text(const Ticket& t, const std::string& field, const Session* s)
 {

@@ -119,7 +119,7 @@ private:
 };
 
 // Asia/Shanghai, Mon-Fri 09:00-18:00; P1 runs on the 24x7 clock; three tiers of teams.
-desk::Config config()
+desk::Config report_config()
 {
   desk::Config c;
   c.timezone = "Asia/Shanghai";
@@ -243,7 +243,7 @@ std::vector<Ticket> only(std::initializer_list<const char*> ids)
 
 ReviewReport review(const std::vector<Ticket>& tickets, desk::report::ReportOptions o = two_weeks())
 {
-  return desk::report::build_report(tickets, config(), o);
+  return desk::report::build_report(tickets, report_config(), o);
 }
 
 const desk::report::GroupRow& row(const std::vector<desk::report::GroupRow>& rows, const std::string& name)
@@ -606,7 +606,7 @@ TEST_CASE("tickets whose times or status cannot be read are left out and named")
   Ticket odd = only({"T3"}).front();
   odd.events()[2].at = "soon";
   tickets.push_back(odd);
-  const auto r = desk::report::build_report(tickets, config(), two_weeks(),
+  const auto r = desk::report::build_report(tickets, report_config(), two_weeks(),
                                             {{"tickets/2026/11/BAD.yaml:3:1", "bad indentation"}},
                                             {"tickets/T1.yaml", "tickets/T2.yaml", "tickets/T3.yaml"});
   CHECK(r.tickets_read == 1);

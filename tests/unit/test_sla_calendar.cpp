@@ -4,6 +4,8 @@
 
 #include <date/date.h>
 #include <date/tz.h>
+#include "test_support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -16,24 +18,15 @@ using desk::sla::WorkingInterval;
 
 namespace {
 
+using desk::test::local;
+using desk::test::show;
+
 // Mon-Fri 09:00-18:00 in Asia/Shanghai, the usual office.
 CalendarSpec office_spec()
 {
   CalendarSpec spec;
   spec.timezone = "Asia/Shanghai";
   return spec;
-}
-
-// An instant from local text in the calendar's zone.
-Timestamp local(const BusinessCalendar& calendar, const char* text)
-{
-  return desk::parse_timestamp_or_throw(text, calendar.zone(), "test");
-}
-
-// The calendar's local time of `t`, for readable failures.
-std::string show(const BusinessCalendar& calendar, Timestamp t)
-{
-  return desk::format_local_minutes(t, calendar.zone());
 }
 
 // ISO weekday of a local date given as text.

@@ -2,6 +2,8 @@
 #include <desk/sla/clock.hpp>
 #include <desk/util/time.hpp>
 
+#include "test_support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -14,24 +16,15 @@ using desk::sla::Pause;
 
 namespace {
 
+using desk::test::local;
+using desk::test::show;
+
 // Mon-Fri 09:00-18:00 in Asia/Shanghai.
 BusinessCalendar office()
 {
   CalendarSpec spec;
   spec.timezone = "Asia/Shanghai";
   return BusinessCalendar(spec);
-}
-
-// An instant from local text in the calendar's zone.
-Timestamp local(const BusinessCalendar& calendar, const char* text)
-{
-  return desk::parse_timestamp_or_throw(text, calendar.zone(), "test");
-}
-
-// The calendar's local time of `t`, for readable comparisons.
-std::string show(const BusinessCalendar& calendar, Timestamp t)
-{
-  return desk::format_local_minutes(t, calendar.zone());
 }
 
 } // namespace

@@ -185,4 +185,21 @@ std::string escaped(std::string_view s)
   return out;
 }
 
+fs::path plant(const storage::TicketStore& store, const Ticket& t)
+{
+  const fs::path path = store.path_for(t.id(), t.get("created"));
+  write_raw(path, storage::TicketStore::serialize(t));
+  return path;
+}
+
+Timestamp local(const sla::BusinessCalendar& calendar, const char* text)
+{
+  return parse_timestamp_or_throw(text, calendar.zone(), "test");
+}
+
+std::string show(const sla::BusinessCalendar& calendar, Timestamp t)
+{
+  return format_local_minutes(t, calendar.zone());
+}
+
 } // namespace desk::test

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <desk/model/ticket.hpp>
+#include <desk/sla/calendar.hpp>
+#include <desk/storage/ticket_store.hpp>
+#include <desk/util/time.hpp>
 #include <desk/model/value.hpp>
 
 #include <doctest/doctest.h>
@@ -48,6 +51,15 @@ std::vector<std::string> split_lines(std::string_view text);
 // A line diff: "- line" for each line only in `before`, "+ line" for each line only in
 // `after` (removals listed before additions at the same place); empty when equal.
 std::vector<std::string> line_diff(std::string_view before, std::string_view after);
+
+// Write a ticket file directly where the store keeps it (as a clone or a hand edit would).
+std::filesystem::path plant(const storage::TicketStore& store, const Ticket& t);
+
+// An instant from local text ("2026-11-23T10:00") in the calendar's zone.
+Timestamp local(const sla::BusinessCalendar& calendar, const char* text);
+
+// The calendar's local time of `t` to the minute, for readable failures.
+std::string show(const sla::BusinessCalendar& calendar, Timestamp t);
 
 // A printable form of a string: non-ASCII and control bytes as \xNN.
 std::string escaped(std::string_view s);

@@ -29,9 +29,11 @@ using desk::test::read_raw;
 using desk::test::TempDir;
 using desk::test::write_raw;
 
+using desk::test::plant;
+
 namespace {
 
-Ticket make_ticket(const std::string& id, const std::string& title, const std::string& status = "new",
+Ticket rich_ticket(const std::string& id, const std::string& title, const std::string& status = "new",
                    const std::string& created = "2026-11-23T10:00:00+08:00")
 {
   Ticket t;
@@ -52,13 +54,6 @@ Ticket make_ticket(const std::string& id, const std::string& title, const std::s
   e.extra.set("source", Value::text("phone"));
   t.apply(e);
   return t;
-}
-
-fs::path plant(const TicketStore& store, const Ticket& t)
-{
-  const fs::path path = store.path_for(t.id(), t.get("created"));
-  write_raw(path, TicketStore::serialize(t));
-  return path;
 }
 
 // Read every ticket through the index with the environment's default (index on).
@@ -82,7 +77,7 @@ std::vector<std::string> titles(const std::vector<Ticket>& ts)
 
 TEST_CASE("index: a ticket's binary form decodes to the same ticket")
 {
-  Ticket t = make_ticket("INC-00000001", "VPN 无法连接 😀: \"x\" # y");
+  Ticket t = rich_ticket("INC-00000001", "VPN 无法连接 😀: \"x\" # y");
   t.set("x_custom", Value::text("kept"));
   Value nested = Value::map();
   nested.set("made_sla", Value::number(1));
@@ -100,9 +95,9 @@ TEST_CASE("index: built once, then only changed files are parsed")
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  plant(store, make_ticket("INC-00000001", "one"));
-  plant(store, make_ticket("INC-00000002", "two", "closed"));
-  plant(store, make_ticket("INC-00000003", "three", "new", "2025-01-05T08:00:00+08:00"));
+  plant(store, rich_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000002", "two", "closed"));
+  plant(store, rich_ticket("INC-00000003", "three", "new", "2025-01-05T08:00:00+08:00"));
   IndexStats s;
   auto all = read_all(store, s);
   CHECK(titles(all) == std::vector<std::string>{"three", "one", "two"});
@@ -137,7 +132,7 @@ TEST_CASE("index: an edit behind desk's back with the same size in the same seco
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  const fs::path path = plant(store, make_ticket("INC-00000001", "abc"));
+  const fs::path path = plant(store, rich_ticket("INC-00000001", "abc"));
   IndexStats s;
   read_all(store, s);
   const struct stat before = [&] {
@@ -168,22 +163,22 @@ TEST_CASE("index: added, deleted and old unchanged files")
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  plant(store, make_ticket("INC-00000001", "one"));
-  const fs::path two = plant(store, make_ticket("INC-00000002", "two"));
+  plant(store, rich_ticket("INC-00000001", "one"));
+  const fs::path two = plant(store, rich_ticket("INC-00000002", "two"));
   IndexStats s;
   read_all(store, s);
   read_all(store, s);
   CHECK(s.parsed == 0);
 
   fs::remove(two);
-  plant(store, make_ticket("INC-00000009", "nine", "new", "2026-10-01T09:00:00+08:00"));
+  plant(store, rich_ticket("INC-00000009", "nine", "new", "2026-10-01T09:00:00+08:00"));
   auto all = read_all(store, s);
   CHECK(titles(all) == std::vector<std::string>{"nine", "one"});
   CHECK(s.removed == 1);
   CHECK(s.parsed == 1);
   CHECK(s.written);
   // A whole month folder appears (another clone's tickets after a pull).
-  plant(store, make_ticket("INC-0000000A", "ten", "new", "2024-02-01T09:00:00+08:00"));
+  plant(store, rich_ticket("INC-0000000A", "ten", "new", "2024-02-01T09:00:00+08:00"));
   CHECK(titles(read_all(store, s)) == std::vector<std::string>{"ten", "nine", "one"});
 }
 
@@ -191,8 +186,8 @@ TEST_CASE("index: a damaged or foreign index file is rebuilt silently")
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  plant(store, make_ticket("INC-00000001", "one"));
-  plant(store, make_ticket("INC-00000002", "二"));
+  plant(store, rich_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000002", "二"));
   IndexStats s;
   const auto good = read_all(store, s);
   const std::string bytes = read_raw(store.index_file());
@@ -238,7 +233,7 @@ TEST_CASE("index: a bad ticket file is reported every time, and parsed again onl
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  plant(store, make_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000001", "one"));
   const fs::path bad = store.path_for("INC-00000002", "2026-11-23T10:00:00+08:00");
   write_raw(bad, "id: INC-00000002\ntitle: [unclosed\n");
   IndexStats s;
@@ -253,7 +248,7 @@ TEST_CASE("index: a bad ticket file is reported every time, and parsed again onl
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].message == first);
   // Fixed by hand: it comes back.
-  write_raw(bad, TicketStore::serialize(make_ticket("INC-00000002", "two")));
+  write_raw(bad, TicketStore::serialize(rich_ticket("INC-00000002", "two")));
   problems.clear();
   CHECK(read_all(store, s, &problems).size() == 2);
   CHECK(problems.empty());
@@ -263,7 +258,7 @@ TEST_CASE("index: rebuild parses every file; an unwritable cache folder only cos
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  plant(store, make_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000001", "one"));
   IndexStats s = desk::storage::rebuild_index(store, store.index_file());
   CHECK(s.parsed == 1);
   CHECK(s.written);
@@ -279,8 +274,8 @@ TEST_CASE("index: racy entries are compared by content until they are old, then 
 {
   TempDir dir;
   const TicketStore store(dir.path());
-  plant(store, make_ticket("INC-00000001", "one"));
-  plant(store, make_ticket("INC-00000002", "two"));
+  plant(store, rich_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000002", "two"));
   IndexStats s;
   read_all(store, s);
   CHECK(s.written);

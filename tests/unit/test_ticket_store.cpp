@@ -20,6 +20,8 @@ using desk::test::read_raw;
 using desk::test::TempDir;
 using desk::test::write_raw;
 
+using desk::test::plant;
+
 namespace {
 
 // A minimal valid ticket created at `created`.
@@ -40,14 +42,6 @@ Ticket make_ticket(const std::string& id, const std::string& created = "2026-11-
   e.set.set("status", Value::text("new"));
   t.apply(e);
   return t;
-}
-
-// Write a ticket file directly (as a clone or a hand edit would).
-fs::path plant(const TicketStore& store, const Ticket& t)
-{
-  const fs::path path = store.path_for(t.id(), t.get("created"));
-  write_raw(path, TicketStore::serialize(t));
-  return path;
 }
 
 std::vector<std::string> ids_of(const std::vector<TicketRef>& refs)

@@ -1,4 +1,5 @@
 #include <desk/import/export.hpp>
+#include <desk/util/text.hpp>
 
 #include <desk/import/parallel.hpp>
 #include <desk/model/json.hpp>
@@ -12,20 +13,7 @@ namespace desk::import {
 
 namespace {
 
-std::string csv_cell(std::string_view s)
-{
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (const char c : s) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
-}
+using desk::text::csv_cell;
 
 std::string dump(const nlohmann::ordered_json& j)
 {

@@ -17,7 +17,7 @@ namespace desk::storage {
 
 namespace {
 
-[[noreturn]] void fail_write(const fs::path& path, int err)
+[[noreturn]] void fail_bulk_write(const fs::path& path, int err)
 {
   std::string hint = "check free space and permissions";
   if (err == ENOSPC) {
@@ -44,7 +44,7 @@ void BulkWriter::make_parent(const fs::path& path)
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
-    fail_write(dir, ec.value());
+    fail_bulk_write(dir, ec.value());
   }
   const std::lock_guard lock(m_mutex);
   m_dirs.insert(dir);
@@ -56,7 +56,7 @@ fs::path BulkWriter::write_temp(const fs::path& path, std::string_view content)
   std::string templ = (path.parent_path() / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
   const int fd = ::mkstemp(templ.data());
   if (fd < 0) {
-    fail_write(path, errno);
+    fail_bulk_write(path, errno);
   }
   const char* p = content.data();
   std::size_t left = content.size();
@@ -81,7 +81,7 @@ fs::path BulkWriter::write_temp(const fs::path& path, std::string_view content)
   }
   if (err != 0) {
     ::unlink(templ.c_str());
-    fail_write(path, err);
+    fail_bulk_write(path, err);
   }
   return templ;
 }
@@ -92,7 +92,7 @@ void BulkWriter::write(const fs::path& path, std::string_view content)
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
-    fail_write(path, err);
+    fail_bulk_write(path, err);
   }
   const std::lock_guard lock(m_mutex);
   ++m_written;
@@ -108,7 +108,7 @@ bool BulkWriter::create(const fs::path& path, std::string_view content)
     if (err == EEXIST) {
       return false;
     }
-    fail_write(path, err);
+    fail_bulk_write(path, err);
   }
   const std::lock_guard lock(m_mutex);
   ++m_written;
@@ -119,13 +119,13 @@ void BulkWriter::sync()
 {
   const int fd = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    fail_write(m_root, errno);
+    fail_bulk_write(m_root, errno);
   }
   const int rc = ::syncfs(fd);
   const int err = errno;
   ::close(fd);
   if (rc != 0) {
-    fail_write(m_root, err);
+    fail_bulk_write(m_root, err);
   }
 }
 

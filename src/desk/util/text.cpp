@@ -349,4 +349,19 @@ bool looks_like_text(std::string_view s)
   return true;
 }
 
+std::string csv_cell(std::string_view s)
+{
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out = "\"";
+  for (const char c : s) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  return out + "\"";
+}
+
 } // namespace desk::text

@@ -58,4 +58,8 @@ std::vector<std::string> split(std::string_view s, char sep);
 // True when every byte is printable ASCII or valid multi-byte UTF-8 and there is no NUL.
 bool looks_like_text(std::string_view s);
 
+// One CSV field (RFC 4180): quoted, with inner quotes doubled, when it holds a comma,
+// quote or line break; as it is otherwise.
+std::string csv_cell(std::string_view s);
+
 } // namespace desk::text
