@@ -360,3 +360,64 @@ def test_resolve_and_close_with_kb_are_one_commit_each(tmp_path):
     assert rel(a.path_of(tid)) in files and len(files) == 2
     assert any(f.startswith("kb/") and kb_id not in f for f in files)
     assert git(a.root, "status", "--porcelain") == ""
+
+
+def tree_by_git_add(root):
+    """HEAD's tree as `git add -A` of the whole work tree would make it (a scratch index)."""
+    index = root / ".git" / "scratch-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    for args in (["read-tree", "HEAD"], ["add", "-A"]):
+        r = subprocess.run(["git", *args], cwd=str(root), capture_output=True, text=True,
+                           env={**os.environ, **GIT_ENV, **env})
+        assert r.returncode == 0, r.stderr
+    r = subprocess.run(["git", "write-tree"], cwd=str(root), capture_output=True, text=True,
+                       env={**os.environ, **GIT_ENV, **env})
+    index.unlink()
+    return r.stdout.strip()
+
+
+def test_commits_build_the_same_tree_as_git_add(tmp_path):
+    # desk writes the commit's tree itself (only the folders above the changed files); the
+    # result must be exactly the tree git would build from the work tree: across months and
+    # years, in tickets/ and kb/, with additions and a renumbering that removes a file.
+    origin, a = make_origin(tmp_path)
+    ids = []
+    for now in ("2026-11-27T10:00:00+08:00", "2026-12-02T10:00:00+08:00", "2027-01-05T10:00:00+08:00"):
+        a.now = now
+        tid = a.open("--title", f"跨月 {now[:7]}")
+        a.ok("triage", tid, "--category", "network")
+        ids.append(tid)
+        assert git(a.root, "rev-parse", "HEAD^{tree}") == tree_by_git_add(a.root)
+    a.ok("kb", "add", "--title", "VPN 809 错误", "--solution", "重置客户端", "--category", "network")
+    assert git(a.root, "rev-parse", "HEAD^{tree}") == tree_by_git_add(a.root)
+    # A duplicate id in another month, committed by hand; doctor --fix renumbers it, which
+    # moves the file: the commit removes one path and adds another.
+    src = a.path_of(ids[0])
+    dup = a.root / "tickets" / "2027" / "01" / src.name
+    dup.write_bytes(src.read_bytes())
+    git(a.root, "add", str(dup.relative_to(a.root)))
+    git(a.root, "commit", "-q", "-m", "a duplicate from a bad merge")
+    r = a.ok("doctor", "--fix")
+    assert "renumbered" in r.out
+    files = git(a.root, "show", "--name-status", "--no-renames", "--format=", "HEAD").splitlines()
+    assert any(f.startswith("D\t") for f in files) and any(f.startswith("A\t") for f in files)
+    assert git(a.root, "rev-parse", "HEAD^{tree}") == tree_by_git_add(a.root)
+    assert git(a.root, "status", "--porcelain") == ""
+    assert git(a.root, "fsck", "--strict", "--no-dangling") == ""
+
+
+def test_first_commit_of_an_empty_repository(tmp_path):
+    # No HEAD yet: the first auto-commit is a root commit holding exactly the ticket.
+    root = tmp_path / "fresh"
+    git(tmp_path, "init", "-q", str(root))
+    d = Desk(root)
+    d.extra_env = {**GIT_ENV, "GIT_CONFIG_GLOBAL": "/dev/null"}
+    r = d.run("init", str(root), "--timezone", "Asia/Shanghai", cwd=tmp_path)
+    assert r.code == 0, r
+    tid = d.open("--title", "第一张工单")
+    assert git(root, "rev-list", "--count", "HEAD") == "1"
+    assert git(root, "ls-tree", "-r", "--name-only", "HEAD").splitlines() == [
+        str(d.path_of(tid).relative_to(root))]
+    assert git(root, "log", "-1", "--format=%s").startswith(f"{tid}: open")
+    # The user's index agrees: the ticket is not shown as changed.
+    assert "tickets/" not in git(root, "status", "--porcelain")

@@ -15,9 +15,10 @@ std::optional<std::filesystem::path> toplevel(const std::filesystem::path& dir);
 
 // Commit exactly `paths` (absolute; changed, added or deleted files) on top of HEAD with
 // `message`, `author` as the author. Other staged or unstaged changes of the user are left
-// as they are. Uses a private index, so the cost does not grow with the work tree's
-// unchanged files (one read-tree of HEAD). Automatic gc is off. Throws StorageError
-// with git's message when git fails.
+// as they are. No index is read or written to build the commit: the new tree is HEAD's
+// with only the folders above `paths` rewritten, so the cost follows the size of those
+// folders, not of the repository. The user's index is then updated for `paths` only.
+// Automatic gc is off. Throws StorageError with git's message when git fails.
 void commit_paths(const std::filesystem::path& top, const std::vector<std::filesystem::path>& paths,
                   const std::string& message, const std::string& author);
 

@@ -1,8 +1,10 @@
 #include <desk/util/process.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -24,7 +26,8 @@ void close_fd(int& fd)
 } // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          std::chrono::milliseconds timeout, const std::filesystem::path& cwd)
+                          std::chrono::milliseconds timeout, const std::filesystem::path& cwd,
+                          const std::vector<std::string>& env)
 {
   ProcessResult result;
   if (argv.empty()) {
@@ -47,6 +50,22 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     args.push_back(const_cast<char*>(a.c_str()));
   }
   args.push_back(nullptr);
+  // The child's environment is built here: after fork only async-signal-safe calls.
+  std::vector<char*> envp;
+  if (!env.empty()) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string_view entry(*e);
+      const auto name = entry.substr(0, entry.find('=') + 1);
+      const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& x) { return x.starts_with(name); });
+      if (!replaced) {
+        envp.push_back(*e);
+      }
+    }
+    for (const auto& x : env) {
+      envp.push_back(const_cast<char*>(x.c_str()));
+    }
+    envp.push_back(nullptr);
+  }
 
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -60,7 +79,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       ::_exit(127);
     }
     ::signal(SIGPIPE, SIG_DFL);
-    ::execvp(args[0], args.data());
+    if (envp.empty()) {
+      ::execvp(args[0], args.data());
+    } else {
+      ::execvpe(args[0], args.data(), envp.data());
+    }
     const int e = errno;
     [[maybe_unused]] auto n = ::write(exec_pipe[1], &e, sizeof e);
     ::_exit(127);

@@ -18,8 +18,10 @@ struct ProcessResult {
 
 // Run `argv` directly (never through a shell), feed `input` on stdin, collect stdout and
 // stderr, kill it (and its process group) after `timeout`. `cwd` empty = current folder.
+// `env`: "NAME=value" assignments added to (or replacing in) this process's environment.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          std::chrono::milliseconds timeout, const std::filesystem::path& cwd = {});
+                          std::chrono::milliseconds timeout, const std::filesystem::path& cwd = {},
+                          const std::vector<std::string>& env = {});
 
 } // namespace desk
 
