@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DESK_BIN, Desk
+from conftest import DESK_BIN, SOURCE_DIR, Desk
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -421,3 +421,39 @@ def test_first_commit_of_an_empty_repository(tmp_path):
     assert git(root, "log", "-1", "--format=%s").startswith(f"{tid}: open")
     # The user's index agrees: the ticket is not shown as changed.
     assert "tickets/" not in git(root, "status", "--porcelain")
+
+
+def test_a_large_batch_is_one_packed_commit(tmp_path):
+    # 300 tickets from one import: written by `git fast-import` as one commit in a pack;
+    # the tree is still exactly git add's, and the user's index agrees.
+    origin, a = make_origin(tmp_path)
+    header = "Summary,Issue key,Issue id,Issue Type,Status,Project key,Priority,Resolution,Assignee,Reporter," \
+             "Created,Updated,Resolved,Component/s,Component/s,Labels,Description\n"
+    months = ["Nov/24", "Dec/24", "Jan/25"]
+    rows = [f"批量 {i},ITSD-{1000 + i},{20000 + i},Incident,Open,ITSD,High,,dave,zhang.san,"
+            f"{(i % 28) + 1:02d}/{months[i % 3]} 9:05 AM,,,VPN,,,第 {i} 行\n" for i in range(300)]
+    csv = tmp_path / "batch.csv"
+    csv.write_text(header + "".join(rows))
+    jira = SOURCE_DIR / "share" / "import" / "jira.yaml"
+    count = int(git(a.root, "rev-list", "--count", "HEAD"))
+    r = a.ok("import", "csv", csv, "--map", jira, "--timezone", "UTC")
+    assert "300 created" in r.out
+    assert int(git(a.root, "rev-list", "--count", "HEAD")) == count + 1
+    assert len([f for f in head_files(a.root) if f.startswith("tickets/")]) == 300
+    assert git(a.root, "rev-parse", "HEAD^{tree}") == tree_by_git_add(a.root)
+    assert git(a.root, "status", "--porcelain") == ""
+    assert git(a.root, "for-each-ref", "refs/desk/") == ""
+    packed = dict(line.split(": ") for line in git(a.root, "count-objects", "-v").splitlines())
+    assert int(packed["in-pack"]) >= 300
+    assert git(a.root, "fsck", "--strict", "--no-dangling") == ""
+    # A re-import that changes three rows: a small commit of exactly those three files.
+    rows[0] = rows[0].replace("批量 0,", "批量 0 改,")
+    rows[100] = rows[100].replace("批量 100,", "批量 100 改,")
+    rows[299] = rows[299].replace("批量 299,", "批量 299 改,")
+    csv.write_text(header + "".join(rows))
+    r = a.ok("import", "csv", csv, "--map", jira, "--timezone", "UTC")
+    assert "3 updated" in r.out
+    assert int(git(a.root, "rev-list", "--count", "HEAD")) == count + 2
+    assert len(head_files(a.root)) == 3
+    assert git(a.root, "rev-parse", "HEAD^{tree}") == tree_by_git_add(a.root)
+    assert git(a.root, "status", "--porcelain") == ""

@@ -17,7 +17,8 @@ std::optional<std::filesystem::path> toplevel(const std::filesystem::path& dir);
 // `message`, `author` as the author. Other staged or unstaged changes of the user are left
 // as they are. No index is read or written to build the commit: the new tree is HEAD's
 // with only the folders above `paths` rewritten, so the cost follows the size of those
-// folders, not of the repository. The user's index is then updated for `paths` only.
+// folders, not of the repository; a batch of 256 paths or more is written as one pack by
+// `git fast-import`. The user's index is then updated for `paths` only.
 // Automatic gc is off. Throws StorageError with git's message when git fails.
 void commit_paths(const std::filesystem::path& top, const std::vector<std::filesystem::path>& paths,
                   const std::string& message, const std::string& author);
