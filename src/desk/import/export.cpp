@@ -1,9 +1,9 @@
 #include <desk/import/export.hpp>
 #include <desk/util/text.hpp>
 
-#include <desk/import/parallel.hpp>
 #include <desk/model/json.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/parallel.hpp>
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
 #include <desk/import/importer.hpp>
 
-#include <desk/import/parallel.hpp>
 #include <desk/storage/bulk_writer.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/parallel.hpp>
 #include <desk/util/time.hpp>
 
 #include <fmt/format.h>

@@ -3,6 +3,7 @@
 #include <desk/kb/tokenize.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/parallel.hpp>
 #include <desk/util/text.hpp>
 
 #include <fmt/format.h>
@@ -10,9 +11,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <set>
-#include <system_error>
-#include <thread>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -388,56 +388,35 @@ std::uint64_t kb_signature(const fs::path& kb_dir)
     names.push_back('\0');
   }
   const int dfd = ::dirfd(dir);
-  struct Part {
-    std::uint64_t sum = 0;
-    std::uint64_t mixed = 0;
-    std::uint64_t count = 0;
-  };
-  auto run = [&](std::size_t from, std::size_t to, Part& part) {
-    for (std::size_t i = from; i < to; ++i) {
-      const char* name = names.data() + starts[i];
-      struct stat st {};
-      if (::fstatat(dfd, name, &st, 0) != 0) {
-        continue;
-      }
-      std::uint64_t h = 0xcbf29ce484222325ULL;
-      hash_bytes(h, name, std::strlen(name));
-      h = mix64(h ^ static_cast<std::uint64_t>(st.st_size));
-      h = mix64(h ^ static_cast<std::uint64_t>(st.st_mtim.tv_sec));
-      h = mix64(h ^ static_cast<std::uint64_t>(st.st_mtim.tv_nsec));
-      h = mix64(h ^ static_cast<std::uint64_t>(st.st_ino));
-      part.sum += h;
-      part.mixed ^= mix64(h + 0x9e3779b97f4a7c15ULL);
-      ++part.count;
-    }
-  };
+  // Each file's hash (none when it cannot be stat'ed), then combined on this thread.
   const std::size_t n = starts.size();
-  const std::size_t threads =
-    n < 2000 ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-  std::vector<Part> parts(threads);
-  std::vector<std::thread> workers;
-  try {
-    for (std::size_t t = 1; t < threads; ++t) {
-      workers.emplace_back(run, n * t / threads, n * (t + 1) / threads, std::ref(parts[t]));
+  std::vector<std::optional<std::uint64_t>> hashes(n);
+  parallel_for(n, thread_count(0, n, 2000, 4), [&](std::size_t i) {
+    const char* name = names.data() + starts[i];
+    struct stat st {};
+    if (::fstatat(dfd, name, &st, 0) != 0) {
+      return;
     }
-  } catch (const std::system_error&) {
-    // No threads to be had: the remaining ranges run on this one below.
-  }
-  run(0, n / threads, parts[0]);
-  for (std::size_t t = workers.size() + 1; t < threads; ++t) {
-    run(n * t / threads, n * (t + 1) / threads, parts[t]);
-  }
-  for (auto& w : workers) {
-    w.join();
-  }
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    hash_bytes(h, name, std::strlen(name));
+    h = mix64(h ^ static_cast<std::uint64_t>(st.st_size));
+    h = mix64(h ^ static_cast<std::uint64_t>(st.st_mtim.tv_sec));
+    h = mix64(h ^ static_cast<std::uint64_t>(st.st_mtim.tv_nsec));
+    h = mix64(h ^ static_cast<std::uint64_t>(st.st_ino));
+    hashes[i] = h;
+  });
   ::closedir(dir);
-  Part all;
-  for (const auto& p : parts) {
-    all.sum += p.sum;
-    all.mixed ^= p.mixed;
-    all.count += p.count;
+  std::uint64_t sum = 0;
+  std::uint64_t mixed = 0;
+  std::uint64_t count = 0;
+  for (const auto& h : hashes) {
+    if (h) {
+      sum += *h;
+      mixed ^= mix64(*h + 0x9e3779b97f4a7c15ULL);
+      ++count;
+    }
   }
-  return mix64(all.sum ^ mix64(all.mixed ^ mix64(all.count)));
+  return mix64(sum ^ mix64(mixed ^ mix64(count)));
 }
 
 fs::path index_path(const fs::path& root)

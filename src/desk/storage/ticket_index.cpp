@@ -4,12 +4,12 @@
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/parallel.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iterator>
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -18,7 +18,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -45,7 +44,7 @@ constexpr std::uint32_t k_version = 1;
 // content until the index is rewritten later.
 constexpr std::int64_t k_racy_window_ns = 2'000'000'000;
 
-// More files than this: stat and parse on every core.
+// More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
 
 enum EntryFlags : std::uint8_t { racy = 1, problem = 2 };
@@ -105,39 +104,6 @@ std::int64_t wall_clock_ns()
   timespec ts{};
   ::clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Run fn(i) for i in [0, n), on every core when n is large.
-template <class Fn>
-void parallel_for(std::size_t n, Fn fn)
-{
-  const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-  if (n < k_parallel_threshold || cores == 1) {
-    for (std::size_t i = 0; i < n; ++i) {
-      fn(i);
-    }
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (;;) {
-      const std::size_t start = next.fetch_add(256);
-      if (start >= n) {
-        return;
-      }
-      for (std::size_t i = start; i < std::min(n, start + 256); ++i) {
-        fn(i);
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < std::min<std::size_t>(cores, 8); ++t) {
-    threads.emplace_back(worker);
-  }
-  worker();
-  for (auto& t : threads) {
-    t.join();
-  }
 }
 
 // --- binary encoding -------------------------------------------------------------------
@@ -551,45 +517,35 @@ std::vector<Found> scan_with_stamps(const fs::path& tickets_dir)
     ::close(yfd);
   }
   std::vector<std::vector<Found>> per_month(months.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t m = next++; m < months.size(); m = next++) {
-      const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0) {
-        continue;
-      }
-      DIR* d = ::fdopendir(fd);
-      if (d == nullptr) {
-        ::close(fd);
-        continue;
-      }
-      auto& out = per_month[m];
-      while (const dirent* e = ::readdir(d)) {
-        if (!is_ticket_name(e->d_name)) {
-          continue;
-        }
-        Found f;
-        f.rel = months[m] + "/" + e->d_name;
-        struct stat st {};
-        if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
-          f.stamp = stamp_from(st);
-        }
-        out.push_back(std::move(f));
-      }
-      ::closedir(d);
+  auto list_month = [&](std::size_t m) {
+    const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      return;
     }
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+      ::close(fd);
+      return;
+    }
+    auto& out = per_month[m];
+    while (const dirent* e = ::readdir(d)) {
+      if (!is_ticket_name(e->d_name)) {
+        continue;
+      }
+      Found f;
+      f.rel = months[m] + "/" + e->d_name;
+      struct stat st {};
+      if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+        f.stamp = stamp_from(st);
+      }
+      out.push_back(std::move(f));
+    }
+    ::closedir(d);
   };
-  const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-  std::vector<std::thread> threads;
-  if (months.size() > 1) {
-    for (std::size_t t = 1; t < std::min<std::size_t>({cores, 8, months.size()}); ++t) {
-      threads.emplace_back(worker);
-    }
-  }
-  worker();
-  for (auto& t : threads) {
-    t.join();
-  }
+  // One folder at a time to each thread, at most one thread a folder.
+  const auto threads =
+    static_cast<unsigned>(std::min<std::size_t>(thread_count(0, months.size(), 2, 8), months.size()));
+  parallel_for(months.size(), threads, list_month, 1);
   ::close(root);
   std::vector<Found> all;
   std::size_t total = 0;
@@ -716,10 +672,13 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   }
   stats.verified = verified;
   std::sort(to_parse.begin(), to_parse.end());
-  parallel_for(to_parse.size(), [&](std::size_t k) {
-    const std::size_t i = to_parse[k];
-    parse_into(store, ref_of(i), entries[i]);
-  });
+  parallel_for(
+    to_parse.size(), thread_count(0, to_parse.size(), k_parallel_threshold, 8),
+    [&](std::size_t k) {
+      const std::size_t i = to_parse[k];
+      parse_into(store, ref_of(i), entries[i]);
+    },
+    256);
   stats.parsed = to_parse.size();
 
   bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty();

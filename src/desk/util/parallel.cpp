@@ -1,4 +1,4 @@
-#include <desk/import/parallel.hpp>
+#include <desk/util/parallel.hpp>
 
 #include <desk/util/error.hpp>
 
@@ -8,38 +8,39 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
-namespace desk::import {
+namespace desk {
 
-unsigned thread_count(unsigned wanted, std::size_t items)
+unsigned thread_count(unsigned wanted, std::size_t items, std::size_t min_items, unsigned max_threads)
 {
   unsigned n = wanted;
   if (n == 0) {
-    n = std::min(4U, std::max(1U, std::thread::hardware_concurrency()));
+    n = std::min(max_threads, std::max(1U, std::thread::hardware_concurrency()));
   }
-  if (items < 64) {
+  if (items < min_items) {
     n = 1;
   }
   return n;
 }
 
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn)
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn, std::size_t chunk)
 {
+  chunk = std::max<std::size_t>(chunk, 1);
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
   std::exception_ptr first_error;
   std::pair<long long, std::size_t> first_key{LLONG_MAX, SIZE_MAX};
   auto worker = [&] {
-    constexpr std::size_t k_chunk = 16;
     while (true) {
-      const std::size_t begin = next.fetch_add(k_chunk);
+      const std::size_t begin = next.fetch_add(chunk);
       if (begin >= n) {
         return;
       }
-      for (std::size_t i = begin; i < std::min(n, begin + k_chunk); ++i) {
+      for (std::size_t i = begin; i < std::min(n, begin + chunk); ++i) {
         try {
           fn(i);
         } catch (...) {
@@ -60,20 +61,21 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
       }
     }
   };
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
+  std::vector<std::thread> pool;
+  try {
+    for (unsigned t = 1; t < threads; ++t) {
       pool.emplace_back(worker);
     }
-    for (auto& th : pool) {
-      th.join();
-    }
+  } catch (const std::system_error&) {
+    // No more threads to be had: the ones started, and this one, share the work.
+  }
+  worker();
+  for (auto& th : pool) {
+    th.join();
   }
   if (first_error) {
     std::rethrow_exception(first_error);
   }
 }
 
-} // namespace desk::import
+} // namespace desk
