@@ -2,6 +2,7 @@
 
 #include <desk/kb/tokenize.hpp>
 #include <desk/storage/file_io.hpp>
+#include <desk/storage/mapped_file.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/parallel.hpp>
 #include <desk/util/text.hpp>
@@ -16,7 +17,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,36 +135,14 @@ void refresh_stamp(const fs::path& path, const IndexStamp& stamp)
   ::close(fd);
 }
 
-class MappedFile final : public IndexBytes {
+// An index file mapped into memory, as KbIndex reads it.
+class MappedIndexBytes final : public IndexBytes {
 public:
-  static std::shared_ptr<MappedFile> open(const fs::path& path)
-  {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return nullptr;
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-      ::close(fd);
-      return nullptr;
-    }
-    const auto size = static_cast<std::size_t>(st.st_size);
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (p == MAP_FAILED) {
-      return nullptr;
-    }
-    return std::shared_ptr<MappedFile>(new MappedFile(p, size));
-  }
-  ~MappedFile() override { ::munmap(m_data, m_size); }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view bytes() const override { return {static_cast<const char*>(m_data), m_size}; }
+  explicit MappedIndexBytes(storage::MappedFile file) : m_file(std::move(file)) {}
+  std::string_view bytes() const override { return m_file.bytes(); }
 
 private:
-  MappedFile(void* data, std::size_t size) : m_data(data), m_size(size) {}
-  void* m_data;
-  std::size_t m_size;
+  storage::MappedFile m_file;
 };
 
 // The splitmix64 finaliser: spreads every input bit over the result.
@@ -434,8 +412,8 @@ KbIndex load_index(const fs::path& root, bool rebuild)
   const std::uint64_t dir_ino = have_dir ? static_cast<std::uint64_t>(dir_st.st_ino) : 0;
   std::optional<std::uint64_t> files;
   if (!rebuild) {
-    if (auto mapped = MappedFile::open(path)) {
-      if (auto index = KbIndex::open(std::shared_ptr<const IndexBytes>(mapped))) {
+    if (storage::MappedFile mapped(path); mapped) {
+      if (auto index = KbIndex::open(std::make_shared<MappedIndexBytes>(std::move(mapped)))) {
         const IndexStamp& st = index->stamp();
         // Quick path: the folder is as it was (no file created, removed or replaced) and
         // its mtime was old enough at the build that a later change would have moved it.

@@ -2,6 +2,7 @@
 
 #include <desk/storage/fast_yaml.hpp>
 #include <desk/storage/file_io.hpp>
+#include <desk/storage/mapped_file.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/parallel.hpp>
@@ -21,7 +22,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -275,42 +275,6 @@ struct Entry {
   std::shared_ptr<const std::string> owned; // head + tail when parsed now
 };
 
-// A read-only mapping of an index file.
-class Mapping {
-public:
-  Mapping() = default;
-  explicit Mapping(const fs::path& path)
-  {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return;
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p != MAP_FAILED) {
-        m_data = static_cast<const char*>(p);
-        m_size = static_cast<std::size_t>(st.st_size);
-      }
-    }
-    ::close(fd);
-  }
-  ~Mapping()
-  {
-    if (m_data) {
-      ::munmap(const_cast<char*>(m_data), m_size);
-    }
-  }
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  const char* data() const { return m_data; }
-  std::size_t size() const { return m_size; }
-
-private:
-  const char* m_data = nullptr;
-  std::size_t m_size = 0;
-};
-
 struct OldIndex {
   std::vector<Entry> entries;
   std::int64_t built_ns = 0;
@@ -318,7 +282,7 @@ struct OldIndex {
 
 // Read the entries of an index file; nullopt when it is missing, of another version, or
 // damaged anywhere a check can see.
-std::optional<OldIndex> read_index(const Mapping& m)
+std::optional<OldIndex> read_index(const MappedFile& m)
 {
   if (m.data() == nullptr || m.size() < sizeof(Header)) {
     return std::nullopt;
@@ -614,7 +578,7 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
     return TicketRef{rel.substr(slash + 1, rel.size() - slash - 6), store.dir() / rel};
   };
 
-  Mapping mapping = trust_index ? Mapping(index_file) : Mapping();
+  const MappedFile mapping = trust_index ? MappedFile(index_file) : MappedFile();
   std::optional<OldIndex> old = read_index(mapping);
   stats.rebuilt = !old;
   if (!old) {

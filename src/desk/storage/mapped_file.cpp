@@ -1,0 +1,59 @@
+#include <desk/storage/mapped_file.hpp>
+
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace desk::storage {
+
+MappedFile::MappedFile(const std::filesystem::path& path)
+{
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      m_data = static_cast<const char*>(p);
+      m_size = size;
+    }
+  }
+  ::close(fd); // the mapping stays valid
+}
+
+MappedFile::~MappedFile()
+{
+  unmap();
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0))
+{
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept
+{
+  if (this != &other) {
+    unmap();
+    m_data = std::exchange(other.m_data, nullptr);
+    m_size = std::exchange(other.m_size, 0);
+  }
+  return *this;
+}
+
+void MappedFile::unmap()
+{
+  if (m_data != nullptr) {
+    ::munmap(const_cast<char*>(m_data), m_size);
+    m_data = nullptr;
+    m_size = 0;
+  }
+}
+
+} // namespace desk::storage
