@@ -4,6 +4,7 @@
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/mapped_file.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/file_stamp.hpp>
 #include <desk/util/parallel.hpp>
 #include <desk/util/text.hpp>
 
@@ -91,25 +92,9 @@ std::string searchable(std::string_view s)
   return text::normalize_nfc(text::one_line(s));
 }
 
-std::int64_t ns_of(const struct timespec& t)
-{
-  return static_cast<std::int64_t>(t.tv_sec) * 1000000000LL + t.tv_nsec;
-}
-
-std::int64_t now_ns()
-{
-  struct timespec t {};
-  ::clock_gettime(CLOCK_REALTIME, &t);
-  return ns_of(t);
-}
-
-// A folder mtime this close to the build may not move on a further change (timestamps
-// are coarse), so it is not trusted on its own (git's "racily clean" entries).
-constexpr std::int64_t k_racy_ns = 2000000000LL;
-
 bool is_racy(const IndexStamp& stamp)
 {
-  return stamp.built_ns - stamp.dir_mtime_ns < k_racy_ns;
+  return stamp.built_ns - stamp.dir_mtime_ns < k_racy_window_ns;
 }
 
 FileStamp file_stamp_of(const fs::path& path)
@@ -118,7 +103,7 @@ FileStamp file_stamp_of(const fs::path& path)
   if (::stat(path.c_str(), &st) != 0) {
     return {};
   }
-  return {static_cast<std::int64_t>(st.st_size), ns_of(st.st_mtim)};
+  return {static_cast<std::int64_t>(st.st_size), timespec_ns(st.st_mtim)};
 }
 
 // Rewrite the stamp in the cache's header in place (a few bytes; readers copy the header
@@ -408,7 +393,7 @@ KbIndex load_index(const fs::path& root, bool rebuild)
   const fs::path path = index_path(root);
   struct stat dir_st {};
   const bool have_dir = ::stat(store.dir().c_str(), &dir_st) == 0;
-  const std::int64_t dir_mtime = have_dir ? ns_of(dir_st.st_mtim) : 0;
+  const std::int64_t dir_mtime = have_dir ? timespec_ns(dir_st.st_mtim) : 0;
   const std::uint64_t dir_ino = have_dir ? static_cast<std::uint64_t>(dir_st.st_ino) : 0;
   std::optional<std::uint64_t> files;
   if (!rebuild) {
@@ -425,7 +410,7 @@ KbIndex load_index(const fs::path& root, bool rebuild)
           IndexStamp fresh = st;
           fresh.dir_ino = dir_ino;
           fresh.dir_mtime_ns = dir_mtime;
-          fresh.built_ns = now_ns();
+          fresh.built_ns = wall_clock_ns();
           if (!is_racy(fresh)) {
             refresh_stamp(path, fresh); // the next search takes the quick path
           }
@@ -435,7 +420,7 @@ KbIndex load_index(const fs::path& root, bool rebuild)
     }
   }
   IndexStamp stamp;
-  stamp.built_ns = now_ns();
+  stamp.built_ns = wall_clock_ns();
   stamp.dir_ino = dir_ino;
   stamp.dir_mtime_ns = dir_mtime;
   stamp.files = files ? *files : kb_signature(store.dir());

@@ -5,6 +5,7 @@
 #include <desk/storage/mapped_file.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/file_stamp.hpp>
 #include <desk/util/parallel.hpp>
 
 #include <fmt/format.h>
@@ -15,7 +16,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <memory>
 #include <optional>
 #include <random>
@@ -38,11 +38,6 @@ namespace {
 //   data     the blobs: each ticket's fields, each ticket's events (or a problem message)
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'I', 'D', 'X', '1'};
 constexpr std::uint32_t k_version = 1;
-
-// A file changed this close to the moment its stamp was taken could change again without
-// its times moving (coarse file-system clocks): such entries are "racy" and checked by
-// content until the index is rewritten later.
-constexpr std::int64_t k_racy_window_ns = 2'000'000'000;
 
 // More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
@@ -98,13 +93,6 @@ struct Stamp {
   std::uint64_t ino = 0;
   bool operator==(const Stamp&) const = default;
 };
-
-std::int64_t wall_clock_ns()
-{
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 // --- binary encoding -------------------------------------------------------------------
 
@@ -454,8 +442,8 @@ Stamp stamp_from(const struct stat& st)
 {
   Stamp s;
   s.size = static_cast<std::uint64_t>(st.st_size);
-  s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  s.mtime_ns = timespec_ns(st.st_mtim);
+  s.ctime_ns = timespec_ns(st.st_ctim);
   s.ino = static_cast<std::uint64_t>(st.st_ino);
   return s;
 }
