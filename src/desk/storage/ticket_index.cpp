@@ -4,6 +4,7 @@
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/mapped_file.hpp>
 #include <desk/storage/ticket_store.hpp>
+#include <desk/storage/ticket_walk.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/file_stamp.hpp>
 #include <desk/util/parallel.hpp>
@@ -11,7 +12,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iterator>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -20,9 +20,6 @@
 #include <optional>
 #include <random>
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -84,15 +81,6 @@ std::uint64_t hash64(std::string_view s)
 {
   return hash64(s.data(), s.size());
 }
-
-// What identifies one version of a file without reading it.
-struct Stamp {
-  std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  std::int64_t ctime_ns = 0;
-  std::uint64_t ino = 0;
-  bool operator==(const Stamp&) const = default;
-};
 
 // --- binary encoding -------------------------------------------------------------------
 
@@ -252,7 +240,7 @@ private:
 
 struct Entry {
   std::string_view path; // relative to tickets/ ("2026/11/INC-....yaml"), into the mapping or the scan
-  Stamp stamp;
+  TicketStamp stamp;
   std::uint64_t content_hash = 0;
   std::uint8_t flags = 0;
   // Blobs: either in the old mapping (offsets into its data section) or owned here.
@@ -397,121 +385,6 @@ bool write_index(const fs::path& file, const std::vector<Entry>& entries, std::i
   return true;
 }
 
-// One ticket file found by the scan.
-struct Found {
-  std::string rel; // "YYYY/MM/ID.yaml"
-  std::optional<Stamp> stamp;
-};
-
-bool is_ticket_name(std::string_view name)
-{
-  return name.size() > 5 && name.front() != '.' && name.ends_with(".yaml");
-}
-
-// The sub-folders of `dir` (not hidden), by name.
-std::vector<std::string> subfolders(int dirfd_parent, const char* name)
-{
-  std::vector<std::string> out;
-  const int fd = ::openat(dirfd_parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    return out;
-  }
-  DIR* d = ::fdopendir(fd);
-  if (d == nullptr) {
-    ::close(fd);
-    return out;
-  }
-  while (const dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') {
-      continue;
-    }
-    bool dir = e->d_type == DT_DIR;
-    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
-      struct stat st {};
-      dir = ::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (dir) {
-      out.emplace_back(e->d_name);
-    }
-  }
-  ::closedir(d);
-  return out;
-}
-
-Stamp stamp_from(const struct stat& st)
-{
-  Stamp s;
-  s.size = static_cast<std::uint64_t>(st.st_size);
-  s.mtime_ns = timespec_ns(st.st_mtim);
-  s.ctime_ns = timespec_ns(st.st_ctim);
-  s.ino = static_cast<std::uint64_t>(st.st_ino);
-  return s;
-}
-
-// Every tickets/YYYY/MM/*.yaml with its stamp (no stamp when it is not a regular file),
-// sorted by path. Each folder is read once and its files are stat'ed relative to it (short
-// names, no path walk); folders are shared among the cores.
-std::vector<Found> scan_with_stamps(const fs::path& tickets_dir)
-{
-  std::vector<std::string> months;
-  const int root = ::open(tickets_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) {
-    return {};
-  }
-  for (const auto& year : subfolders(root, ".")) {
-    const int yfd = ::openat(root, year.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (yfd < 0) {
-      continue;
-    }
-    for (const auto& month : subfolders(yfd, ".")) {
-      months.push_back(year + "/" + month);
-    }
-    ::close(yfd);
-  }
-  std::vector<std::vector<Found>> per_month(months.size());
-  auto list_month = [&](std::size_t m) {
-    const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-      return;
-    }
-    DIR* d = ::fdopendir(fd);
-    if (d == nullptr) {
-      ::close(fd);
-      return;
-    }
-    auto& out = per_month[m];
-    while (const dirent* e = ::readdir(d)) {
-      if (!is_ticket_name(e->d_name)) {
-        continue;
-      }
-      Found f;
-      f.rel = months[m] + "/" + e->d_name;
-      struct stat st {};
-      if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
-        f.stamp = stamp_from(st);
-      }
-      out.push_back(std::move(f));
-    }
-    ::closedir(d);
-  };
-  // One folder at a time to each thread, at most one thread a folder.
-  const auto threads =
-    static_cast<unsigned>(std::min<std::size_t>(thread_count(0, months.size(), 2, 8), months.size()));
-  parallel_for(months.size(), threads, list_month, 1);
-  ::close(root);
-  std::vector<Found> all;
-  std::size_t total = 0;
-  for (const auto& v : per_month) {
-    total += v.size();
-  }
-  all.reserve(total);
-  for (auto& v : per_month) {
-    std::move(v.begin(), v.end(), std::back_inserter(all));
-  }
-  std::sort(all.begin(), all.end(), [](const Found& a, const Found& b) { return a.rel < b.rel; });
-  return all;
-}
-
 // Parse one file into an entry (blobs owned), or a problem entry.
 void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
 {
@@ -558,7 +431,7 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
                               std::vector<LoadProblem>& problems, IndexStats& stats, bool trust_index)
 {
   const std::int64_t now_ns = wall_clock_ns();
-  const std::vector<Found> found = scan_with_stamps(store.dir());
+  const std::vector<TicketFile> found = walk_ticket_files(store.dir(), {.stamps = true, .hidden_folders = false});
   stats.files = found.size();
   auto ref_of = [&](std::size_t i) {
     const std::string& rel = found[i].rel;
@@ -583,7 +456,7 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   for (std::size_t i = 0, j = 0; i < found.size(); ++i) {
     Entry& e = entries[i];
     e.path = found[i].rel;
-    e.stamp = found[i].stamp.value_or(Stamp{});
+    e.stamp = found[i].stamp.value_or(TicketStamp{});
     while (j < old->entries.size() && old->entries[j].path < e.path) {
       ++j;
     }

@@ -2,6 +2,7 @@
 
 #include <desk/model/id.hpp>
 #include <desk/storage/file_io.hpp>
+#include <desk/storage/ticket_walk.hpp>
 #include <desk/storage/yaml_io.hpp>
 #include <desk/util/error.hpp>
 
@@ -18,31 +19,14 @@ TicketStore::TicketStore(fs::path root) : m_root(std::move(root)), m_dir(m_root 
 
 std::vector<TicketRef> TicketStore::scan() const
 {
+  // tickets/YYYY/MM/ID.yaml: the walk the index makes, without its stat calls.
+  const std::vector<TicketFile> files = walk_ticket_files(m_dir, {.stamps = false, .hidden_folders = true});
   std::vector<TicketRef> out;
-  std::error_code ec;
-  if (!fs::is_directory(m_dir, ec)) {
-    return out;
+  out.reserve(files.size());
+  for (const auto& file : files) {
+    const auto slash = file.rel.rfind('/');
+    out.push_back({file.rel.substr(slash + 1, file.rel.size() - slash - 6), m_dir / file.rel});
   }
-  // tickets/YYYY/MM/ID.yaml: three fixed levels, so walk them directly.
-  for (const auto& year : fs::directory_iterator(m_dir, ec)) {
-    if (!year.is_directory(ec)) {
-      continue;
-    }
-    for (const auto& month : fs::directory_iterator(year.path(), ec)) {
-      if (!month.is_directory(ec)) {
-        continue;
-      }
-      for (const auto& file : fs::directory_iterator(month.path(), ec)) {
-        const std::string name = file.path().filename().string();
-        if (name.size() <= 5 || name.front() == '.' || !name.ends_with(".yaml")) {
-          continue;
-        }
-        out.push_back({name.substr(0, name.size() - 5), file.path()});
-      }
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const TicketRef& a, const TicketRef& b) { return a.path.native() < b.path.native(); });
   return out;
 }
 
