@@ -89,6 +89,19 @@ TEST_CASE("scan finds tickets/YYYY/MM/<ID>.yaml only, sorted by path")
   CHECK(refs[1].path == dir / "tickets/2026/11/INC-AAAA.yaml");
 }
 
+TEST_CASE("scan also walks year and month folders whose names start with a dot")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, make_ticket("INC-AAAA", "2026-11-02T10:00:00+08:00"));
+  write_raw(dir / "tickets/.old/11/INC-BBBB.yaml", "id: INC-BBBB");
+  write_raw(dir / "tickets/2026/.tmp/INC-CCCC.yaml", "id: INC-CCCC");
+  const auto refs = store.scan();
+  CHECK(ids_of(refs) == std::vector<std::string>{"INC-BBBB", "INC-CCCC", "INC-AAAA"});
+  REQUIRE(refs.size() == 3);
+  CHECK(refs[0].path == dir / "tickets/.old/11/INC-BBBB.yaml");
+}
+
 TEST_CASE("resolve: exact id, abbreviations, case and I/L/O")
 {
   TempDir dir;
