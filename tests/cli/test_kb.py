@@ -327,6 +327,28 @@ def test_search_in_chinese_english_and_full_width(desk):
     assert desk.ok("kb", "search", "打印机", "--format", "json").json()[0]["id"] == ids["printer_cn"]
 
 
+def test_an_article_edited_in_place_behind_desks_back_is_found(desk):
+    # The index was built long after every file changed (not "racy"); then one article is
+    # rewritten in place — same name, same folder entry, so the folder's mtime is the
+    # build's — and only a stat of each article can see it. The new word must be found.
+    import os, time
+    ids = printer_corpus(desk)
+    kb_dir = desk.root / "kb"
+    old = time.time() - 3600
+    for f in kb_dir.iterdir():
+        os.utime(f, (old, old))
+    os.utime(kb_dir, (old, old))
+    assert desk.ok("kb", "search", "zebrafish", "--format", "json").json() == []
+    dir_times = (kb_dir.stat().st_atime, kb_dir.stat().st_mtime)
+    path = kb_path(desk, ids["vpn"])
+    text = path.read_text()
+    with open(path, "r+", encoding="utf-8") as f:  # in place: the same inode
+        f.write(text.replace("title: ", "title: zebrafish ", 1))
+    os.utime(kb_dir, dir_times)
+    j = desk.ok("kb", "search", "zebrafish", "--format", "json").json()
+    assert [x["id"] for x in j] == [ids["vpn"]]
+
+
 def test_bad_queries_are_refused_without_changes(desk):
     printer_corpus(desk)
     before = desk.snapshot()

@@ -400,19 +400,21 @@ KbIndex load_index(const fs::path& root, bool rebuild)
     if (storage::MappedFile mapped(path); mapped) {
       if (auto index = KbIndex::open(std::make_shared<MappedIndexBytes>(std::move(mapped)))) {
         const IndexStamp& st = index->stamp();
-        // Quick path: the folder is as it was (no file created, removed or replaced) and
-        // its mtime was old enough at the build that a later change would have moved it.
-        if (have_dir && st.dir_ino == dir_ino && st.dir_mtime_ns == dir_mtime && !is_racy(st)) {
-          return *index;
-        }
+        // Every article's size, mtime and inode against the build's: an article edited in
+        // place (the folder unchanged) is caught as surely as one added or removed. This
+        // stat of every file is most of a warm search's cost (about 20 ms for 10,000
+        // articles on two cores here), the price of never answering from a stale index.
         files = kb_signature(store.dir());
         if (*files == st.files) {
+          if (have_dir && st.dir_ino == dir_ino && st.dir_mtime_ns == dir_mtime && !is_racy(st)) {
+            return *index; // settled: nothing to write down
+          }
           IndexStamp fresh = st;
           fresh.dir_ino = dir_ino;
           fresh.dir_mtime_ns = dir_mtime;
           fresh.built_ns = wall_clock_ns();
           if (!is_racy(fresh)) {
-            refresh_stamp(path, fresh); // the next search takes the quick path
+            refresh_stamp(path, fresh); // written down once settled
           }
           return *index;
         }
