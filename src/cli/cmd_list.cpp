@@ -137,6 +137,7 @@ void register_list(CLI::App& app, Globals& g)
     std::vector<storage::LoadProblem> problems;
     storage::Selection selection;
     selection.keep = [&f](const Ticket& t) { return f.matches(t); };
+    selection.keep_status = [&f](std::string_view status) { return f.matches_status(status); };
     selection.events = false; // a list shows current fields only
     std::vector<Ticket> tickets = s.repo.tickets().load_all(problems, selection);
     for (const auto& p : problems) {

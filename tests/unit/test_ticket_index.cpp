@@ -128,6 +128,45 @@ TEST_CASE("index: built once, then only changed files are parsed")
   CHECK(open[0].events().empty());
 }
 
+TEST_CASE("index: a status filter skips other tickets before decoding, and follows status edits")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, rich_ticket("INC-00000001", "one"));
+  const fs::path closed = plant(store, rich_ticket("INC-00000002", "two", "closed"));
+  plant(store, rich_ticket("INC-00000003", "three", "pending"));
+  IndexStats s;
+  read_all(store, s);
+  std::vector<std::string> seen_by_keep;
+  Selection open_only;
+  open_only.keep_status = [](std::string_view status) { return status != "closed"; };
+  open_only.keep = [&](const Ticket& t) {
+    seen_by_keep.push_back(t.get("title"));
+    return true;
+  };
+  std::vector<LoadProblem> problems;
+  CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
+        std::vector<std::string>{"one", "three"});
+  CHECK(seen_by_keep == std::vector<std::string>{"one", "three"}); // "two" was never decoded
+
+  // The closed ticket reopened behind desk's back: its status in the index follows.
+  std::string text = read_raw(closed);
+  const auto at = text.find("status: closed");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 14, "status: reopened");
+  write_raw(closed, text);
+  seen_by_keep.clear();
+  CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
+        std::vector<std::string>{"one", "two", "three"});
+  CHECK(s.parsed == 1);
+  // And from the index written by that read, without parsing anything.
+  seen_by_keep.clear();
+  CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
+        std::vector<std::string>{"one", "two", "three"});
+  CHECK(s.parsed == 0);
+  CHECK(problems.empty());
+}
+
 TEST_CASE("index: an edit behind desk's back with the same size in the same second is seen")
 {
   TempDir dir;

@@ -11,7 +11,7 @@ namespace desk::query {
 
 namespace {
 
-bool any_of_values(const std::vector<std::string>& wanted, const std::string& value)
+bool any_of_values(const std::vector<std::string>& wanted, std::string_view value)
 {
   return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
 }
@@ -50,15 +50,22 @@ int compare_field(const Ticket& a, const Ticket& b, const std::string& field)
 
 } // namespace
 
-bool Filter::matches(const Ticket& t) const
+bool Filter::matches_status(std::string_view status_text) const
 {
-  const std::string& status_text = t.status();
   const auto st = workflow::parse_status(status_text);
   const bool final = st && workflow::is_final(*st);
   if ((scope == Scope::open && final) || (scope == Scope::closed && !final)) {
     return false;
   }
-  if (!any_of_values(this->status, status_text) || !any_of_values(type, t.get("type")) ||
+  return any_of_values(this->status, status_text);
+}
+
+bool Filter::matches(const Ticket& t) const
+{
+  if (!matches_status(t.status())) {
+    return false;
+  }
+  if (!any_of_values(type, t.get("type")) ||
       !any_of_values(priority, t.get("priority")) || !any_of_values(category, t.get("category")) ||
       !any_of_values(channel, t.get("channel")) || !any_of_values(reporter, t.get("reporter")) ||
       !any_of_values(department, t.get("department")) || !any_of_values(assignee, t.get("assignee"))) {

@@ -30,6 +30,8 @@ struct Filter {
 
   // True when `ticket` passes every condition.
   bool matches(const Ticket& ticket) const;
+  // True when a ticket with this status can pass (the scope and status conditions alone).
+  bool matches_status(std::string_view status) const;
 };
 
 // One sort key: a field name, descending when `descending`.

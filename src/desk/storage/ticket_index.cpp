@@ -31,10 +31,11 @@ namespace {
 // File layout (host byte order; a machine that reads another order sees a bad magic and
 // rebuilds):
 //   header   k_magic, version, entry count, section offsets, build time, checksums
-//   entries  per ticket file, in path order: path, stamp, content hash, flags, blob places
+//   entries  per ticket file, in path order: path, stamp, content hash, flags, status,
+//            blob places
 //   data     the blobs: each ticket's fields, each ticket's events (or a problem message)
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'I', 'D', 'X', '1'};
-constexpr std::uint32_t k_version = 1;
+constexpr std::uint32_t k_version = 2; // 2: each entry carries the ticket's status
 
 // More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
@@ -243,6 +244,9 @@ struct Entry {
   TicketStamp stamp;
   std::uint64_t content_hash = 0;
   std::uint8_t flags = 0;
+  // The ticket's status, so that readers wanting some statuses only (the open tickets of
+  // `list` and `sla`) skip decoding the others; empty for a problem file.
+  std::string_view status;
   // Blobs: either in the old mapping (offsets into its data section) or owned here.
   std::string_view head; // fields, or the problem message
   std::string_view tail; // events
@@ -290,6 +294,7 @@ std::optional<OldIndex> read_index(const MappedFile& m)
       e.stamp.ino = r.raw<std::uint64_t>();
       e.content_hash = r.raw<std::uint64_t>();
       e.flags = r.byte();
+      e.status = r.str();
       const auto head_off = r.raw<std::uint64_t>();
       const auto head_len = r.raw<std::uint64_t>();
       const auto tail_off = r.raw<std::uint64_t>();
@@ -335,6 +340,7 @@ bool write_index(const fs::path& file, const std::vector<Entry>& entries, std::i
     w.raw(e.stamp.ino);
     w.raw(e.content_hash);
     w.byte(e.flags);
+    w.str(e.status);
     const std::uint64_t head_len = e.head.size();
     const std::uint64_t tail_len = e.tail.size();
     const std::uint64_t head_off = head_offset;
@@ -409,15 +415,19 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
     auto owned = std::make_shared<std::string>(encode_fields(t));
     const std::size_t head_len = owned->size();
     owned->append(encode_events(t));
+    const std::size_t tail_len = owned->size() - head_len;
+    owned->append(t.status());
     e.owned = owned;
     e.head = std::string_view(*owned).substr(0, head_len);
-    e.tail = std::string_view(*owned).substr(head_len);
+    e.tail = std::string_view(*owned).substr(head_len, tail_len);
+    e.status = std::string_view(*owned).substr(head_len + tail_len);
     e.flags &= static_cast<std::uint8_t>(~EntryFlags::problem);
   } catch (const Error& err) {
     auto owned = std::make_shared<std::string>(err.what());
     e.owned = owned;
     e.head = *owned;
     e.tail = {};
+    e.status = {};
     e.flags |= EntryFlags::problem;
     if (text.empty()) {
       e.content_hash = 0;
@@ -514,6 +524,7 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
       const Entry& p = *previous[i];
       e.content_hash = p.content_hash;
       e.flags = p.flags;
+      e.status = p.status;
       e.head = p.head;
       e.tail = p.tail;
       e.head_check = p.head_check;
@@ -537,6 +548,9 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
     const Entry& e = entries[i];
     if ((e.flags & EntryFlags::problem) != 0) {
       problems.push_back({store.dir() / found[i].rel, std::string(e.head)});
+      continue;
+    }
+    if (selection.keep_status && !selection.keep_status(e.status)) {
       continue;
     }
     if (!e.owned && hash64(e.head) != e.head_check) {

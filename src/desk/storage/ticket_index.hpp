@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The ticket index: a derived copy of every ticket file in one binary file,
@@ -29,6 +30,9 @@ struct Selection {
   // Decides from the current fields alone (the ticket has no events yet) whether a ticket
   // is wanted; empty = every ticket.
   std::function<bool(const Ticket&)> keep;
+  // Decides from the status alone, before anything else is decoded; empty = every status.
+  // An optimisation only: it must refuse nothing that `keep` would take.
+  std::function<bool(std::string_view status)> keep_status;
   // Whether wanted tickets come with their events.
   bool events = true;
 };
