@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 
@@ -77,24 +76,16 @@ std::string render_terminal(const report::ReviewReport& r, bool color)
 }
 
 // "ABS:line:col: message" → ("shown:line:col", "message") for a problem with file `abs`.
-report::LeftOut left_out_of(const std::string& shown, const std::string& abs, const std::string& message)
+report::LeftOut left_out_of(const std::string& shown, const storage::LoadProblem& p)
 {
-  if (message.rfind(abs + ":", 0) != 0) {
-    return {shown, message};
-  }
-  std::string rest = message.substr(abs.size() + 1);
   std::string where = shown;
-  // Up to two numbers (line, column) follow the path.
-  for (int i = 0; i < 2 && !rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front())); ++i) {
-    const auto colon = rest.find(':');
-    if (colon == std::string::npos || rest.find_first_not_of("0123456789") != colon) {
-      break;
+  if (p.line > 0) {
+    where += ":" + std::to_string(p.line);
+    if (p.column > 0) {
+      where += ":" + std::to_string(p.column);
     }
-    where += ":" + rest.substr(0, colon);
-    rest = rest.substr(colon + 1);
   }
-  const auto first = rest.find_first_not_of(' ');
-  return {where, first == std::string::npos ? rest : rest.substr(first)};
+  return {where, p.reason};
 }
 
 } // namespace
@@ -164,7 +155,7 @@ void register_report(CLI::App& app, Globals& g)
     std::vector<report::LeftOut> unreadable;
     for (const auto& p : problems) {
       unreadable.push_back(
-        left_out_of(p.path.lexically_relative(s.repo.root()).generic_string(), p.path.string(), p.message));
+        left_out_of(p.path.lexically_relative(s.repo.root()).generic_string(), p));
     }
     report::ReviewReport r =
       report::build_report(tickets, s.repo.config(), options, std::move(unreadable), sources, skipped);

@@ -5,8 +5,10 @@
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -281,11 +283,30 @@ TEST_CASE("index: a bad ticket file is reported every time, and parsed again onl
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].path == bad);
   CHECK(problems[0].message.find(bad.string() + ":") == 0);
-  const std::string first = problems[0].message;
+  // The position is kept apart from the message, which prints it.
+  const LoadProblem first = problems[0];
+  CHECK(first.line > 0); // where yaml-cpp gave up on the unclosed [
+  CHECK(first.column > 0);
+  CHECK(!first.reason.empty());
+  CHECK(first.message == fmt::format("{}:{}:{}: {}", bad.string(), first.line, first.column, first.reason));
   problems.clear();
+  // Again, now from the index: the same problem, position included.
   CHECK(read_all(store, s, &problems).size() == 1);
   REQUIRE(problems.size() == 1);
-  CHECK(problems[0].message == first);
+  CHECK(s.parsed == 0);
+  CHECK(problems[0].message == first.message);
+  CHECK(problems[0].line == first.line);
+  CHECK(problems[0].column == first.column);
+  CHECK(problems[0].reason == first.reason);
+  // Without the index (DESK_INDEX=off, every file parsed): the same.
+  problems.clear();
+  ::setenv("DESK_INDEX", "off", 1);
+  store.load_all(problems, Selection{});
+  ::unsetenv("DESK_INDEX");
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message == first.message);
+  CHECK(problems[0].line == first.line);
+  CHECK(problems[0].reason == first.reason);
   // Fixed by hand: it comes back.
   write_raw(bad, TicketStore::serialize(rich_ticket("INC-00000002", "two")));
   problems.clear();

@@ -340,7 +340,7 @@ ExportStats export_tickets(const storage::TicketStore& store, const query::Filte
       try {
         t = store.load(ref);
       } catch (const Error& e) {
-        problems[k] = storage::LoadProblem{ref.path, e.what()};
+        problems[k] = storage::LoadProblem::of(ref.path, e);
         return;
       }
       if (!filter.matches(t)) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -35,7 +36,7 @@ namespace {
 //            blob places
 //   data     the blobs: each ticket's fields, each ticket's events (or a problem message)
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'I', 'D', 'X', '1'};
-constexpr std::uint32_t k_version = 2; // 2: each entry carries the ticket's status
+constexpr std::uint32_t k_version = 3; // 2: each entry carries the status; 3: problems their position
 
 // More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
@@ -248,7 +249,7 @@ struct Entry {
   // `list` and `sla`) skip decoding the others; empty for a problem file.
   std::string_view status;
   // Blobs: either in the old mapping (offsets into its data section) or owned here.
-  std::string_view head; // fields, or the problem message
+  std::string_view head; // fields, or the problem (line, column, reason, message)
   std::string_view tail; // events
   std::uint64_t head_check = 0;
   std::uint64_t tail_check = 0;
@@ -423,7 +424,13 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
     e.status = std::string_view(*owned).substr(head_len + tail_len);
     e.flags &= static_cast<std::uint8_t>(~EntryFlags::problem);
   } catch (const Error& err) {
-    auto owned = std::make_shared<std::string>(err.what());
+    const LoadProblem problem = LoadProblem::of(ref.path, err);
+    auto owned = std::make_shared<std::string>();
+    Writer w(*owned);
+    w.varint(static_cast<std::uint64_t>(std::max(problem.line, 0)));
+    w.varint(static_cast<std::uint64_t>(std::max(problem.column, 0)));
+    w.str(problem.reason);
+    w.str(problem.message);
     e.owned = owned;
     e.head = *owned;
     e.tail = {};
@@ -547,7 +554,20 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   for (std::size_t i = 0; i < found.size(); ++i) {
     const Entry& e = entries[i];
     if ((e.flags & EntryFlags::problem) != 0) {
-      problems.push_back({store.dir() / found[i].rel, std::string(e.head)});
+      if (!e.owned && hash64(e.head) != e.head_check) {
+        throw CorruptIndex{};
+      }
+      Reader r(e.head.data(), e.head.size());
+      LoadProblem problem;
+      problem.path = store.dir() / found[i].rel;
+      problem.line = static_cast<int>(std::min<std::uint64_t>(r.varint(), INT_MAX));
+      problem.column = static_cast<int>(std::min<std::uint64_t>(r.varint(), INT_MAX));
+      problem.reason = r.str();
+      problem.message = r.str();
+      if (!r.done()) {
+        throw CorruptIndex{};
+      }
+      problems.push_back(std::move(problem));
       continue;
     }
     if (selection.keep_status && !selection.keep_status(e.status)) {

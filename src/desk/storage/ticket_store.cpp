@@ -146,10 +146,25 @@ std::vector<Ticket> TicketStore::load_all(std::vector<LoadProblem>& problems, co
       }
       out.push_back(std::move(t));
     } catch (const Error& e) {
-      problems.push_back({ref.path, e.what()});
+      problems.push_back(LoadProblem::of(ref.path, e));
     }
   }
   return out;
+}
+
+LoadProblem LoadProblem::of(const fs::path& path, const Error& error)
+{
+  LoadProblem p;
+  p.path = path;
+  p.message = error.what();
+  if (const auto* parse = dynamic_cast<const ParseError*>(&error)) {
+    p.line = parse->line();
+    p.column = parse->column();
+    p.reason = parse->message();
+  } else {
+    p.reason = p.message;
+  }
+  return p;
 }
 
 fs::path TicketStore::path_for(std::string_view id, std::string_view created) const

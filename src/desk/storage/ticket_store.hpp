@@ -2,6 +2,7 @@
 
 #include <desk/model/ticket.hpp>
 #include <desk/storage/ticket_index.hpp>
+#include <desk/util/error.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -21,7 +22,13 @@ struct TicketRef {
 // A file that could not be read as a ticket.
 struct LoadProblem {
   std::filesystem::path path;
-  std::string message; // "path:line:column: ..." form
+  std::string message; // as printed: "path:line:column: reason" (the position when known)
+  int line = 0;        // 1-based; 0 when the problem has no position (e.g. unreadable)
+  int column = 0;
+  std::string reason;  // the message without the location
+
+  // The problem `error` reports about the file at `path`.
+  static LoadProblem of(const std::filesystem::path& path, const Error& error);
 };
 
 // The tickets/ tree: one YAML file per ticket at tickets/YYYY/MM/<ID>.yaml.
