@@ -450,11 +450,6 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
   const std::int64_t now_ns = wall_clock_ns();
   const std::vector<TicketFile> found = walk_ticket_files(store.dir(), {.stamps = true, .hidden_folders = false});
   stats.files = found.size();
-  auto ref_of = [&](std::size_t i) {
-    const std::string& rel = found[i].rel;
-    const auto slash = rel.rfind('/');
-    return TicketRef{rel.substr(slash + 1, rel.size() - slash - 6), store.dir() / rel};
-  };
 
   const MappedFile mapping = trust_index ? MappedFile(index_file) : MappedFile();
   std::optional<OldIndex> old = read_index(mapping);
@@ -518,7 +513,7 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
     to_parse.size(), thread_count(0, to_parse.size(), k_parallel_threshold, 8),
     [&](std::size_t k) {
       const std::size_t i = to_parse[k];
-      parse_into(store, ref_of(i), entries[i]);
+      parse_into(store, store.ref_of(found[i]), entries[i]);
     },
     256);
   stats.parsed = to_parse.size();

@@ -24,10 +24,16 @@ std::vector<TicketRef> TicketStore::scan() const
   std::vector<TicketRef> out;
   out.reserve(files.size());
   for (const auto& file : files) {
-    const auto slash = file.rel.rfind('/');
-    out.push_back({file.rel.substr(slash + 1, file.rel.size() - slash - 6), m_dir / file.rel});
+    out.push_back(ref_of(file));
   }
   return out;
+}
+
+TicketRef TicketStore::ref_of(const TicketFile& file) const
+{
+  const auto slash = file.rel.rfind('/');
+  const auto start = slash == std::string::npos ? 0 : slash + 1;
+  return {file.rel.substr(start, file.rel.size() - start - 5), m_dir / file.rel}; // "ID.yaml"
 }
 
 std::optional<TicketRef> TicketStore::find_exact(const std::string& id) const

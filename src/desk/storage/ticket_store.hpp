@@ -13,6 +13,8 @@
 
 namespace desk::storage {
 
+struct TicketFile;
+
 // Where one ticket lives.
 struct TicketRef {
   std::string id;
@@ -38,6 +40,9 @@ public:
 
   // Every ticket file (name ends in .yaml, not hidden), sorted by path.
   std::vector<TicketRef> scan() const;
+
+  // The ticket at a file the walk of tickets/ found (its id is the file name's stem).
+  TicketRef ref_of(const TicketFile& file) const;
 
   // Resolve a full id or any unique abbreviation (of the whole id or of its token).
   // Throws UsageError for path-like input, NotFoundError when nothing or several match
