@@ -238,6 +238,33 @@ private:
   const char* m_end;
 };
 
+// A problem file's record: its position, reason and message (the path is the entry's).
+std::string encode_problem(const LoadProblem& problem)
+{
+  std::string out;
+  Writer w(out);
+  w.varint(static_cast<std::uint64_t>(std::max(problem.line, 0)));
+  w.varint(static_cast<std::uint64_t>(std::max(problem.column, 0)));
+  w.str(problem.reason);
+  w.str(problem.message);
+  return out;
+}
+
+LoadProblem decode_problem(std::string_view record, const fs::path& path)
+{
+  Reader r(record.data(), record.size());
+  LoadProblem problem;
+  problem.path = path;
+  problem.line = static_cast<int>(std::min<std::uint64_t>(r.varint(), INT_MAX));
+  problem.column = static_cast<int>(std::min<std::uint64_t>(r.varint(), INT_MAX));
+  problem.reason = r.str();
+  problem.message = r.str();
+  if (!r.done()) {
+    throw CorruptIndex{};
+  }
+  return problem;
+}
+
 // --- the index file --------------------------------------------------------------------
 
 struct Entry {
@@ -424,13 +451,7 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
     e.status = std::string_view(*owned).substr(head_len + tail_len);
     e.flags &= static_cast<std::uint8_t>(~EntryFlags::problem);
   } catch (const Error& err) {
-    const LoadProblem problem = LoadProblem::of(ref.path, err);
-    auto owned = std::make_shared<std::string>();
-    Writer w(*owned);
-    w.varint(static_cast<std::uint64_t>(std::max(problem.line, 0)));
-    w.varint(static_cast<std::uint64_t>(std::max(problem.column, 0)));
-    w.str(problem.reason);
-    w.str(problem.message);
+    auto owned = std::make_shared<std::string>(encode_problem(LoadProblem::of(ref.path, err)));
     e.owned = owned;
     e.head = *owned;
     e.tail = {};
@@ -552,17 +573,7 @@ std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_fi
       if (!e.owned && hash64(e.head) != e.head_check) {
         throw CorruptIndex{};
       }
-      Reader r(e.head.data(), e.head.size());
-      LoadProblem problem;
-      problem.path = store.dir() / found[i].rel;
-      problem.line = static_cast<int>(std::min<std::uint64_t>(r.varint(), INT_MAX));
-      problem.column = static_cast<int>(std::min<std::uint64_t>(r.varint(), INT_MAX));
-      problem.reason = r.str();
-      problem.message = r.str();
-      if (!r.done()) {
-        throw CorruptIndex{};
-      }
-      problems.push_back(std::move(problem));
+      problems.push_back(decode_problem(e.head, store.dir() / found[i].rel));
       continue;
     }
     if (selection.keep_status && !selection.keep_status(e.status)) {
