@@ -82,12 +82,8 @@ void register_sla(CLI::App& app, Globals& g)
     std::vector<Row> rows;
     bool any_breached = false;
     storage::Selection open_only;
-    const auto open_status = [](std::string_view status) {
-      const auto st = workflow::parse_status(status);
-      return st && workflow::is_open(*st);
-    };
-    open_only.keep_status = open_status;
-    open_only.keep = [open_status](const Ticket& t) { return open_status(t.status()); };
+    open_only.keep_status = workflow::is_open_status;
+    open_only.keep = [](const Ticket& t) { return workflow::is_open_status(t.status()); };
     for (auto& t : s.repo.tickets().load_all(problems, open_only)) {
       sla::TicketSla e = sla::evaluate(t, s.repo.config(), s.now);
       if (!e.applies) {

@@ -122,13 +122,9 @@ std::map<std::string, int> open_load(const Session& s)
   std::map<std::string, int> load;
   std::vector<storage::LoadProblem> problems;
   storage::Selection assigned_open;
-  const auto open_status = [](std::string_view status) {
-    const auto st = workflow::parse_status(status);
-    return st && workflow::is_open(*st);
-  };
-  assigned_open.keep_status = open_status;
-  assigned_open.keep = [open_status](const Ticket& t) {
-    return open_status(t.status()) && !t.get("assignee").empty();
+  assigned_open.keep_status = workflow::is_open_status;
+  assigned_open.keep = [](const Ticket& t) {
+    return workflow::is_open_status(t.status()) && !t.get("assignee").empty();
   };
   assigned_open.events = false;
   for (const auto& t : s.repo.tickets().load_all(problems, assigned_open)) {

@@ -130,6 +130,12 @@ bool is_open(Status s)
   return s != resolved && s != confirmed && s != closed && s != cancelled;
 }
 
+bool is_open_status(std::string_view name)
+{
+  const auto s = parse_status(name);
+  return s && is_open(*s);
+}
+
 bool is_final(Status s)
 {
   return s == closed || s == cancelled;

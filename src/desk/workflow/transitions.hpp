@@ -69,6 +69,8 @@ std::vector<std::string> status_names();
 
 // True for statuses in which support still owes work (not resolved/confirmed/closed/cancelled).
 bool is_open(Status s);
+// The same for a status name; false for a name that is no status.
+bool is_open_status(std::string_view name);
 // True for closed and cancelled.
 bool is_final(Status s);
 
