@@ -75,7 +75,8 @@ std::string render_terminal(const report::ReviewReport& r, bool color)
   return out;
 }
 
-// "ABS:line:col: message" → ("shown:line:col", "message") for a problem with file `abs`.
+// A problem as the report names it: ("shown:line:col", reason), `shown` being the file's
+// path relative to the repository.
 report::LeftOut left_out_of(const std::string& shown, const storage::LoadProblem& p)
 {
   std::string where = shown;

@@ -668,7 +668,7 @@ TEST_SUITE("kb.cache")
     CHECK(r.problems[0].message.find("KB-BROKEN1.yaml") != std::string::npos);
   }
 
-  TEST_CASE("the quick check trusts an old folder mtime; an article edited in place is caught when read")
+  TEST_CASE("a settled index is used as it is; an article edited in place is caught")
   {
     Scratch dir;
     const Config c = test_config();
@@ -682,7 +682,7 @@ TEST_SUITE("kb.cache")
     CHECK_FALSE(first.stamp().built_ns - first.stamp().dir_mtime_ns < 2000000000LL);
     const fs::path cache = index_path(dir.path());
     const std::string bytes = slurp(cache);
-    CHECK(load_index(dir.path()).stamp() == first.stamp()); // the quick path: nothing rewritten
+    CHECK(load_index(dir.path()).stamp() == first.stamp()); // settled: nothing rewritten
     CHECK(slurp(cache) == bytes);
 
     // Edited in place: same inode, the folder untouched.
