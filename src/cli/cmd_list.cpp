@@ -139,6 +139,14 @@ void register_list(CLI::App& app, Globals& g)
     selection.keep = [&f](const Ticket& t) { return f.matches(t); };
     selection.keep_status = [&f](std::string_view status) { return f.matches_status(status); };
     selection.events = false; // a list shows current fields only
+    if (a->format != "json") {
+      // A table or csv keeps only its columns, the sort keys and the priority (colour).
+      selection.fields = columns;
+      for (const auto& k : keys) {
+        selection.fields.push_back(k.field);
+      }
+      selection.fields.emplace_back("priority");
+    }
     std::vector<Ticket> tickets = s.repo.tickets().load_all(problems, selection);
     for (const auto& p : problems) {
       warn(fmt::format("skipped {}", p.message));

@@ -84,21 +84,25 @@ void register_sla(CLI::App& app, Globals& g)
     storage::Selection open_only;
     open_only.keep_status = workflow::is_open_status;
     open_only.keep = [](const Ticket& t) { return workflow::is_open_status(t.status()); };
-    for (auto& t : s.repo.tickets().load_all(problems, open_only)) {
+    // A row keeps what the table and json show; --notify also the events (earlier notices).
+    storage::Selection shown;
+    shown.events = a->notify;
+    shown.fields = {"title", "status", "priority", "assignee"};
+    s.repo.tickets().for_each(problems, open_only, [&](Ticket&& t) {
       sla::TicketSla e = sla::evaluate(t, s.repo.config(), s.now);
       if (!e.applies) {
-        continue;
+        return;
       }
       const auto w = worst(e);
       any_breached = any_breached || w == sla::TargetState::breached;
       if (a->breached && w != sla::TargetState::breached) {
-        continue;
+        return;
       }
       if (a->at_risk && w != sla::TargetState::breached && w != sla::TargetState::at_risk) {
-        continue;
+        return;
       }
-      rows.push_back({std::move(t), std::move(e)});
-    }
+      rows.push_back({storage::shape_selected(std::move(t), shown), std::move(e)});
+    });
     for (const auto& p : problems) {
       warn(fmt::format("skipped {}", p.message));
     }

@@ -80,6 +80,9 @@ public:
   // no checks: they were made when the file was read.
   static Ticket from_parts(Value fields, std::vector<Event> events);
 
+  // Give the fields back (the index reuses their storage for the next ticket it decodes).
+  Value take_fields() && { return std::move(m_fields); }
+
   bool operator==(const Ticket&) const = default;
 
 private:

@@ -2,7 +2,6 @@
 
 #include <desk/storage/fast_yaml.hpp>
 #include <desk/storage/file_io.hpp>
-#include <desk/storage/mapped_file.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/storage/ticket_walk.hpp>
 #include <desk/util/error.hpp>
@@ -17,10 +16,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -31,12 +33,16 @@ namespace {
 
 // File layout (host byte order; a machine that reads another order sees a bad magic and
 // rebuilds):
-//   header   k_magic, version, entry count, section offsets, build time, checksums
-//   entries  per ticket file, in path order: path, stamp, content hash, flags, status,
-//            blob places
-//   data     the blobs: each ticket's fields, each ticket's events (or a problem message)
+//   header   k_magic, version, entry count, section places, build time, checksums
+//   entries  RawEntry per ticket file, in path order: stamp, content hash, flags, where its
+//            path and status are in `names` and its records in `heads` and `tails`
+//   names    every path and status
+//   heads    each ticket's fields (or a problem file's record), in path order
+//   tails    each ticket's events, in path order
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'I', 'D', 'X', '1'};
-constexpr std::uint32_t k_version = 3; // 2: each entry carries the status; 3: problems their position
+// 2: each entry carries the status; 3: problems their position; 4: fixed-size entries,
+// heads and tails in sections of their own (read with pread, not mapped)
+constexpr std::uint32_t k_version = 4;
 
 // More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
@@ -48,14 +54,37 @@ struct Header {
   std::uint32_t version;
   std::uint32_t reserved;
   std::uint64_t entry_count;
-  std::uint64_t entries_offset;
-  std::uint64_t entries_size;
-  std::uint64_t data_offset;
+  std::uint64_t entries_offset; // entry_count RawEntry
+  std::uint64_t names_offset;
+  std::uint64_t names_size;
+  std::uint64_t heads_offset;
+  std::uint64_t heads_size;
+  std::uint64_t tails_offset;
+  std::uint64_t tails_size;
   std::uint64_t file_size;
   std::int64_t built_ns;
-  std::uint64_t entries_check;
+  std::uint64_t table_check;  // of the entries and the names
   std::uint64_t header_check; // of every byte before it
 };
+
+struct RawEntry {
+  std::uint64_t size;
+  std::int64_t mtime_ns;
+  std::int64_t ctime_ns;
+  std::uint64_t ino;
+  std::uint64_t content_hash;
+  std::uint64_t head_off; // within heads
+  std::uint64_t tail_off; // within tails
+  std::uint32_t head_len;
+  std::uint32_t tail_len;
+  std::uint64_t head_check;
+  std::uint64_t tail_check;
+  std::uint32_t name_off; // the path, then the status, within names
+  std::uint16_t path_len;
+  std::uint8_t status_len;
+  std::uint8_t flags;
+};
+static_assert(sizeof(RawEntry) == 88, "RawEntry is written as it lies in memory");
 
 // A fast 64-bit hash (8 bytes a step) for checksums and file contents; not cryptographic.
 std::uint64_t hash64(const void* data, std::size_t n)
@@ -187,6 +216,67 @@ public:
     m_p += sizeof v;
     return v;
   }
+  // Decode into `v`, reusing the storage its strings and vectors already have.
+  void value_into(Value& v, int depth = 0)
+  {
+    if (depth > 64) {
+      throw CorruptIndex{};
+    }
+    v.line = 0;
+    v.column = 0;
+    const std::uint8_t tag = byte();
+    switch (tag) {
+    case 0:
+      v.kind = Value::Kind::null;
+      v.scalar.clear();
+      v.plain = false;
+      v.items.clear();
+      v.entries.clear();
+      break;
+    case 1:
+    case 2:
+      v.kind = Value::Kind::scalar;
+      v.plain = tag == 2;
+      v.scalar.assign(str());
+      v.items.clear();
+      v.entries.clear();
+      break;
+    case 3: {
+      v.kind = Value::Kind::sequence;
+      v.scalar.clear();
+      v.plain = false;
+      v.entries.clear();
+      const std::uint64_t n = varint();
+      if (n > static_cast<std::uint64_t>(m_end - m_p)) {
+        throw CorruptIndex{};
+      }
+      v.items.resize(n);
+      for (auto& item : v.items) {
+        value_into(item, depth + 1);
+      }
+      break;
+    }
+    case 4: {
+      v.kind = Value::Kind::mapping;
+      v.scalar.clear();
+      v.plain = false;
+      v.items.clear();
+      const std::uint64_t n = varint();
+      if (n > static_cast<std::uint64_t>(m_end - m_p)) {
+        throw CorruptIndex{};
+      }
+      v.entries.resize(n);
+      for (auto& [key, item] : v.entries) {
+        key.assign(str());
+        value_into(item, depth + 1);
+      }
+      break;
+    }
+    default:
+      throw CorruptIndex{};
+    }
+  }
+
   Value value(int depth = 0)
   {
     if (depth > 64) {
@@ -265,167 +355,206 @@ LoadProblem decode_problem(std::string_view record, const fs::path& path)
   return problem;
 }
 
-// --- the index file --------------------------------------------------------------------
-
-struct Entry {
-  std::string_view path; // relative to tickets/ ("2026/11/INC-....yaml"), into the mapping or the scan
-  TicketStamp stamp;
-  std::uint64_t content_hash = 0;
-  std::uint8_t flags = 0;
-  // The ticket's status, so that readers wanting some statuses only (the open tickets of
-  // `list` and `sla`) skip decoding the others; empty for a problem file.
-  std::string_view status;
-  // Blobs: either in the old mapping (offsets into its data section) or owned here.
-  std::string_view head; // fields, or the problem (line, column, reason, message)
-  std::string_view tail; // events
-  std::uint64_t head_check = 0;
-  std::uint64_t tail_check = 0;
-  std::shared_ptr<const std::string> owned; // head + tail when parsed now
-};
-
-struct OldIndex {
-  std::vector<Entry> entries;
-  std::int64_t built_ns = 0;
-};
-
-// Read the entries of an index file; nullopt when it is missing, of another version, or
-// damaged anywhere a check can see.
-std::optional<OldIndex> read_index(const MappedFile& m)
+// A ticket's events from their record.
+std::vector<Event> decode_events(std::string_view events)
 {
-  if (m.data() == nullptr || m.size() < sizeof(Header)) {
-    return std::nullopt;
+  Reader er(events.data(), events.size());
+  const std::uint64_t n = er.varint();
+  if (n > events.size()) {
+    throw CorruptIndex{};
   }
-  Header h{};
-  std::memcpy(&h, m.data(), sizeof h);
-  if (std::memcmp(h.magic, k_magic, sizeof k_magic) != 0 || h.version != k_version || h.file_size != m.size() ||
-      h.header_check != hash64(&h, offsetof(Header, header_check)) || h.entries_offset > m.size() ||
-      h.entries_size > m.size() - h.entries_offset || h.data_offset > m.size()) {
-    return std::nullopt;
+  std::vector<Event> list;
+  list.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    Event e;
+    e.id = std::string(er.str());
+    e.at = std::string(er.str());
+    e.by = std::string(er.str());
+    e.action = std::string(er.str());
+    e.set = er.value();
+    e.note = std::string(er.str());
+    e.extra = er.value();
+    list.push_back(std::move(e));
   }
-  const char* entries = m.data() + h.entries_offset;
-  if (hash64(entries, h.entries_size) != h.entries_check) {
-    return std::nullopt;
+  if (!er.done()) {
+    throw CorruptIndex{};
   }
-  const char* data = m.data() + h.data_offset;
-  const std::size_t data_size = m.size() - h.data_offset;
-  OldIndex out;
-  out.built_ns = h.built_ns;
-  try {
-    Reader r(entries, h.entries_size);
-    out.entries.reserve(h.entry_count);
-    for (std::uint64_t i = 0; i < h.entry_count; ++i) {
-      Entry e;
-      e.path = r.str();
-      e.stamp.size = r.raw<std::uint64_t>();
-      e.stamp.mtime_ns = r.raw<std::int64_t>();
-      e.stamp.ctime_ns = r.raw<std::int64_t>();
-      e.stamp.ino = r.raw<std::uint64_t>();
-      e.content_hash = r.raw<std::uint64_t>();
-      e.flags = r.byte();
-      e.status = r.str();
-      const auto head_off = r.raw<std::uint64_t>();
-      const auto head_len = r.raw<std::uint64_t>();
-      const auto tail_off = r.raw<std::uint64_t>();
-      const auto tail_len = r.raw<std::uint64_t>();
-      e.head_check = r.raw<std::uint64_t>();
-      e.tail_check = r.raw<std::uint64_t>();
-      if (head_off > data_size || head_len > data_size - head_off || tail_off > data_size ||
-          tail_len > data_size - tail_off) {
-        return std::nullopt;
-      }
-      e.head = std::string_view(data + head_off, head_len);
-      e.tail = std::string_view(data + tail_off, tail_len);
-      out.entries.push_back(std::move(e));
-    }
-    if (!r.done()) {
-      return std::nullopt;
-    }
-  } catch (const CorruptIndex&) {
-    return std::nullopt;
-  }
-  return out;
+  return list;
 }
 
-// Write the index (temp file + rename; no fsync: it is derived data, and a torn file fails
-// its checks and is rebuilt). Returns false when it could not be written.
-bool write_index(const fs::path& file, const std::vector<Entry>& entries, std::int64_t built_ns)
-{
-  std::string table;
-  Writer w(table);
-  // Heads (fields) first, then tails (events): reading every ticket's fields touches only
-  // the first part of the file.
-  std::uint64_t heads_size = 0;
-  for (const auto& e : entries) {
-    heads_size += e.head.size();
-  }
-  std::uint64_t head_offset = 0;
-  std::uint64_t tail_offset = heads_size;
-  for (const auto& e : entries) {
-    w.str(e.path);
-    w.raw(e.stamp.size);
-    w.raw(e.stamp.mtime_ns);
-    w.raw(e.stamp.ctime_ns);
-    w.raw(e.stamp.ino);
-    w.raw(e.content_hash);
-    w.byte(e.flags);
-    w.str(e.status);
-    const std::uint64_t head_len = e.head.size();
-    const std::uint64_t tail_len = e.tail.size();
-    const std::uint64_t head_off = head_offset;
-    const std::uint64_t tail_off = tail_offset;
-    head_offset += head_len;
-    tail_offset += tail_len;
-    w.raw(head_off);
-    w.raw(head_len);
-    w.raw(tail_off);
-    w.raw(tail_len);
-    w.raw(e.head_check);
-    w.raw(e.tail_check);
-  }
-  Header h{};
-  std::memcpy(h.magic, k_magic, sizeof k_magic);
-  h.version = k_version;
-  h.entry_count = entries.size();
-  h.entries_offset = sizeof(Header);
-  h.entries_size = table.size();
-  h.data_offset = sizeof(Header) + table.size();
-  h.file_size = h.data_offset + tail_offset;
-  h.built_ns = built_ns;
-  h.entries_check = hash64(table);
-  h.header_check = hash64(&h, offsetof(Header, header_check));
+// --- the index file --------------------------------------------------------------------
 
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  std::random_device rd;
-  const fs::path tmp = file.parent_path() / fmt::format(".{}.tmp.{}.{:x}", file.filename().string(), ::getpid(), rd());
-  std::FILE* f = std::fopen(tmp.c_str(), "wbx");
-  if (f == nullptr) {
-    return false;
+// An open index file: its header and its table (entries and names) read into memory; the
+// records stay in the file and are read through a BlobReader.
+class OldIndex {
+public:
+  OldIndex() = default;
+  ~OldIndex()
+  {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
   }
-  std::vector<char> buffer(1 << 20);
-  std::setvbuf(f, buffer.data(), _IOFBF, buffer.size());
-  bool ok = std::fwrite(&h, sizeof h, 1, f) == 1 && std::fwrite(table.data(), 1, table.size(), f) == table.size();
-  for (const auto& e : entries) {
-    ok = ok && (e.head.empty() || std::fwrite(e.head.data(), 1, e.head.size(), f) == e.head.size());
+  OldIndex(const OldIndex&) = delete;
+  OldIndex& operator=(const OldIndex&) = delete;
+
+  // Open and check an index file; false (and empty) when it is missing, of another
+  // version, or damaged anywhere the table's checks can see.
+  bool open(const fs::path& file);
+
+  std::size_t size() const { return m_count; }
+  int fd() const { return m_fd; }
+  const Header& header() const { return m_header; }
+  std::int64_t built_ns() const { return m_header.built_ns; }
+  RawEntry entry(std::size_t i) const
+  {
+    RawEntry e;
+    std::memcpy(&e, m_table.data() + i * sizeof(RawEntry), sizeof e);
+    return e;
   }
-  for (const auto& e : entries) {
-    ok = ok && (e.tail.empty() || std::fwrite(e.tail.data(), 1, e.tail.size(), f) == e.tail.size());
+  std::string_view path(const RawEntry& e) const { return names().substr(e.name_off, e.path_len); }
+  std::string_view status(const RawEntry& e) const
+  {
+    return names().substr(std::size_t{e.name_off} + e.path_len, e.status_len);
   }
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
-    fs::remove(tmp, ec);
-    return false;
+
+private:
+  std::string_view names() const { return std::string_view(m_table).substr(m_count * sizeof(RawEntry)); }
+
+  int m_fd = -1;
+  Header m_header{};
+  std::size_t m_count = 0;
+  std::string m_table; // the entries, then the names
+};
+
+// Read exactly n bytes at `offset`; false on a short read or an error.
+bool read_at(int fd, char* out, std::size_t n, std::uint64_t offset)
+{
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got <= 0) {
+      return false;
+    }
+    out += got;
+    n -= static_cast<std::size_t>(got);
+    offset += static_cast<std::uint64_t>(got);
   }
   return true;
 }
 
-// Parse one file into an entry (blobs owned), or a problem entry.
-void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
+bool OldIndex::open(const fs::path& file)
+{
+  m_fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m_fd < 0) {
+    return false;
+  }
+  struct stat st {};
+  Header& h = m_header;
+  const auto fail = [this] {
+    ::close(m_fd);
+    m_fd = -1;
+    m_count = 0;
+    m_table.clear();
+    return false;
+  };
+  if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) < sizeof(Header) ||
+      !read_at(m_fd, reinterpret_cast<char*>(&h), sizeof h, 0)) {
+    return fail();
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  const auto within = [size](std::uint64_t off, std::uint64_t len) { return off <= size && len <= size - off; };
+  if (std::memcmp(h.magic, k_magic, sizeof k_magic) != 0 || h.version != k_version || h.file_size != size ||
+      h.header_check != hash64(&h, offsetof(Header, header_check)) || h.entry_count > size / sizeof(RawEntry) ||
+      h.entries_offset != sizeof(Header) || h.names_offset != h.entries_offset + h.entry_count * sizeof(RawEntry) ||
+      !within(h.names_offset, h.names_size) || !within(h.heads_offset, h.heads_size) ||
+      !within(h.tails_offset, h.tails_size)) {
+    return fail();
+  }
+  m_count = h.entry_count;
+  m_table.resize(m_count * sizeof(RawEntry) + h.names_size);
+  if (!read_at(m_fd, m_table.data(), m_table.size(), h.entries_offset) || hash64(m_table) != h.table_check) {
+    return fail();
+  }
+  // Every entry's places must lie inside their sections, paths in path order.
+  std::string_view previous;
+  for (std::size_t i = 0; i < m_count; ++i) {
+    const RawEntry e = entry(i);
+    if (std::uint64_t{e.name_off} + e.path_len + e.status_len > h.names_size || e.head_off > h.heads_size ||
+        e.head_len > h.heads_size - e.head_off || e.tail_off > h.tails_size || e.tail_len > h.tails_size - e.tail_off) {
+      return fail();
+    }
+    const std::string_view p = path(e);
+    if (i > 0 && !(previous < p)) {
+      return fail();
+    }
+    previous = p;
+  }
+  return true;
+}
+
+// Reads records of one section of an index file in (mostly) increasing order through a
+// window of about a megabyte. A view it returns is valid until its next call.
+class BlobReader {
+public:
+  BlobReader(int fd, std::uint64_t section_offset, std::uint64_t section_size)
+    : m_fd(fd), m_offset(section_offset), m_size(section_size)
+  {
+  }
+
+  std::string_view get(std::uint64_t off, std::uint32_t len)
+  {
+    if (len == 0) {
+      return {};
+    }
+    if (off < m_start || off + len > m_start + m_valid) {
+      if (m_fd < 0 || off > m_size || len > m_size - off) {
+        throw CorruptIndex{};
+      }
+      const std::uint64_t want = std::min<std::uint64_t>(std::max<std::uint64_t>(len, k_window), m_size - off);
+      m_buffer.resize(want);
+      if (!read_at(m_fd, m_buffer.data(), want, m_offset + off)) {
+        m_valid = 0;
+        throw CorruptIndex{};
+      }
+      m_start = off;
+      m_valid = want;
+    }
+    return std::string_view(m_buffer).substr(off - m_start, len);
+  }
+
+private:
+  static constexpr std::uint64_t k_window = 1 << 20;
+  int m_fd;
+  std::uint64_t m_offset;
+  std::uint64_t m_size;
+  std::string m_buffer;
+  std::uint64_t m_start = 0;
+  std::uint64_t m_valid = 0;
+};
+
+// A ticket file parsed during this read: its records, owned.
+struct Fresh {
+  std::string bytes; // head, tail, status
+  std::uint32_t head_len = 0;
+  std::uint32_t tail_len = 0;
+  std::uint64_t content_hash = 0;
+  bool problem = false;
+
+  std::string_view head() const { return std::string_view(bytes).substr(0, head_len); }
+  std::string_view tail() const { return std::string_view(bytes).substr(head_len, tail_len); }
+  std::string_view status() const { return std::string_view(bytes).substr(std::size_t{head_len} + tail_len); }
+};
+
+// Parse one file into its records (or a problem record).
+void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
 {
   std::string text;
   try {
     text = read_text_file(ref.path);
-    e.content_hash = hash64(text);
+    f.content_hash = hash64(text);
     // libyaml first (fast); yaml-cpp, the reference reader, whenever it gives up or the
     // result is not a good ticket, so problems read exactly as everywhere else.
     std::optional<Ticket> fast;
@@ -440,165 +569,350 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Entry& e)
       }
     }
     const Ticket t = fast ? std::move(*fast) : store.load_text(ref, text);
-    auto owned = std::make_shared<std::string>(encode_fields(t));
-    const std::size_t head_len = owned->size();
-    owned->append(encode_events(t));
-    const std::size_t tail_len = owned->size() - head_len;
-    owned->append(t.status());
-    e.owned = owned;
-    e.head = std::string_view(*owned).substr(0, head_len);
-    e.tail = std::string_view(*owned).substr(head_len, tail_len);
-    e.status = std::string_view(*owned).substr(head_len + tail_len);
-    e.flags &= static_cast<std::uint8_t>(~EntryFlags::problem);
+    f.bytes = encode_fields(t);
+    f.head_len = static_cast<std::uint32_t>(f.bytes.size());
+    f.bytes += encode_events(t);
+    f.tail_len = static_cast<std::uint32_t>(f.bytes.size() - f.head_len);
+    f.bytes += std::string_view(t.status()).substr(0, 255);
+    f.problem = false;
   } catch (const Error& err) {
-    auto owned = std::make_shared<std::string>(encode_problem(LoadProblem::of(ref.path, err)));
-    e.owned = owned;
-    e.head = *owned;
-    e.tail = {};
-    e.status = {};
-    e.flags |= EntryFlags::problem;
+    f.bytes = encode_problem(LoadProblem::of(ref.path, err));
+    f.head_len = static_cast<std::uint32_t>(f.bytes.size());
+    f.tail_len = 0;
+    f.problem = true;
     if (text.empty()) {
-      e.content_hash = 0;
+      f.content_hash = 0;
     }
   }
-  e.head_check = hash64(e.head);
-  e.tail_check = hash64(e.tail);
 }
 
-std::vector<Ticket> load_impl(const TicketStore& store, const fs::path& index_file, const Selection& selection,
-                              std::vector<LoadProblem>& problems, IndexStats& stats, bool trust_index)
+constexpr std::uint32_t k_none = UINT32_MAX;
+
+// What one read knows of each ticket file found: its old entry, or what it parsed now.
+struct Plan {
+  std::vector<TicketFile> found;
+  std::vector<std::uint32_t> old_of;   // entry in the old index, or k_none
+  std::vector<std::uint32_t> fresh_of; // place in `fresh`, or k_none
+  std::deque<Fresh> fresh;              // stable places: views into them outlive appends
+};
+
+// Write the index (temp file + rename; no fsync: it is derived data, and a torn file fails
+// its checks and is rebuilt). The records of entries kept from the old index are copied
+// from it. Returns false when it could not be written.
+bool write_index(const fs::path& file, const Plan& plan, const OldIndex& old, std::int64_t built_ns)
+{
+  const std::size_t n = plan.found.size();
+  std::string table(n * sizeof(RawEntry), '\0');
+  std::string names;
+  std::uint64_t heads_size = 0;
+  std::uint64_t tails_size = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    RawEntry e{};
+    std::string_view status;
+    if (plan.fresh_of[i] != k_none) {
+      const Fresh& f = plan.fresh[plan.fresh_of[i]];
+      e.content_hash = f.content_hash;
+      e.flags = f.problem ? EntryFlags::problem : 0;
+      e.head_len = f.head_len;
+      e.tail_len = f.tail_len;
+      e.head_check = hash64(f.head());
+      e.tail_check = hash64(f.tail());
+      status = f.status();
+    } else {
+      const RawEntry p = old.entry(plan.old_of[i]);
+      e = p;
+      status = old.status(p);
+    }
+    const TicketStamp stamp = plan.found[i].stamp.value_or(TicketStamp{});
+    e.size = stamp.size;
+    e.mtime_ns = stamp.mtime_ns;
+    e.ctime_ns = stamp.ctime_ns;
+    e.ino = stamp.ino;
+    // Racy: changed within the window before this read's clock (see the header).
+    const bool racy = std::max(stamp.mtime_ns, stamp.ctime_ns) > built_ns - k_racy_window_ns;
+    e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
+    const std::string& path = plan.found[i].rel;
+    if (path.size() > UINT16_MAX || names.size() > UINT32_MAX - 512) {
+      return false;
+    }
+    e.name_off = static_cast<std::uint32_t>(names.size());
+    e.path_len = static_cast<std::uint16_t>(path.size());
+    e.status_len = static_cast<std::uint8_t>(status.size());
+    names += path;
+    names += status;
+    e.head_off = heads_size;
+    e.tail_off = tails_size;
+    heads_size += e.head_len;
+    tails_size += e.tail_len;
+    std::memcpy(table.data() + i * sizeof(RawEntry), &e, sizeof e);
+  }
+  table += names;
+  Header h{};
+  std::memcpy(h.magic, k_magic, sizeof k_magic);
+  h.version = k_version;
+  h.entry_count = n;
+  h.entries_offset = sizeof(Header);
+  h.names_offset = h.entries_offset + n * sizeof(RawEntry);
+  h.names_size = names.size();
+  h.heads_offset = h.entries_offset + table.size();
+  h.heads_size = heads_size;
+  h.tails_offset = h.heads_offset + heads_size;
+  h.tails_size = tails_size;
+  h.file_size = h.tails_offset + tails_size;
+  h.built_ns = built_ns;
+  h.table_check = hash64(table);
+  h.header_check = hash64(&h, offsetof(Header, header_check));
+
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  std::random_device rd;
+  const fs::path tmp = file.parent_path() / fmt::format(".{}.tmp.{}.{:x}", file.filename().string(), ::getpid(), rd());
+  std::FILE* out = std::fopen(tmp.c_str(), "wbx");
+  if (out == nullptr) {
+    return false;
+  }
+  std::vector<char> buffer(1 << 20);
+  std::setvbuf(out, buffer.data(), _IOFBF, buffer.size());
+  bool ok = std::fwrite(&h, sizeof h, 1, out) == 1 && std::fwrite(table.data(), 1, table.size(), out) == table.size();
+  // The records, heads then tails, each copied from where this read has it.
+  try {
+    for (const bool heads : {true, false}) {
+      BlobReader reader(old.fd(), heads ? old.header().heads_offset : old.header().tails_offset,
+                        heads ? old.header().heads_size : old.header().tails_size);
+      for (std::size_t i = 0; ok && i < n; ++i) {
+        std::string_view bytes;
+        if (plan.fresh_of[i] != k_none) {
+          const Fresh& f = plan.fresh[plan.fresh_of[i]];
+          bytes = heads ? f.head() : f.tail();
+        } else {
+          const RawEntry p = old.entry(plan.old_of[i]);
+          bytes = heads ? reader.get(p.head_off, p.head_len) : reader.get(p.tail_off, p.tail_len);
+        }
+        ok = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size();
+      }
+    }
+  } catch (const CorruptIndex&) {
+    ok = false; // the old file became unreadable: leave this index unwritten
+  }
+  ok = std::fclose(out) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+// The wanted fields of `fields` (a mapping), moved out of it.
+Value take_wanted(Value& fields, const std::vector<std::string>& wanted)
+{
+  Value out = Value::map();
+  for (auto& entry : fields.entries) {
+    if (entry.first == "id" || std::find(wanted.begin(), wanted.end(), entry.first) != wanted.end()) {
+      out.entries.push_back(std::move(entry));
+    }
+  }
+  return out;
+}
+
+void load_impl(const TicketStore& store, const fs::path& index_file, const Selection& selection,
+               std::vector<LoadProblem>& problems, const TicketSink& sink, IndexStats& stats, bool trust_index)
 {
   const std::int64_t now_ns = wall_clock_ns();
-  const std::vector<TicketFile> found = walk_ticket_files(store.dir(), {.stamps = true, .hidden_folders = false});
-  stats.files = found.size();
+  Plan plan;
+  plan.found = walk_ticket_files(store.dir(), {.stamps = true, .hidden_folders = false});
+  const std::vector<TicketFile>& found = plan.found;
+  const std::size_t n = found.size();
+  stats.files = n;
 
-  const MappedFile mapping = trust_index ? MappedFile(index_file) : MappedFile();
-  std::optional<OldIndex> old = read_index(mapping);
-  stats.rebuilt = !old;
-  if (!old) {
-    old.emplace();
-  }
+  OldIndex old;
+  stats.rebuilt = !(trust_index && old.open(index_file));
 
   // Pair each file with its old entry (both in path order); unpaired old entries are gone.
   // A file whose stamp is the recorded one is reused (or, when racy, compared by content).
-  enum class Fate : std::uint8_t { reuse, verify, parse };
-  std::vector<Entry> entries(found.size());
-  std::vector<const Entry*> previous(found.size(), nullptr);
-  std::vector<Fate> fate(found.size(), Fate::parse);
+  plan.old_of.assign(n, k_none);
+  plan.fresh_of.assign(n, k_none);
+  std::vector<std::size_t> to_parse;
+  std::vector<std::size_t> to_verify;
   std::size_t paired = 0;
-  for (std::size_t i = 0, j = 0; i < found.size(); ++i) {
-    Entry& e = entries[i];
-    e.path = found[i].rel;
-    e.stamp = found[i].stamp.value_or(TicketStamp{});
-    while (j < old->entries.size() && old->entries[j].path < e.path) {
+  for (std::size_t i = 0, j = 0; i < n; ++i) {
+    const std::string_view path = found[i].rel;
+    while (j < old.size() && old.path(old.entry(j)) < path) {
       ++j;
     }
-    if (j < old->entries.size() && old->entries[j].path == e.path) {
-      const Entry* p = &old->entries[j++];
-      previous[i] = p;
+    if (j < old.size() && old.path(old.entry(j)) == path) {
+      const RawEntry p = old.entry(j);
+      plan.old_of[i] = static_cast<std::uint32_t>(j++);
       ++paired;
-      if (found[i].stamp && p->stamp == *found[i].stamp) {
-        fate[i] = (p->flags & EntryFlags::racy) != 0 ? Fate::verify : Fate::reuse;
+      const auto& stamp = found[i].stamp;
+      if (stamp && stamp->size == p.size && stamp->mtime_ns == p.mtime_ns && stamp->ctime_ns == p.ctime_ns &&
+          stamp->ino == p.ino) {
+        if ((p.flags & EntryFlags::racy) != 0) {
+          to_verify.push_back(i);
+        }
+        continue;
       }
     }
+    to_parse.push_back(i);
   }
-  stats.removed = old->entries.size() - paired;
+  stats.removed = old.size() - paired;
 
-  std::vector<std::size_t> to_parse;
-  std::size_t verified = 0;
-  for (std::size_t i = 0; i < found.size(); ++i) {
-    if (fate[i] == Fate::parse) {
-      to_parse.push_back(i);
-    }
-  }
   // Racy entries: same stamp, but the bytes must be compared.
-  for (std::size_t i = 0; i < found.size(); ++i) {
-    if (fate[i] != Fate::verify) {
-      continue;
-    }
-    ++verified;
+  std::size_t settled = 0; // racy entries verified now and old enough to be trusted
+  for (const std::size_t i : to_verify) {
     std::string text;
     try {
       text = read_text_file(store.dir() / found[i].rel);
     } catch (const Error&) {
       text.clear();
     }
-    if (text.empty() || hash64(text) != previous[i]->content_hash) {
-      fate[i] = Fate::parse;
+    if (text.empty() || hash64(text) != old.entry(plan.old_of[i]).content_hash) {
       to_parse.push_back(i);
-    }
-  }
-  stats.verified = verified;
-  std::sort(to_parse.begin(), to_parse.end());
-  parallel_for(
-    to_parse.size(), thread_count(0, to_parse.size(), k_parallel_threshold, 8),
-    [&](std::size_t k) {
-      const std::size_t i = to_parse[k];
-      parse_into(store, store.ref_of(found[i]), entries[i]);
-    },
-    256);
-  stats.parsed = to_parse.size();
-
-  bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty();
-  std::size_t settled = 0; // racy entries verified now and old enough to be trusted
-  for (std::size_t i = 0; i < found.size(); ++i) {
-    Entry& e = entries[i];
-    if (fate[i] != Fate::parse) {
-      const Entry& p = *previous[i];
-      e.content_hash = p.content_hash;
-      e.flags = p.flags;
-      e.status = p.status;
-      e.head = p.head;
-      e.tail = p.tail;
-      e.head_check = p.head_check;
-      e.tail_check = p.tail_check;
-    }
-    // Racy: changed within the window before this read's clock. (Only files parsed or
-    // verified now can become racy.)
-    const bool racy = std::max(e.stamp.mtime_ns, e.stamp.ctime_ns) > now_ns - k_racy_window_ns;
-    if (!racy && fate[i] == Fate::verify) {
+    } else if (std::max(found[i].stamp->mtime_ns, found[i].stamp->ctime_ns) <= now_ns - k_racy_window_ns) {
       ++settled;
     }
-    e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
   }
+  stats.verified = to_verify.size();
+  std::sort(to_parse.begin(), to_parse.end());
+  plan.fresh.resize(to_parse.size());
+  for (std::size_t k = 0; k < to_parse.size(); ++k) {
+    plan.fresh_of[to_parse[k]] = static_cast<std::uint32_t>(k);
+  }
+  parallel_for(
+    to_parse.size(), thread_count(0, to_parse.size(), k_parallel_threshold, 8),
+    [&](std::size_t k) { parse_into(store, store.ref_of(found[to_parse[k]]), plan.fresh[k]); }, 256);
+  stats.parsed = to_parse.size();
+
   // Entries that stopped being racy are written down, or every read would compare their
   // bytes again (after a fresh clone: every file). One rewrite settles them all.
-  changed = changed || settled > 0;
+  bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty() || settled > 0;
 
-  // The selection, decoded from the blobs (checked: a damaged blob means a rebuild).
-  std::vector<Ticket> out;
-  for (std::size_t i = 0; i < found.size(); ++i) {
-    const Entry& e = entries[i];
-    if ((e.flags & EntryFlags::problem) != 0) {
-      if (!e.owned && hash64(e.head) != e.head_check) {
+  // A record of the old index that fails its check: parse that file again.
+  const auto reparse = [&](std::size_t i) -> const Fresh& {
+    plan.fresh_of[i] = static_cast<std::uint32_t>(plan.fresh.size());
+    parse_into(store, store.ref_of(found[i]), plan.fresh.emplace_back());
+    ++stats.parsed;
+    changed = true;
+    return plan.fresh.back();
+  };
+
+  // The selection, decoded from the records in path order. Fields are decoded into
+  // `scratch`, whose storage serves the next ticket when this one is not wanted.
+  BlobReader heads(old.fd(), old.header().heads_offset, old.header().heads_size);
+  BlobReader tails(old.fd(), old.header().tails_offset, old.header().tails_size);
+  Value scratch = Value::map();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Fresh* f = plan.fresh_of[i] != k_none ? &plan.fresh[plan.fresh_of[i]] : nullptr;
+    std::string_view head;
+    std::string_view status;
+    RawEntry p{};
+    if (f == nullptr) {
+      p = old.entry(plan.old_of[i]);
+      status = old.status(p);
+      if ((p.flags & EntryFlags::problem) == 0 && selection.keep_status && !selection.keep_status(status)) {
+        continue;
+      }
+      try {
+        head = heads.get(p.head_off, p.head_len);
+        if (hash64(head) != p.head_check) {
+          f = &reparse(i);
+        }
+      } catch (const CorruptIndex&) {
+        f = &reparse(i);
+      }
+    }
+    if (f != nullptr) {
+      if (!f->problem && selection.keep_status && !selection.keep_status(f->status())) {
+        continue;
+      }
+      head = f->head();
+    }
+    const bool problem = f != nullptr ? f->problem : (p.flags & EntryFlags::problem) != 0;
+    if (problem) {
+      try {
+        problems.push_back(decode_problem(head, store.dir() / found[i].rel));
+      } catch (const CorruptIndex&) {
+        if (f != nullptr) {
+          throw; // a record made now does not decode: a bug, not damage
+        }
+        f = &reparse(i);
+        if (!f->problem) {
+          --i; // it reads as a ticket after all: take it again
+          continue;
+        }
+        problems.push_back(decode_problem(f->head(), store.dir() / found[i].rel));
+      }
+      continue;
+    }
+    try {
+      Reader r(head.data(), head.size());
+      r.value_into(scratch);
+      if (!scratch.is_mapping() || !r.done()) {
         throw CorruptIndex{};
       }
-      problems.push_back(decode_problem(e.head, store.dir() / found[i].rel));
+    } catch (const CorruptIndex&) {
+      scratch = Value::map();
+      if (f != nullptr) {
+        throw; // a record made now does not decode: a bug, not damage
+      }
+      reparse(i);
+      --i; // take it again from the file
       continue;
     }
-    if (selection.keep_status && !selection.keep_status(e.status)) {
+    Ticket probe = Ticket::from_parts(std::move(scratch), {});
+    if (selection.keep && !selection.keep(probe)) {
+      scratch = std::move(probe).take_fields();
       continue;
     }
-    if (!e.owned && hash64(e.head) != e.head_check) {
-      throw CorruptIndex{};
-    }
-    Ticket t = decode_ticket(e.head, {}, false);
-    if (selection.keep && !selection.keep(t)) {
-      continue;
-    }
+    std::vector<Event> events;
     if (selection.events) {
-      if (!e.owned && hash64(e.tail) != e.tail_check) {
-        throw CorruptIndex{};
+      std::string_view tail;
+      bool good = f != nullptr;
+      if (f == nullptr) {
+        try {
+          tail = tails.get(p.tail_off, p.tail_len);
+          good = hash64(tail) == p.tail_check;
+        } catch (const CorruptIndex&) {
+          good = false;
+        }
+        if (!good) {
+          f = &reparse(i);
+          if (f->problem) {
+            scratch = std::move(probe).take_fields();
+            --i; // now a problem file: take it again
+            continue;
+          }
+        }
       }
-      t = decode_ticket(e.head, e.tail, true);
+      if (f != nullptr) {
+        tail = f->tail();
+      }
+      try {
+        events = decode_events(tail);
+      } catch (const CorruptIndex&) {
+        scratch = std::move(probe).take_fields();
+        if (f != nullptr) {
+          throw;
+        }
+        reparse(i);
+        --i;
+        continue;
+      }
     }
-    out.push_back(std::move(t));
+    Value fields;
+    if (selection.fields.empty()) {
+      fields = std::move(probe).take_fields();
+      scratch = Value::map();
+    } else {
+      Value all = std::move(probe).take_fields();
+      fields = take_wanted(all, selection.fields);
+      scratch = std::move(all);
+    }
+    sink(Ticket::from_parts(std::move(fields), std::move(events)));
   }
 
   if (changed) {
-    stats.written = write_index(index_file, entries, now_ns);
+    stats.written = write_index(index_file, plan, old, now_ns);
   }
-  return out;
 }
 
 } // namespace
@@ -634,46 +948,36 @@ Ticket decode_ticket(std::string_view fields, std::string_view events, bool with
   if (!f.is_mapping() || !r.done()) {
     throw CorruptIndex{};
   }
-  std::vector<Event> list;
-  if (with_events) {
-    Reader er(events.data(), events.size());
-    const std::uint64_t n = er.varint();
-    if (n > events.size()) {
-      throw CorruptIndex{};
-    }
-    list.reserve(n);
-    for (std::uint64_t i = 0; i < n; ++i) {
-      Event e;
-      e.id = std::string(er.str());
-      e.at = std::string(er.str());
-      e.by = std::string(er.str());
-      e.action = std::string(er.str());
-      e.set = er.value();
-      e.note = std::string(er.str());
-      e.extra = er.value();
-      list.push_back(std::move(e));
-    }
-    if (!er.done()) {
-      throw CorruptIndex{};
-    }
+  return Ticket::from_parts(std::move(f), with_events ? decode_events(events) : std::vector<Event>{});
+}
+
+Ticket shape_selected(Ticket ticket, const Selection& selection)
+{
+  if (!selection.events) {
+    ticket.events().clear();
   }
-  return Ticket::from_parts(std::move(f), std::move(list));
+  if (!selection.fields.empty()) {
+    std::vector<Event> events = std::move(ticket.events());
+    Value all = std::move(ticket).take_fields();
+    return Ticket::from_parts(take_wanted(all, selection.fields), std::move(events));
+  }
+  return ticket;
+}
+
+void visit_indexed(const TicketStore& store, const fs::path& index_file, const Selection& selection,
+                   std::vector<LoadProblem>& problems, const TicketSink& sink, IndexStats* stats)
+{
+  IndexStats local;
+  load_impl(store, index_file, selection, problems, sink, stats ? *stats : local, true);
 }
 
 std::vector<Ticket> load_indexed(const TicketStore& store, const fs::path& index_file, const Selection& selection,
                                  std::vector<LoadProblem>& problems, IndexStats* stats)
 {
-  IndexStats local;
-  IndexStats& s = stats ? *stats : local;
-  const std::size_t problems_before = problems.size();
-  try {
-    return load_impl(store, index_file, selection, problems, s, true);
-  } catch (const CorruptIndex&) {
-    // A blob failed its check: forget the index and read every file again.
-    problems.resize(problems_before);
-    s = IndexStats{};
-    return load_impl(store, index_file, selection, problems, s, false);
-  }
+  std::vector<Ticket> out;
+  visit_indexed(
+    store, index_file, selection, problems, [&out](Ticket&& t) { out.push_back(std::move(t)); }, stats);
+  return out;
 }
 
 IndexStats rebuild_index(const TicketStore& store, const fs::path& index_file)
@@ -681,8 +985,8 @@ IndexStats rebuild_index(const TicketStore& store, const fs::path& index_file)
   IndexStats s;
   std::vector<LoadProblem> problems;
   Selection nothing;
-  nothing.keep = [](const Ticket&) { return false; };
-  load_impl(store, index_file, nothing, problems, s, false);
+  nothing.keep_status = [](std::string_view) { return false; };
+  load_impl(store, index_file, nothing, problems, [](Ticket&&) {}, s, false);
   return s;
 }
 

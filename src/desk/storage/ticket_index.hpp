@@ -18,8 +18,13 @@
 // files that differ, and new files, are parsed again. A file modified so recently that a
 // later change could keep the same times (within k_racy_window of the index being written,
 // the "racy git" problem) is recorded as racy and its bytes are compared by hash on every
-// read until the index is next rewritten. A missing, truncated or corrupt index (every
-// record carries a checksum) is rebuilt silently. The YAML files stay the only truth.
+// read until the index is next rewritten. A missing, truncated or corrupt index table is
+// rebuilt silently; a ticket's record that fails its checksum is parsed from its file
+// again. The YAML files stay the only truth.
+//
+// The file is read, not mapped: the fixed-size entry table whole, the tickets' records
+// through a small sliding window (they lie in path order, like the walk), so a reader's
+// memory holds only what it keeps.
 namespace desk::storage {
 
 struct LoadProblem;
@@ -35,7 +40,13 @@ struct Selection {
   std::function<bool(std::string_view status)> keep_status;
   // Whether wanted tickets come with their events.
   bool events = true;
+  // The fields wanted tickets come with (`id` always); empty = every field. Saves the
+  // memory of the others when a reader keeps many tickets (a `list` table).
+  std::vector<std::string> fields;
 };
+
+// Receives the selected tickets one at a time, in path order.
+using TicketSink = std::function<void(Ticket&&)>;
 
 // What one read of the index did (for `desk reindex`, tests and benchmarks).
 struct IndexStats {
@@ -55,6 +66,16 @@ struct IndexStats {
 std::vector<Ticket> load_indexed(const TicketStore& store, const std::filesystem::path& index_file,
                                  const Selection& selection, std::vector<LoadProblem>& problems,
                                  IndexStats* stats = nullptr);
+
+// The same, handing each selected ticket to `sink` as soon as it is decoded instead of
+// collecting them (a reader that keeps a little of each ticket never holds them all).
+void visit_indexed(const TicketStore& store, const std::filesystem::path& index_file, const Selection& selection,
+                   std::vector<LoadProblem>& problems, const TicketSink& sink, IndexStats* stats = nullptr);
+
+// What `selection` makes of a ticket that passed its filters: without its events when
+// they are not wanted, with only the wanted fields (the reading without an index does the
+// same, so both answer alike).
+Ticket shape_selected(Ticket ticket, const Selection& selection);
 
 // Drop the index and build it again from every file (`desk reindex`).
 IndexStats rebuild_index(const TicketStore& store, const std::filesystem::path& index_file);

@@ -136,26 +136,32 @@ fs::path TicketStore::index_file() const
 std::vector<Ticket> TicketStore::load_all(std::vector<LoadProblem>& problems, const Selection& selection,
                                           IndexStats* stats) const
 {
+  std::vector<Ticket> out;
+  for_each(problems, selection, [&out](Ticket&& t) { out.push_back(std::move(t)); }, stats);
+  return out;
+}
+
+void TicketStore::for_each(std::vector<LoadProblem>& problems, const Selection& selection, const TicketSink& sink,
+                           IndexStats* stats) const
+{
   const char* mode = std::getenv("DESK_INDEX");
   if (mode == nullptr || std::string_view(mode) != "off") {
-    return load_indexed(*this, index_file(), selection, problems, stats);
+    visit_indexed(*this, index_file(), selection, problems, sink, stats);
+    return;
   }
-  std::vector<Ticket> out;
   for (const auto& ref : scan()) {
+    std::optional<Ticket> t;
     try {
-      Ticket t = load(ref);
-      if (selection.keep && !selection.keep(t)) {
-        continue;
-      }
-      if (!selection.events) {
-        t.events().clear();
-      }
-      out.push_back(std::move(t));
+      t = load(ref);
     } catch (const Error& e) {
       problems.push_back(LoadProblem::of(ref.path, e));
+      continue;
     }
+    if (selection.keep && !selection.keep(*t)) {
+      continue;
+    }
+    sink(shape_selected(std::move(*t), selection));
   }
-  return out;
 }
 
 LoadProblem LoadProblem::of(const fs::path& path, const Error& error)

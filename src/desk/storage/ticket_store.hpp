@@ -65,6 +65,10 @@ public:
   std::vector<Ticket> load_all(std::vector<LoadProblem>& problems, const Selection& selection = {},
                                IndexStats* stats = nullptr) const;
 
+  // The same, handing each ticket to `sink` as it is read (see visit_indexed).
+  void for_each(std::vector<LoadProblem>& problems, const Selection& selection, const TicketSink& sink,
+                IndexStats* stats = nullptr) const;
+
   // Where the index lives: <root>/.desk/cache/tickets.idx.
   std::filesystem::path index_file() const;
 
