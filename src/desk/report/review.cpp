@@ -4,6 +4,7 @@
 #include <desk/sla/clock.hpp>
 #include <desk/sla/ticket_sla.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/parallel.hpp>
 #include <desk/workflow/transitions.hpp>
 
 #include <date/date.h>
@@ -597,11 +598,10 @@ Measures total_of(const std::vector<Facts>& facts)
 std::vector<Facts> measure_all(const std::vector<Source>& sources, const Config& config, const Calendars& cal,
                                Timestamp since, Timestamp until)
 {
-  std::vector<Facts> out;
-  out.reserve(sources.size());
-  for (const auto& s : sources) {
-    out.push_back(measure(s, config, cal, since, until));
-  }
+  // Each ticket is measured on its own (nothing shared is written): on every core.
+  std::vector<Facts> out(sources.size());
+  parallel_for(sources.size(), thread_count(0, sources.size(), 1024, 8),
+               [&](std::size_t i) { out[i] = measure(sources[i], config, cal, since, until); }, 64);
   return out;
 }
 

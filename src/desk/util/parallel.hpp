@@ -4,7 +4,7 @@
 #include <functional>
 
 // Spreading independent pieces of work over the cores (import, export, the ticket index's
-// scan and parse, the knowledge base's folder signature).
+// scan and parse, the knowledge base's folder signature, the report's measures).
 namespace desk {
 
 // Threads for `items` pieces of work: 1 when there are fewer than `min_items`; else `wanted`,
