@@ -170,3 +170,42 @@ def test_show_and_changes_by_full_id_and_abbreviation(desk):
     assert desk.show(ids[0][4:10].lower())["id"] == ids[0]
     r = desk.fails(3, "show", "INC-ZZZZZZZZ")
     assert "no ticket matches" in r.err
+
+
+def test_update_is_appended_to_the_index_in_place(desk):
+    ids = populate(desk)
+    same_as_files(desk)
+    index = desk.root / INDEX
+    before = index.stat()
+    desk.ok("log", ids[0], "-m", "更新 in place")
+    listed = by_id(same_as_files(desk))
+    after = index.stat()
+    assert after.st_ino == before.st_ino and after.st_size > before.st_size
+    assert listed[ids[0]]["updated"] == "2026-11-27T17:30:00+08:00"
+    # An update cut short leaves bytes after the table: passed over.
+    with open(index, "ab") as f:
+        f.write(b"\x00" * 333)
+    desk.ok("assign", ids[0], "--to", "carol")
+    listed = by_id(same_as_files(desk))
+    assert listed[ids[0]]["assignee"] == "carol"
+
+
+def test_readers_at_once_while_tickets_change(desk):
+    """Readers racing each other and a writer: every answer is whole, the last equals the files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = populate(desk)
+    same_as_files(desk)
+
+    def reader(_):
+        r = desk.run("list", "--all", "--format", "json")
+        assert r.code == 0 and r.err == "", r.err
+        return len(r.json())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(reader, k) for k in range(12)]
+        for k in range(6):
+            desk.ok("log", ids[k % 3], "-m", f"step {k} 步骤")
+        counts = [f.result() for f in futures]
+    assert counts == [len(ids)] * 12
+    same_as_files(desk)

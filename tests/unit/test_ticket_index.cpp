@@ -12,9 +12,13 @@
 #include <fstream>
 #include <thread>
 
-#include <sys/stat.h>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using desk::Event;
@@ -352,4 +356,126 @@ TEST_CASE("index: racy entries are compared by content until they are old, then 
   CHECK(s.parsed == 0);
   CHECK(!s.written);
   CHECK(all.size() == 2);
+}
+
+namespace {
+
+ino_t inode_of(const fs::path& p)
+{
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_ino;
+}
+
+// Every ticket read straight from the files, for comparison with the index.
+std::vector<Ticket> read_files(const TicketStore& store)
+{
+  std::vector<Ticket> out;
+  for (const auto& ref : store.scan()) {
+    out.push_back(store.load(ref));
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("index: an update is appended in place; a file mostly dead records is written anew")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, rich_ticket("INC-00000001", "one"));
+  const fs::path two = plant(store, rich_ticket("INC-00000002", "two"));
+  plant(store, rich_ticket("INC-00000003", "three"));
+  IndexStats s;
+  read_all(store, s);
+  CHECK(s.written);
+  CHECK(!s.appended); // a new index is written whole
+  const ino_t first = inode_of(store.index_file());
+  const auto size_before = fs::file_size(store.index_file());
+
+  Ticket changed = store.load(store.resolve("INC-00000002"));
+  changed.set("title", "二号");
+  store.save(changed, two);
+  auto all = read_all(store, s);
+  CHECK(s.parsed == 1);
+  CHECK(s.written);
+  CHECK(s.appended);
+  CHECK(inode_of(store.index_file()) == first);
+  CHECK(fs::file_size(store.index_file()) > size_before);
+  CHECK(titles(all) == std::vector<std::string>{"one", "二号", "three"});
+  CHECK(all == read_files(store));
+  // Read back from the appended records, not parsed again.
+  all = read_all(store, s);
+  CHECK(s.parsed == 0);
+  CHECK(all == read_files(store));
+
+  // A large ticket changed again and again: its old copies stay in the file until they
+  // outweigh half of it, then the index is written anew without them.
+  Ticket big = rich_ticket("INC-0000000B", "big");
+  big.set("description", Value::text(std::string(3 << 20, 'a')));
+  const fs::path big_path = plant(store, big);
+  read_all(store, s);
+  CHECK(s.appended);
+  bool rewritten = false;
+  for (char c = 'b'; c < 'h' && !rewritten; ++c) {
+    big.set("description", Value::text(std::string(3 << 20, c)));
+    store.save(big, big_path);
+    all = read_all(store, s);
+    CHECK(s.parsed == 1);
+    CHECK(s.written);
+    CHECK(all == read_files(store));
+    rewritten = !s.appended;
+  }
+  CHECK(rewritten);
+  CHECK(inode_of(store.index_file()) != first);
+  CHECK(fs::file_size(store.index_file()) < (4u << 20));
+  CHECK(read_all(store, s) == read_files(store));
+  CHECK(s.parsed == 0);
+}
+
+TEST_CASE("index: while another process updates the index, a read answers from the files and leaves it alone")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  const fs::path one = plant(store, rich_ticket("INC-00000001", "one"));
+  IndexStats s;
+  read_all(store, s);
+  const int fd = ::open(store.index_file().c_str(), O_RDWR);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  Ticket t = store.load(store.resolve("INC-00000001"));
+  t.set("title", "uno");
+  store.save(t, one);
+  auto all = read_all(store, s);
+  CHECK(titles(all) == std::vector<std::string>{"uno"});
+  CHECK(s.parsed == 1);
+  CHECK(!s.written);
+  ::close(fd); // the other process is done
+  all = read_all(store, s);
+  CHECK(titles(all) == std::vector<std::string>{"uno"});
+  CHECK(s.written);
+  CHECK(s.appended);
+}
+
+TEST_CASE("index: bytes after the table (an update cut short) are passed over")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  const fs::path one = plant(store, rich_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000002", "two"));
+  IndexStats s;
+  const auto good = read_all(store, s);
+  {
+    std::ofstream f(store.index_file(), std::ios::binary | std::ios::app);
+    f << std::string(1000, '\x7f');
+  }
+  CHECK(read_all(store, s) == good);
+  CHECK(!s.rebuilt);
+  Ticket t = store.load(store.resolve("INC-00000001"));
+  t.set("title", "uno");
+  store.save(t, one);
+  CHECK(titles(read_all(store, s)) == std::vector<std::string>{"uno", "two"});
+  CHECK(s.appended);
+  CHECK(read_all(store, s) == read_files(store));
+  CHECK(!s.rebuilt);
 }

@@ -22,6 +22,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,16 +34,21 @@ namespace {
 
 // File layout (host byte order; a machine that reads another order sees a bad magic and
 // rebuilds):
-//   header   k_magic, version, entry count, section places, build time, checksums
-//   entries  RawEntry per ticket file, in path order: stamp, content hash, flags, where its
-//            path and status are in `names` and its records in `heads` and `tails`
-//   names    every path and status
-//   heads    each ticket's fields (or a problem file's record), in path order
-//   tails    each ticket's events, in path order
+//   header   k_magic, version, entry count, where the table is, build time, checksums
+//   records  each ticket's fields (or a problem file's record) and events, anywhere after
+//            the header (a full write puts every ticket's fields in path order, then every
+//            ticket's events)
+//   table    RawEntry per ticket file, in path order (stamp, content hash, flags, where its
+//            path and status are in the names and its records in the file), then the names
+//            (every path and status)
+// An update appends the records of the files parsed again and a new table, then rewrites
+// the header in place: nothing a reader may be using is ever overwritten (a reader that
+// catches the header half-written sees a bad check and reads it again). When dead records
+// make up more than half of the file it is written anew (temp file + rename).
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'I', 'D', 'X', '1'};
 // 2: each entry carries the status; 3: problems their position; 4: fixed-size entries,
-// heads and tails in sections of their own (read with pread, not mapped)
-constexpr std::uint32_t k_version = 4;
+// records read with pread, not mapped; 5: updates appended, the table after the records
+constexpr std::uint32_t k_version = 5;
 
 // More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
@@ -54,14 +60,9 @@ struct Header {
   std::uint32_t version;
   std::uint32_t reserved;
   std::uint64_t entry_count;
-  std::uint64_t entries_offset; // entry_count RawEntry
-  std::uint64_t names_offset;
+  std::uint64_t entries_offset; // entry_count RawEntry, then the names
   std::uint64_t names_size;
-  std::uint64_t heads_offset;
-  std::uint64_t heads_size;
-  std::uint64_t tails_offset;
-  std::uint64_t tails_size;
-  std::uint64_t file_size;
+  std::uint64_t file_size;      // the end of the table (a failed append may leave more)
   std::int64_t built_ns;
   std::uint64_t table_check;  // of the entries and the names
   std::uint64_t header_check; // of every byte before it
@@ -73,8 +74,8 @@ struct RawEntry {
   std::int64_t ctime_ns;
   std::uint64_t ino;
   std::uint64_t content_hash;
-  std::uint64_t head_off; // within heads
-  std::uint64_t tail_off; // within tails
+  std::uint64_t head_off; // in the file
+  std::uint64_t tail_off;
   std::uint32_t head_len;
   std::uint32_t tail_len;
   std::uint64_t head_check;
@@ -404,6 +405,9 @@ public:
 
   std::size_t size() const { return m_count; }
   int fd() const { return m_fd; }
+  ino_t inode() const { return m_ino; }
+  // Bytes of records the table refers to (the rest of the file before the table is dead).
+  std::uint64_t live_bytes() const { return m_live; }
   const Header& header() const { return m_header; }
   std::int64_t built_ns() const { return m_header.built_ns; }
   RawEntry entry(std::size_t i) const
@@ -422,8 +426,10 @@ private:
   std::string_view names() const { return std::string_view(m_table).substr(m_count * sizeof(RawEntry)); }
 
   int m_fd = -1;
+  ino_t m_ino = 0;
   Header m_header{};
   std::size_t m_count = 0;
+  std::uint64_t m_live = 0;
   std::string m_table; // the entries, then the names
 };
 
@@ -451,8 +457,6 @@ bool OldIndex::open(const fs::path& file)
   if (m_fd < 0) {
     return false;
   }
-  struct stat st {};
-  Header& h = m_header;
   const auto fail = [this] {
     ::close(m_fd);
     m_fd = -1;
@@ -460,32 +464,52 @@ bool OldIndex::open(const fs::path& file)
     m_table.clear();
     return false;
   };
-  if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) < sizeof(Header) ||
-      !read_at(m_fd, reinterpret_cast<char*>(&h), sizeof h, 0)) {
+  struct stat st {};
+  if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return fail();
+  }
+  m_ino = st.st_ino;
+  Header& h = m_header;
+  // A header being rewritten by an update fails its check: read it again (twice at most).
+  bool good = false;
+  for (int attempt = 0; attempt < 3 && !good; ++attempt) {
+    if (attempt > 0) {
+      ::usleep(1000);
+    }
+    good = read_at(m_fd, reinterpret_cast<char*>(&h), sizeof h, 0) &&
+           std::memcmp(h.magic, k_magic, sizeof k_magic) == 0 && h.version == k_version &&
+           h.header_check == hash64(&h, offsetof(Header, header_check));
+    if (!good && (std::memcmp(h.magic, k_magic, sizeof k_magic) != 0 || h.version != k_version)) {
+      break; // another format: nothing to wait for
+    }
+  }
+  if (!good || ::fstat(m_fd, &st) != 0) {
     return fail();
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  const auto within = [size](std::uint64_t off, std::uint64_t len) { return off <= size && len <= size - off; };
-  if (std::memcmp(h.magic, k_magic, sizeof k_magic) != 0 || h.version != k_version || h.file_size != size ||
-      h.header_check != hash64(&h, offsetof(Header, header_check)) || h.entry_count > size / sizeof(RawEntry) ||
-      h.entries_offset != sizeof(Header) || h.names_offset != h.entries_offset + h.entry_count * sizeof(RawEntry) ||
-      !within(h.names_offset, h.names_size) || !within(h.heads_offset, h.heads_size) ||
-      !within(h.tails_offset, h.tails_size)) {
+  if (h.file_size > size || h.entries_offset < sizeof(Header) || h.entry_count > size / sizeof(RawEntry) ||
+      h.entries_offset > h.file_size || h.entry_count * sizeof(RawEntry) > h.file_size - h.entries_offset ||
+      h.names_size != h.file_size - h.entries_offset - h.entry_count * sizeof(RawEntry)) {
     return fail();
   }
   m_count = h.entry_count;
-  m_table.resize(m_count * sizeof(RawEntry) + h.names_size);
+  m_table.resize(h.file_size - h.entries_offset);
   if (!read_at(m_fd, m_table.data(), m_table.size(), h.entries_offset) || hash64(m_table) != h.table_check) {
     return fail();
   }
-  // Every entry's places must lie inside their sections, paths in path order.
+  // Every entry's places must lie among the records, paths in path order.
+  const std::uint64_t records_end = h.entries_offset;
+  const auto within = [records_end](std::uint64_t off, std::uint64_t len) {
+    return len == 0 || (off >= sizeof(Header) && off <= records_end && len <= records_end - off);
+  };
   std::string_view previous;
   for (std::size_t i = 0; i < m_count; ++i) {
     const RawEntry e = entry(i);
-    if (std::uint64_t{e.name_off} + e.path_len + e.status_len > h.names_size || e.head_off > h.heads_size ||
-        e.head_len > h.heads_size - e.head_off || e.tail_off > h.tails_size || e.tail_len > h.tails_size - e.tail_off) {
+    if (std::uint64_t{e.name_off} + e.path_len + e.status_len > h.names_size || !within(e.head_off, e.head_len) ||
+        !within(e.tail_off, e.tail_len)) {
       return fail();
     }
+    m_live += std::uint64_t{e.head_len} + e.tail_len;
     const std::string_view p = path(e);
     if (i > 0 && !(previous < p)) {
       return fail();
@@ -495,42 +519,49 @@ bool OldIndex::open(const fs::path& file)
   return true;
 }
 
-// Reads records of one section of an index file in (mostly) increasing order through a
-// window of about a megabyte. A view it returns is valid until its next call.
+// Reads records of an index file through a window of about a megabyte that slides
+// forward as records are asked for in file order; a record far from the window (one an
+// update appended at the end) is read on its own. A view it returns is valid until its
+// next call.
 class BlobReader {
 public:
-  BlobReader(int fd, std::uint64_t section_offset, std::uint64_t section_size)
-    : m_fd(fd), m_offset(section_offset), m_size(section_size)
-  {
-  }
+  BlobReader(int fd, std::uint64_t end) : m_fd(fd), m_end(end) {}
 
   std::string_view get(std::uint64_t off, std::uint32_t len)
   {
     if (len == 0) {
       return {};
     }
-    if (off < m_start || off + len > m_start + m_valid) {
-      if (m_fd < 0 || off > m_size || len > m_size - off) {
-        throw CorruptIndex{};
-      }
-      const std::uint64_t want = std::min<std::uint64_t>(std::max<std::uint64_t>(len, k_window), m_size - off);
-      m_buffer.resize(want);
-      if (!read_at(m_fd, m_buffer.data(), want, m_offset + off)) {
-        m_valid = 0;
-        throw CorruptIndex{};
-      }
-      m_start = off;
-      m_valid = want;
+    if (m_fd < 0 || off > m_end || len > m_end - off) {
+      throw CorruptIndex{};
     }
-    return std::string_view(m_buffer).substr(off - m_start, len);
+    if (off >= m_start && off + len <= m_start + m_valid) {
+      return std::string_view(m_window).substr(off - m_start, len);
+    }
+    if (off < m_start || off > m_start + m_valid + k_window) {
+      m_single.resize(len);
+      if (!read_at(m_fd, m_single.data(), len, off)) {
+        throw CorruptIndex{};
+      }
+      return m_single;
+    }
+    const std::uint64_t want = std::min<std::uint64_t>(std::max<std::uint64_t>(len, k_window), m_end - off);
+    m_window.resize(want);
+    m_valid = 0;
+    if (!read_at(m_fd, m_window.data(), want, off)) {
+      throw CorruptIndex{};
+    }
+    m_start = off;
+    m_valid = want;
+    return std::string_view(m_window).substr(0, len);
   }
 
 private:
   static constexpr std::uint64_t k_window = 1 << 20;
   int m_fd;
-  std::uint64_t m_offset;
-  std::uint64_t m_size;
-  std::string m_buffer;
+  std::uint64_t m_end;
+  std::string m_window;
+  std::string m_single;
   std::uint64_t m_start = 0;
   std::uint64_t m_valid = 0;
 };
@@ -596,16 +627,14 @@ struct Plan {
   std::deque<Fresh> fresh;              // stable places: views into them outlive appends
 };
 
-// Write the index (temp file + rename; no fsync: it is derived data, and a torn file fails
-// its checks and is rebuilt). The records of entries kept from the old index are copied
-// from it. Returns false when it could not be written.
-bool write_index(const fs::path& file, const Plan& plan, const OldIndex& old, std::int64_t built_ns)
+// The table (entries, then names) for the files of `plan`; `place(i, entry)` sets where
+// entry i's records are. Empty when a path is too long for the entry format.
+std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built_ns,
+                       const std::function<void(std::size_t, RawEntry&)>& place, std::uint64_t& names_size)
 {
   const std::size_t n = plan.found.size();
   std::string table(n * sizeof(RawEntry), '\0');
   std::string names;
-  std::uint64_t heads_size = 0;
-  std::uint64_t tails_size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     RawEntry e{};
     std::string_view status;
@@ -619,10 +648,10 @@ bool write_index(const fs::path& file, const Plan& plan, const OldIndex& old, st
       e.tail_check = hash64(f.tail());
       status = f.status();
     } else {
-      const RawEntry p = old.entry(plan.old_of[i]);
-      e = p;
-      status = old.status(p);
+      e = old.entry(plan.old_of[i]);
+      status = old.status(e);
     }
+    place(i, e);
     const TicketStamp stamp = plan.found[i].stamp.value_or(TicketStamp{});
     e.size = stamp.size;
     e.mtime_ns = stamp.mtime_ns;
@@ -632,36 +661,74 @@ bool write_index(const fs::path& file, const Plan& plan, const OldIndex& old, st
     const bool racy = std::max(stamp.mtime_ns, stamp.ctime_ns) > built_ns - k_racy_window_ns;
     e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
     const std::string& path = plan.found[i].rel;
-    if (path.size() > UINT16_MAX || names.size() > UINT32_MAX - 512) {
-      return false;
+    if (path.size() > UINT16_MAX || names.size() > UINT32_MAX - UINT16_MAX - 256) {
+      return {};
     }
     e.name_off = static_cast<std::uint32_t>(names.size());
     e.path_len = static_cast<std::uint16_t>(path.size());
     e.status_len = static_cast<std::uint8_t>(status.size());
     names += path;
     names += status;
-    e.head_off = heads_size;
-    e.tail_off = tails_size;
-    heads_size += e.head_len;
-    tails_size += e.tail_len;
     std::memcpy(table.data() + i * sizeof(RawEntry), &e, sizeof e);
   }
+  names_size = names.size();
   table += names;
+  return table;
+}
+
+Header make_header(std::size_t count, std::uint64_t entries_offset, const std::string& table,
+                   std::uint64_t names_size, std::int64_t built_ns)
+{
   Header h{};
   std::memcpy(h.magic, k_magic, sizeof k_magic);
   h.version = k_version;
-  h.entry_count = n;
-  h.entries_offset = sizeof(Header);
-  h.names_offset = h.entries_offset + n * sizeof(RawEntry);
-  h.names_size = names.size();
-  h.heads_offset = h.entries_offset + table.size();
-  h.heads_size = heads_size;
-  h.tails_offset = h.heads_offset + heads_size;
-  h.tails_size = tails_size;
-  h.file_size = h.tails_offset + tails_size;
+  h.entry_count = count;
+  h.entries_offset = entries_offset;
+  h.names_size = names_size;
+  h.file_size = entries_offset + table.size();
   h.built_ns = built_ns;
   h.table_check = hash64(table);
   h.header_check = hash64(&h, offsetof(Header, header_check));
+  return h;
+}
+
+// Write the whole index anew (temp file + rename; no fsync: it is derived data, and a torn
+// file fails its checks and is rebuilt). The records of entries kept from the old index
+// are copied from it. False when it could not be written.
+bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, std::int64_t built_ns)
+{
+  const std::size_t n = plan.found.size();
+  std::vector<std::uint64_t> head_at(n);
+  std::vector<std::uint64_t> tail_at(n);
+  std::uint64_t pos = sizeof(Header);
+  const auto lengths = [&](std::size_t i) {
+    if (plan.fresh_of[i] != k_none) {
+      const Fresh& f = plan.fresh[plan.fresh_of[i]];
+      return std::pair<std::uint64_t, std::uint64_t>{f.head_len, f.tail_len};
+    }
+    const RawEntry e = old.entry(plan.old_of[i]);
+    return std::pair<std::uint64_t, std::uint64_t>{e.head_len, e.tail_len};
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    head_at[i] = pos;
+    pos += lengths(i).first;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    tail_at[i] = pos;
+    pos += lengths(i).second;
+  }
+  std::uint64_t names_size = 0;
+  const std::string table = make_table(
+    plan, old, built_ns,
+    [&](std::size_t i, RawEntry& e) {
+      e.head_off = head_at[i];
+      e.tail_off = tail_at[i];
+    },
+    names_size);
+  if (table.empty() && n > 0) {
+    return false;
+  }
+  const Header h = make_header(n, pos, table, names_size, built_ns);
 
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
@@ -673,12 +740,11 @@ bool write_index(const fs::path& file, const Plan& plan, const OldIndex& old, st
   }
   std::vector<char> buffer(1 << 20);
   std::setvbuf(out, buffer.data(), _IOFBF, buffer.size());
-  bool ok = std::fwrite(&h, sizeof h, 1, out) == 1 && std::fwrite(table.data(), 1, table.size(), out) == table.size();
-  // The records, heads then tails, each copied from where this read has it.
+  bool ok = std::fwrite(&h, sizeof h, 1, out) == 1;
+  // The records, every head then every tail, each copied from where this read has it.
   try {
+    BlobReader reader(old.fd(), old.header().entries_offset);
     for (const bool heads : {true, false}) {
-      BlobReader reader(old.fd(), heads ? old.header().heads_offset : old.header().tails_offset,
-                        heads ? old.header().heads_size : old.header().tails_size);
       for (std::size_t i = 0; ok && i < n; ++i) {
         std::string_view bytes;
         if (plan.fresh_of[i] != k_none) {
@@ -694,12 +760,117 @@ bool write_index(const fs::path& file, const Plan& plan, const OldIndex& old, st
   } catch (const CorruptIndex&) {
     ok = false; // the old file became unreadable: leave this index unwritten
   }
+  ok = ok && std::fwrite(table.data(), 1, table.size(), out) == table.size();
   ok = std::fclose(out) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
     fs::remove(tmp, ec);
     return false;
   }
   return true;
+}
+
+// Write n bytes at `offset`; false on any failure.
+bool write_at(int fd, const char* bytes, std::size_t n, std::uint64_t offset)
+{
+  while (n > 0) {
+    const ssize_t put = ::pwrite(fd, bytes, n, static_cast<off_t>(offset));
+    if (put < 0 && errno == EINTR) {
+      continue;
+    }
+    if (put <= 0) {
+      return false;
+    }
+    bytes += put;
+    n -= static_cast<std::size_t>(put);
+    offset += static_cast<std::uint64_t>(put);
+  }
+  return true;
+}
+
+enum class Appended { done, skipped, rewrite };
+
+// Update the index that `old` read in place: append the records parsed now and a new
+// table, then rewrite the header. Skipped while another process is updating it (its
+// answer is as good); `rewrite` when the file was replaced meanwhile or when dead records
+// would make up more than half of it.
+Appended append_index(const fs::path& file, const Plan& plan, const OldIndex& old, std::int64_t built_ns)
+{
+  const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    return Appended::rewrite;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); } // also releases the lock
+  } closer{fd};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    return Appended::skipped;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_ino != old.inode()) {
+    return Appended::rewrite;
+  }
+  const auto end = static_cast<std::uint64_t>(st.st_size);
+  std::string records;
+  std::vector<std::uint64_t> at(plan.fresh.size());
+  std::uint64_t live = 0;
+  for (std::size_t i = 0; i < plan.found.size(); ++i) {
+    if (plan.fresh_of[i] != k_none) {
+      const Fresh& f = plan.fresh[plan.fresh_of[i]];
+      at[plan.fresh_of[i]] = end + records.size();
+      records.append(f.head());
+      records.append(f.tail());
+      live += f.head_len + std::uint64_t{f.tail_len};
+    } else {
+      const RawEntry e = old.entry(plan.old_of[i]);
+      live += e.head_len + std::uint64_t{e.tail_len};
+    }
+  }
+  std::uint64_t names_size = 0;
+  const std::string table = make_table(
+    plan, old, built_ns,
+    [&](std::size_t i, RawEntry& e) {
+      if (plan.fresh_of[i] != k_none) {
+        e.head_off = at[plan.fresh_of[i]];
+        e.tail_off = e.head_off + e.head_len;
+      }
+    },
+    names_size);
+  if (table.empty() && !plan.found.empty()) {
+    return Appended::rewrite;
+  }
+  const std::uint64_t entries_offset = end + records.size();
+  const std::uint64_t total = entries_offset + table.size();
+  const std::uint64_t used = live + table.size() + sizeof(Header);
+  const std::uint64_t dead = total > used ? total - used : 0;
+  if (dead > live / 2 + (8u << 20)) {
+    return Appended::rewrite;
+  }
+  records += table;
+  const Header h = make_header(plan.found.size(), entries_offset, table, names_size, built_ns);
+  if (!write_at(fd, records.data(), records.size(), end) ||
+      !write_at(fd, reinterpret_cast<const char*>(&h), sizeof h, 0)) {
+    return Appended::skipped; // the header still describes the old table
+  }
+  return Appended::done;
+}
+
+// Bring the index file up to this read: in place when it can, else anew.
+void write_index(const fs::path& file, const Plan& plan, const OldIndex& old, std::int64_t built_ns,
+                 IndexStats& stats)
+{
+  if (old.fd() >= 0) {
+    switch (append_index(file, plan, old, built_ns)) {
+    case Appended::done:
+      stats.written = stats.appended = true;
+      return;
+    case Appended::skipped:
+      return;
+    case Appended::rewrite:
+      break;
+    }
+  }
+  stats.written = rewrite_index(file, plan, old, built_ns);
 }
 
 // The wanted fields of `fields` (a mapping), moved out of it.
@@ -797,8 +968,8 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
 
   // The selection, decoded from the records in path order. Fields are decoded into
   // `scratch`, whose storage serves the next ticket when this one is not wanted.
-  BlobReader heads(old.fd(), old.header().heads_offset, old.header().heads_size);
-  BlobReader tails(old.fd(), old.header().tails_offset, old.header().tails_size);
+  BlobReader heads(old.fd(), old.header().entries_offset);
+  BlobReader tails(old.fd(), old.header().entries_offset);
   Value scratch = Value::map();
   for (std::size_t i = 0; i < n; ++i) {
     const Fresh* f = plan.fresh_of[i] != k_none ? &plan.fresh[plan.fresh_of[i]] : nullptr;
@@ -911,7 +1082,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   }
 
   if (changed) {
-    stats.written = write_index(index_file, plan, old, now_ns);
+    write_index(index_file, plan, old, now_ns, stats);
   }
 }
 

@@ -56,6 +56,7 @@ struct IndexStats {
   std::size_t removed = 0;  // index entries whose file is gone
   bool rebuilt = false;     // there was no usable index
   bool written = false;     // the index file was written
+  bool appended = false;    // ... in place: this read's records and table added at its end
 };
 
 // Read tickets through the index of `store` kept at `index_file`: parse what changed,
