@@ -45,7 +45,7 @@ void register_doctor(CLI::App& app, Globals& g)
     if (*fix) {
       const Session s = open_session(g);
       const auto lock = s.repo.lock();
-      const auto renumbered = storage::fix_duplicate_ids(root, s.actor, format_timestamp(s.now, s.zone()));
+      const auto renumbered = storage::fix_duplicate_ids(root, s.actor(), format_timestamp(s.now, s.zone()));
       std::vector<std::filesystem::path> paths;
       for (const auto& r : renumbered) {
         out(fmt::format("renumbered {} → {} ({})\n", r.old_id, r.new_id,

@@ -390,7 +390,7 @@ void kb_add_command(CLI::App& kb, Globals& g)
       out(ref.id + "\n");
     } else {
       out(fmt::format("Added {} (draft): {}\n", ref.id, article.title()));
-      out(fmt::format("  someone other than {} validates it: desk kb validate {}\n", s.actor, ref.id));
+      out(fmt::format("  someone other than {} validates it: desk kb validate {}\n", s.actor(), ref.id));
     }
   });
 }
@@ -585,7 +585,7 @@ void kb_state_command(CLI::App& kb, Globals& g, const char* name, const char* he
     change_article(g, a->id, [&](kb::Article& article, const Session& s) {
       if (action == "validate") {
         kb::validate(article, s.context(), note);
-        return fmt::format("validated by {}", s.actor);
+        return fmt::format("validated by {}", s.actor());
       }
       kb::archive(article, s.context(), note);
       return std::string("archived");

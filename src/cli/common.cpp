@@ -21,6 +21,14 @@ const date::time_zone* Session::zone() const
   return find_zone(repo.config().timezone);
 }
 
+const std::string& Session::actor() const
+{
+  if (!m_actor) {
+    m_actor = storage::resolve_actor(actor_given);
+  }
+  return *m_actor;
+}
+
 Session open_session(const Globals& g)
 {
   std::optional<std::filesystem::path> dir;
@@ -33,7 +41,7 @@ Session open_session(const Globals& g)
   if (const char* env = std::getenv("DESK_NOW"); env && *env) {
     now = parse_timestamp_or_throw(env, find_zone(repo.config().timezone), "DESK_NOW");
   }
-  return Session{std::move(repo), storage::resolve_actor(g.actor), now};
+  return Session{std::move(repo), g.actor, now};
 }
 
 bool use_color(const Globals& g)
@@ -209,7 +217,7 @@ std::string self_path()
 
 void commit_change(const Session& s, const std::vector<std::filesystem::path>& paths, const std::string& message)
 {
-  s.repo.record_change(paths, message, s.actor);
+  s.repo.record_change(paths, message, s.actor());
 }
 
 std::string local_time(const Session& s, std::string_view iso)

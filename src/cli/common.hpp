@@ -25,14 +25,25 @@ struct Globals {
 
 // A repository opened for one command, with who acts and when.
 struct Session {
+  Session(storage::Repository r, std::string given_actor, Timestamp at)
+    : repo(std::move(r)), actor_given(std::move(given_actor)), now(at)
+  {
+  }
+
   storage::Repository repo;
-  std::string actor;
+  std::string actor_given; // --as, or empty
   Timestamp now;
 
+  // Who acts: --as, $DESK_USER, git user.name or the login name, looked up on first use
+  // (asking git costs a process, which commands that only read never need).
+  const std::string& actor() const;
   // The workflow context (config, actor, now).
-  workflow::Context context() const { return {repo.config(), actor, now}; }
+  workflow::Context context() const { return {repo.config(), actor(), now}; }
   // The repository's time zone.
   const date::time_zone* zone() const;
+
+private:
+  mutable std::optional<std::string> m_actor;
 };
 
 // Open the repository named by -C / DESK_DIR / the working directory.
