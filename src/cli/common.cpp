@@ -16,7 +16,7 @@
 
 namespace desk::cli {
 
-const date::time_zone* Session::zone() const
+const TimeZone* Session::zone() const
 {
   return find_zone(repo.config().timezone);
 }

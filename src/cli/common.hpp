@@ -40,7 +40,7 @@ struct Session {
   // The workflow context (config, actor, now).
   workflow::Context context() const { return {repo.config(), actor(), now}; }
   // The repository's time zone.
-  const date::time_zone* zone() const;
+  const TimeZone* zone() const;
 
 private:
   mutable std::optional<std::string> m_actor;

@@ -61,7 +61,7 @@ const Config& config()
   return k_config;
 }
 
-const date::time_zone* zone()
+const desk::TimeZone* zone()
 {
   return desk::find_zone("Asia/Shanghai");
 }

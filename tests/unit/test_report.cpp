@@ -21,7 +21,7 @@ namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-const date::time_zone* shanghai()
+const desk::TimeZone* shanghai()
 {
   return desk::find_zone("Asia/Shanghai");
 }

@@ -3,7 +3,6 @@
 #include <desk/util/time.hpp>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

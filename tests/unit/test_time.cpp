@@ -1,7 +1,7 @@
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
+#include <desk/util/time_zone.hpp>
 
-#include <date/tz.h>
 #include <doctest/doctest.h>
 
 #include <cstdlib>

@@ -6,10 +6,10 @@
 #include <desk/util/error.hpp>
 #include <desk/util/text.hpp>
 #include <desk/util/time.hpp>
+#include <desk/util/time_zone.hpp>
 #include <desk/workflow/transitions.hpp>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -134,7 +134,7 @@ const std::vector<std::string>& mappable_fields()
   return k_names;
 }
 
-std::optional<Timestamp> parse_with_format(std::string_view text, std::string_view format, const date::time_zone* zone)
+std::optional<Timestamp> parse_with_format(std::string_view text, std::string_view format, const TimeZone* zone)
 {
   text = text::trim(text);
   if (format == "iso") {
@@ -287,7 +287,7 @@ std::optional<Timestamp> parse_with_format(std::string_view text, std::string_vi
   if (!zone) {
     return Timestamp{local.time_since_epoch()};
   }
-  return zone->to_sys(local, date::choose::earliest);
+  return zone->to_sys(local);
 }
 
 CsvMapping CsvMapping::load(const std::filesystem::path& path)

@@ -11,10 +11,6 @@
 #include <utility>
 #include <vector>
 
-namespace date {
-class time_zone;
-}
-
 // Importing one-row-per-ticket CSV exports of other tools (Jira, Zendesk, osTicket, ...)
 // through a mapping file that names the column of each desk field, the value maps, the
 // date format and the time zone. Examples: share/import/*.yaml.
@@ -97,8 +93,8 @@ private:
   CsvTable m_table;
   CsvMapping m_mapping;
   const Config& m_config;
-  const date::time_zone* m_zone_in = nullptr;
-  const date::time_zone* m_zone_out = nullptr;
+  const TimeZone* m_zone_in = nullptr;
+  const TimeZone* m_zone_out = nullptr;
   std::map<std::string, std::vector<std::size_t>> m_columns; // rule column name → indexes
   std::size_t m_external_id = 0;
   std::vector<std::string> m_categories;
@@ -107,6 +103,6 @@ private:
 
 // Parse `text` with a strptime-style format (%Y %y %m %d %e %H %I %M %S %p %b %B %z %%,
 // other characters literally) or "iso"; times without %z are local to `zone`.
-std::optional<Timestamp> parse_with_format(std::string_view text, std::string_view format, const date::time_zone* zone);
+std::optional<Timestamp> parse_with_format(std::string_view text, std::string_view format, const TimeZone* zone);
 
 } // namespace desk::import

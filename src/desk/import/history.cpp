@@ -8,7 +8,7 @@
 
 namespace desk::import {
 
-HistoryBuilder::HistoryBuilder(Ticket& ticket, const Config& config, const date::time_zone* zone, std::string source,
+HistoryBuilder::HistoryBuilder(Ticket& ticket, const Config& config, const TimeZone* zone, std::string source,
                                std::string seed)
   : m_ticket(ticket), m_config(config), m_zone(zone), m_source(std::move(source)), m_seed(std::move(seed))
 {

@@ -8,10 +8,6 @@
 #include <string>
 #include <string_view>
 
-namespace date {
-class time_zone;
-}
-
 // Rebuilding a ticket's history from another tool's records, event by event, in the shape
 // desk's own commands write: the same actions, the same `set` fields, the response time,
 // the SLA due times and `updated` kept in step as workflow::record keeps them.
@@ -22,7 +18,7 @@ class HistoryBuilder {
 public:
   // `ticket` must already hold its id and `created`. `source` names the import (the
   // events' `source` key); `seed` makes the event ids (the same seed, the same ids).
-  HistoryBuilder(Ticket& ticket, const Config& config, const date::time_zone* zone, std::string source,
+  HistoryBuilder(Ticket& ticket, const Config& config, const TimeZone* zone, std::string source,
                  std::string seed);
 
   // Record one event: `action` (open, triage, assign, start, pending, resume, resolve,
@@ -43,7 +39,7 @@ public:
 private:
   Ticket& m_ticket;
   const Config& m_config;
-  const date::time_zone* m_zone;
+  const TimeZone* m_zone;
   std::string m_source;
   std::string m_seed;
   std::set<std::string> m_ids;

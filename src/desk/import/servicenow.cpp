@@ -4,9 +4,9 @@
 #include <desk/import/importer.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
+#include <desk/util/time_zone.hpp>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -177,7 +177,7 @@ constexpr std::array<KeptColumn, 18> k_kept = {{
 
 } // namespace
 
-std::optional<Timestamp> parse_servicenow_time(std::string_view text, const date::time_zone* zone)
+std::optional<Timestamp> parse_servicenow_time(std::string_view text, const TimeZone* zone)
 {
   if (text.size() >= 10 && text[4] == '-') {
     return parse_timestamp(text, zone);
@@ -212,7 +212,7 @@ std::optional<Timestamp> parse_servicenow_time(std::string_view text, const date
     return Timestamp{local.time_since_epoch()};
   }
   // In a DST gap this is the instant the gap ends; when ambiguous, the earlier instant.
-  return zone->to_sys(local, date::choose::earliest);
+  return zone->to_sys(local);
 }
 
 std::string_view ServiceNowLog::value(std::size_t row, std::size_t column) const

@@ -10,10 +10,6 @@
 #include <string_view>
 #include <vector>
 
-namespace date {
-class time_zone;
-}
-
 // ServiceNow incident event logs (one row per update of an incident, as exported from the
 // incident_metric / audit tables, e.g. the UCI "Incident management process enriched event
 // log"): the mapping tables onto desk's scales and the reconstruction of each incident's
@@ -99,8 +95,8 @@ private:
 
   CsvTable m_table;
   const Config& m_config;
-  const date::time_zone* m_zone_in = nullptr;
-  const date::time_zone* m_zone_out = nullptr;
+  const TimeZone* m_zone_in = nullptr;
+  const TimeZone* m_zone_out = nullptr;
   Columns m_col{};
   std::string m_type;
   std::string m_prefix;
@@ -113,6 +109,6 @@ private:
 
 // Parse a ServiceNow time, `D/M/YYYY HH:MM[:SS]` or `YYYY-MM-DD HH:MM[:SS]`, local to
 // `zone`; nullopt when it is neither.
-std::optional<Timestamp> parse_servicenow_time(std::string_view text, const date::time_zone* zone);
+std::optional<Timestamp> parse_servicenow_time(std::string_view text, const TimeZone* zone);
 
 } // namespace desk::import

@@ -5,10 +5,10 @@
 #include <desk/sla/ticket_sla.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/parallel.hpp>
+#include <desk/util/time_zone.hpp>
 #include <desk/workflow/transitions.hpp>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -605,15 +605,14 @@ std::vector<Facts> measure_all(const std::vector<Source>& sources, const Config&
   return out;
 }
 
-Timestamp local_midnight(const date::time_zone* zone, date::local_days day)
+Timestamp local_midnight(const TimeZone* zone, date::local_days day)
 {
-  return date::zoned_time<seconds>{zone, date::local_seconds{day.time_since_epoch()}, date::choose::earliest}
-    .get_sys_time();
+  return zone->to_sys(date::local_seconds{day.time_since_epoch()});
 }
 
 // The trend buckets: calendar weeks (Monday to Sunday) or months in the repository's
 // zone, clipped to the period.
-std::vector<TrendPoint> buckets_of(const ReportOptions& o, const date::time_zone* zone)
+std::vector<TrendPoint> buckets_of(const ReportOptions& o, const TimeZone* zone)
 {
   std::vector<TrendPoint> out;
   const auto first_day = date::floor<date::days>(zone->to_local(o.since));

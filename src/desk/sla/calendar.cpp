@@ -1,9 +1,9 @@
 #include <desk/sla/calendar.hpp>
 
 #include <desk/util/error.hpp>
+#include <desk/util/time_zone.hpp>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,19 +27,19 @@ std::string format_minute(int minute)
 
 // The first instant whose local time is at or after `local`: in a DST gap the instant the
 // gap ends, when ambiguous the earlier instant. Monotonic, so intervals never invert.
-Timestamp local_to_sys(const date::time_zone* zone, date::local_seconds local)
+Timestamp local_to_sys(const TimeZone* zone, date::local_seconds local)
 {
-  return date::zoned_time<seconds>{zone, local, date::choose::earliest}.get_sys_time();
+  return zone->to_sys(local);
 }
 
-date::local_days local_day(const date::time_zone* zone, Timestamp t)
+date::local_days local_day(const TimeZone* zone, Timestamp t)
 {
   return date::floor<date::days>(zone->to_local(t));
 }
 
 // The pieces of the calendar the day-by-day walk needs, read from the class's members.
 struct Walker {
-  const date::time_zone* zone;
+  const TimeZone* zone;
   const std::vector<int>& days;
   const std::vector<WorkingInterval>& hours;
   const std::vector<std::chrono::sys_days>& holidays;

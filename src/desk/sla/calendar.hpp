@@ -6,10 +6,6 @@
 #include <string>
 #include <vector>
 
-namespace date {
-class time_zone;
-}
-
 // Business-time arithmetic over a working calendar, in one time zone.
 namespace desk::sla {
 
@@ -55,11 +51,11 @@ public:
   // True for a 24x7 calendar.
   bool is_always() const { return m_always; }
 
-  const date::time_zone* zone() const { return m_zone; }
+  const TimeZone* zone() const { return m_zone; }
 
 private:
   BusinessCalendar() = default;
-  const date::time_zone* m_zone = nullptr;
+  const TimeZone* m_zone = nullptr;
   bool m_always = false;
   std::vector<int> m_days;                  // ISO weekdays, sorted
   std::vector<WorkingInterval> m_hours;     // sorted, disjoint

@@ -1,9 +1,9 @@
 #include <desk/util/time.hpp>
 
 #include <desk/util/error.hpp>
+#include <desk/util/time_zone.hpp>
 
 #include <date/date.h>
-#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -104,14 +104,7 @@ std::optional<std::chrono::seconds> parse_offset(Cursor& in)
 
 bool is_known_zone(std::string_view name)
 {
-  if (name.empty()) {
-    return false;
-  }
-  try {
-    return date::locate_zone(name) != nullptr;
-  } catch (const std::exception&) {
-    return false;
-  }
+  return load_time_zone(name) != nullptr;
 }
 
 std::string trim(std::string_view s)
@@ -145,7 +138,7 @@ std::string zone_from_path(std::string_view path)
 
 // Offset and local time of `t` in `zone` (UTC when null).
 std::pair<std::chrono::seconds, date::local_seconds> to_local(Timestamp t,
-                                                               const date::time_zone* zone)
+                                                               const TimeZone* zone)
 {
   const std::chrono::seconds offset = zone ? zone->get_info(t).offset : std::chrono::seconds{0};
   return {offset, date::local_seconds{t.time_since_epoch() + offset}};
@@ -153,14 +146,10 @@ std::pair<std::chrono::seconds, date::local_seconds> to_local(Timestamp t,
 
 } // namespace
 
-const date::time_zone* find_zone(std::string_view name)
+const TimeZone* find_zone(std::string_view name)
 {
-  try {
-    if (!name.empty()) {
-      return date::locate_zone(name);
-    }
-  } catch (const std::exception&) {
-    // Reported below with the name.
+  if (const TimeZone* zone = load_time_zone(name)) {
+    return zone;
   }
   throw UsageError(fmt::format("unknown time zone '{}'", name),
                    "use an IANA zone name such as 'Europe/Berlin', 'Asia/Shanghai' or 'UTC'");
@@ -203,7 +192,7 @@ std::string system_zone_name()
   return "UTC";
 }
 
-std::optional<Timestamp> parse_timestamp(std::string_view text, const date::time_zone* zone)
+std::optional<Timestamp> parse_timestamp(std::string_view text, const TimeZone* zone)
 {
   Cursor in(text);
   int year = 0;
@@ -263,10 +252,10 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, const date::time
     return Timestamp{local.time_since_epoch()};
   }
   // In a DST gap this is the instant the gap ends; when ambiguous, the earlier instant.
-  return zone->to_sys(local, date::choose::earliest);
+  return zone->to_sys(local);
 }
 
-Timestamp parse_timestamp_or_throw(std::string_view text, const date::time_zone* zone,
+Timestamp parse_timestamp_or_throw(std::string_view text, const TimeZone* zone,
                                    std::string_view what)
 {
   if (auto t = parse_timestamp(text, zone)) {
@@ -277,7 +266,7 @@ Timestamp parse_timestamp_or_throw(std::string_view text, const date::time_zone*
                                what, text));
 }
 
-std::string format_timestamp(Timestamp t, const date::time_zone* zone)
+std::string format_timestamp(Timestamp t, const TimeZone* zone)
 {
   const auto [offset, local] = to_local(t, zone);
   const auto day = date::floor<date::days>(local);
@@ -300,7 +289,7 @@ std::string format_timestamp(Timestamp t, const date::time_zone* zone)
   return out;
 }
 
-std::string format_local_minutes(Timestamp t, const date::time_zone* zone)
+std::string format_local_minutes(Timestamp t, const TimeZone* zone)
 {
   const auto local = to_local(t, zone).second;
   const auto day = date::floor<date::days>(local);

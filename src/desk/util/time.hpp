@@ -5,19 +5,17 @@
 #include <string>
 #include <string_view>
 
-namespace date {
-class time_zone;
-}
-
 // Instants and their textual form. Every stored time is ISO 8601 with an explicit offset.
 namespace desk {
+
+class TimeZone; // util/time_zone.hpp
 
 // An instant, UTC, to the second.
 using Timestamp = std::chrono::sys_seconds;
 
-// Look up an IANA zone ("Asia/Shanghai", "UTC"); throws UsageError naming the zone when
-// unknown.
-const date::time_zone* find_zone(std::string_view name);
+// Look up an IANA zone ("Asia/Shanghai", "UTC") in the system's tz database (loaded once
+// per process); throws UsageError naming the zone when unknown.
+const TimeZone* find_zone(std::string_view name);
 
 // The system's zone name (from /etc/timezone, /etc/localtime or TZ), "UTC" when unknown.
 std::string system_zone_name();
@@ -26,18 +24,18 @@ std::string system_zone_name();
 // optionally followed by `Z`, `+HH:MM`, `+HHMM` or `+HH`. Times without an offset are
 // local to `zone`. Fractional seconds are accepted and dropped. Returns nullopt when the
 // text is not such a time.
-std::optional<Timestamp> parse_timestamp(std::string_view text, const date::time_zone* zone);
+std::optional<Timestamp> parse_timestamp(std::string_view text, const TimeZone* zone);
 
 // Like parse_timestamp but throws UsageError: "<what>: '<text>' is not a time; use
 // YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]".
-Timestamp parse_timestamp_or_throw(std::string_view text, const date::time_zone* zone,
+Timestamp parse_timestamp_or_throw(std::string_view text, const TimeZone* zone,
                                    std::string_view what);
 
 // Format as `YYYY-MM-DDTHH:MM:SS+HH:MM` in `zone` (`Z` is never used; UTC is +00:00).
-std::string format_timestamp(Timestamp t, const date::time_zone* zone);
+std::string format_timestamp(Timestamp t, const TimeZone* zone);
 
 // Format for people: `YYYY-MM-DD HH:MM` in `zone`.
-std::string format_local_minutes(Timestamp t, const date::time_zone* zone);
+std::string format_local_minutes(Timestamp t, const TimeZone* zone);
 
 // A duration for people: "45m", "3h 05m", "2d 4h", negative as "-1h 10m".
 std::string format_duration(std::chrono::seconds d);
