@@ -273,3 +273,20 @@ def test_help_lists_the_exit_codes(desk):
 def test_version(desk):
     r = desk.ok("--version")
     assert r.out.startswith("desk ")
+
+
+def test_every_listed_command_is_reachable_alone(desk):
+    """desk builds only the command groups up to the one asked for: every command that
+    `desk --help` lists must still parse its own options (and global options before it)."""
+    listing = desk.ok("--help").out.split("Subcommands:")[1].split("\n\n")[0]
+    names = [line.split()[0] for line in listing.strip().splitlines()]
+    assert len(names) >= 20 and "open" in names and "sync" in names
+    for name in names:
+        r = desk.ok("--color", "never", name, "--help")
+        assert f"Usage: desk {name} " in r.out or f"desk {name}" in r.out, (name, r.out[:200])
+    # A global option's value that names a command is not taken for the command.
+    r = desk.ok("--as", "list", "open", "--title", "as list", "--impact", "individual", "--urgency", "low")
+    assert "Opened" in r.out
+    # A mistyped command still gets a suggestion from every command.
+    r = desk.fails(USAGE, "synk")
+    assert "did you mean `desk sync`?" in r.err
