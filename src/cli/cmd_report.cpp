@@ -131,8 +131,9 @@ void register_report(CLI::App& app, Globals& g)
                        "give a period whose start comes before its end");
     }
 
-    // Read the tickets (through the index); a file that cannot be read is left out and
-    // named. Tickets that cannot touch the period are counted but not loaded.
+    // Read the tickets (through the index), measuring each as it comes; a file that cannot
+    // be read is left out and named. Tickets that cannot touch the period are counted but
+    // not loaded.
     const auto& store = s.repo.tickets();
     int skipped = 0;
     storage::Selection selection;
@@ -141,25 +142,23 @@ void register_report(CLI::App& app, Globals& g)
       skipped += skip ? 1 : 0;
       return !skip;
     };
+    report::ReportBuilder builder(s.repo.config(), options);
     std::vector<storage::LoadProblem> problems;
-    const std::vector<Ticket> tickets = store.load_all(problems, selection);
-    std::vector<std::string> sources;
-    sources.reserve(tickets.size());
-    for (const auto& t : tickets) {
+    store.for_each(problems, selection, [&](Ticket&& t) {
+      std::string source;
       try {
-        sources.push_back(
-          store.path_for(t.id(), t.get("created")).lexically_relative(s.repo.root()).generic_string());
+        source = store.path_for(t.id(), t.get("created")).lexically_relative(s.repo.root()).generic_string();
       } catch (const Error&) {
-        sources.push_back(t.id());
+        source = t.id();
       }
-    }
+      builder.add(std::move(t), std::move(source));
+    });
     std::vector<report::LeftOut> unreadable;
     for (const auto& p : problems) {
       unreadable.push_back(
         left_out_of(p.path.lexically_relative(s.repo.root()).generic_string(), p));
     }
-    report::ReviewReport r =
-      report::build_report(tickets, s.repo.config(), options, std::move(unreadable), sources, skipped);
+    report::ReviewReport r = builder.finish(std::move(unreadable), skipped);
     for (const auto& l : r.left_out) {
       warn(fmt::format("left out {}: {} (not counted in the report)", l.source, l.reason));
     }

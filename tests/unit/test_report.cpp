@@ -769,3 +769,51 @@ TEST_CASE("presentation helpers")
 }
 
 } // TEST_SUITE
+
+TEST_CASE("many tickets: measured in batches, each counted once, left-out ones in their order")
+{
+  // The story 250 times over (2,500 tickets: the builder measures 1,024 at a time), with
+  // one ticket that cannot be read in the middle.
+  const auto one = review(story());
+  desk::report::ReportBuilder builder(report_config(), two_weeks());
+  int added = 0;
+  for (int copy = 0; copy < 250; ++copy) {
+    for (Ticket t : story()) {
+      t.set("id", t.id() + "-" + std::to_string(copy));
+      if (copy == 123 && added % 10 == 4) {
+        t.set("created", "never");
+      }
+      builder.add(std::move(t), "tickets/" + std::to_string(added) + ".yaml");
+      ++added;
+    }
+  }
+  const auto many = builder.finish({{"tickets/BAD.yaml:1:1", "bad indentation"}}, 7);
+  REQUIRE(many.left_out.size() == 2);
+  CHECK(many.left_out[0].source == "tickets/BAD.yaml:1:1");
+  CHECK(many.left_out[1].source == "tickets/" + std::to_string(123 * 10 + 4) + ".yaml");
+  CHECK(many.tickets_read == one.tickets_read * 250 - 1 + 7);
+  // The bad copy is one of the story's tickets: every figure but its own is 250 times.
+  const Ticket bad = story()[4];
+  const auto without = [&] {
+    std::vector<Ticket> rest;
+    for (const auto& t : story()) {
+      if (t.id() != bad.id()) {
+        rest.push_back(t);
+      }
+    }
+    return review(rest);
+  }();
+  const auto times = [](int whole, int part) { return whole * 249 + part; };
+  CHECK(many.totals.volume.opened == times(one.totals.volume.opened, without.totals.volume.opened));
+  CHECK(many.totals.volume.resolved == times(one.totals.volume.resolved, without.totals.volume.resolved));
+  CHECK(many.totals.volume.backlog_end == times(one.totals.volume.backlog_end, without.totals.volume.backlog_end));
+  REQUIRE(many.trend.size() == one.trend.size());
+  for (std::size_t b = 0; b < one.trend.size(); ++b) {
+    CHECK(many.trend[b].measures.volume.opened ==
+          times(one.trend[b].measures.volume.opened, without.trend[b].measures.volume.opened));
+    CHECK(many.trend[b].measures.sla.resolve.met ==
+          times(one.trend[b].measures.sla.resolve.met, without.trend[b].measures.sla.resolve.met));
+  }
+  CHECK(many.totals.resolve.business.count ==
+        times(one.totals.resolve.business.count, without.totals.resolve.business.count));
+}

@@ -595,16 +595,6 @@ Measures total_of(const std::vector<Facts>& facts)
   return acc.finish();
 }
 
-std::vector<Facts> measure_all(const std::vector<Source>& sources, const Config& config, const Calendars& cal,
-                               Timestamp since, Timestamp until)
-{
-  // Each ticket is measured on its own (nothing shared is written): on every core.
-  std::vector<Facts> out(sources.size());
-  parallel_for(sources.size(), thread_count(0, sources.size(), 1024, 8),
-               [&](std::size_t i) { out[i] = measure(sources[i], config, cal, since, until); }, 64);
-  return out;
-}
-
 Timestamp local_midnight(const TimeZone* zone, date::local_days day)
 {
   return zone->to_sys(date::local_seconds{day.time_since_epoch()});
@@ -702,8 +692,79 @@ bool outside_period(const Ticket& t, const ReportOptions& options)
   return status && workflow::is_final(*status) && updated && *updated < options.since && *created < options.since;
 }
 
-ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& config, const ReportOptions& options,
-                          std::vector<LeftOut> unreadable, const std::vector<std::string>& sources, int also_read)
+// The builder's state is made of this file's own (internal) types, so it lives in the
+// anonymous namespace, behind the named base the header declares.
+struct ReportBuilder::State {
+  virtual ~State() = default;
+};
+
+namespace {
+
+struct BuilderState final : ReportBuilder::State {
+  Config config; // a copy: the builder may outlive the caller's
+  ReportOptions options;
+  const TimeZone* zone = nullptr;
+  Calendars cal;
+  std::vector<TrendPoint> trend;
+  std::vector<Accumulator> trend_acc; // one per trend bucket
+  std::vector<Facts> facts;           // of the relevant tickets, for the period
+  std::vector<LeftOut> bad;           // tickets whose times or statuses cannot be read
+  int checked = 0;
+  std::vector<Ticket> batch;
+  std::vector<std::string> batch_sources;
+
+  BuilderState(const Config& c, const ReportOptions& o)
+    : config(c), options(o), zone(find_zone(config.timezone)), cal(calendars_of(config))
+  {
+  }
+
+  // Check and measure the batch, keep the figures, let the tickets go.
+  void flush()
+  {
+    std::vector<Source> sources;
+    sources.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Source src;
+      src.ticket = &batch[i];
+      if (auto why = check_ticket(batch[i], src)) {
+        bad.push_back({batch_sources[i].empty() ? batch[i].id() : batch_sources[i], *why});
+        continue;
+      }
+      sources.push_back(std::move(src));
+    }
+    checked += static_cast<int>(sources.size());
+    // Per ticket: its facts for the period, then for each bucket.
+    const std::size_t per = 1 + trend.size();
+    std::vector<Facts> out(sources.size() * per);
+    parallel_for(sources.size(), thread_count(0, sources.size(), 256, 8), [&](std::size_t i) {
+      out[i * per] = measure(sources[i], config, cal, options.since, options.until);
+      for (std::size_t b = 0; b < trend.size(); ++b) {
+        out[i * per + 1 + b] = measure(sources[i], config, cal, trend[b].start, trend[b].end);
+      }
+    }, 16);
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      if (out[i * per].relevant) {
+        facts.push_back(std::move(out[i * per]));
+      }
+      for (std::size_t b = 0; b < trend.size(); ++b) {
+        if (out[i * per + 1 + b].relevant) {
+          trend_acc[b].add(out[i * per + 1 + b]);
+        }
+      }
+    }
+    batch.clear();
+    batch_sources.clear();
+  }
+};
+
+BuilderState& state(const std::unique_ptr<ReportBuilder::State>& m)
+{
+  return static_cast<BuilderState&>(*m);
+}
+
+} // namespace
+
+ReportBuilder::ReportBuilder(const Config& config, const ReportOptions& options)
 {
   const auto* zone = find_zone(config.timezone);
   if (options.since >= options.until) {
@@ -711,37 +772,46 @@ ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& conf
                                  format_local_minutes(options.since, zone),
                                  format_local_minutes(options.until, zone)));
   }
-  ReviewReport r;
-  r.options = options;
-  r.timezone = config.timezone;
-  r.as_of = std::min(options.until, options.now);
-  r.left_out = std::move(unreadable);
-  r.trend = buckets_of(options, zone);
+  auto st = std::make_unique<BuilderState>(config, options);
+  st->trend = buckets_of(options, zone);
+  st->trend_acc.resize(st->trend.size());
+  m = std::move(st);
+}
 
-  std::vector<Source> checked;
-  checked.reserve(tickets.size());
-  for (std::size_t i = 0; i < tickets.size(); ++i) {
-    Source s;
-    s.ticket = &tickets[i];
-    if (auto why = check_ticket(tickets[i], s)) {
-      const std::string where = i < sources.size() ? sources[i] : tickets[i].id();
-      r.left_out.push_back({where, *why});
-      continue;
-    }
-    checked.push_back(std::move(s));
+ReportBuilder::~ReportBuilder() = default;
+
+void ReportBuilder::add(Ticket ticket, std::string source)
+{
+  BuilderState& st = state(m);
+  st.batch.push_back(std::move(ticket));
+  st.batch_sources.push_back(std::move(source));
+  if (st.batch.size() >= 1024) {
+    st.flush();
   }
-  r.tickets_read = static_cast<int>(checked.size()) + also_read;
+}
 
-  const Calendars cal = calendars_of(config);
-  const std::vector<Facts> facts = measure_all(checked, config, cal, options.since, options.until);
+ReviewReport ReportBuilder::finish(std::vector<LeftOut> unreadable, int also_read)
+{
+  BuilderState& st = state(m);
+  st.flush();
+  const Config& config = st.config;
+  const std::vector<Facts>& facts = st.facts;
+  ReviewReport r;
+  r.options = st.options;
+  r.timezone = config.timezone;
+  r.as_of = std::min(st.options.until, st.options.now);
+  r.left_out = std::move(unreadable);
+  r.left_out.insert(r.left_out.end(), st.bad.begin(), st.bad.end());
+  r.trend = st.trend;
+  r.tickets_read = st.checked + also_read;
+
   r.totals = total_of(facts);
-  r.groups = group_rows(facts, config, options.group_by);
+  r.groups = group_rows(facts, config, st.options.group_by);
   r.by_priority = group_rows(facts, config, Dimension::priority);
   r.by_team = group_rows(facts, config, Dimension::team);
   for (Dimension d : k_volume_dimensions) {
     r.volume_by.emplace_back(d, group_rows(facts, config, d));
   }
-
   // Backlog ageing and the oldest open tickets, at as_of.
   r.backlog_ageing = {{"0-1d", 0, 1, 0}, {"1-3d", 1, 3, 0}, {"3-7d", 3, 7, 0}, {"7-30d", 7, 30, 0},
                       {">30d", 30, std::nullopt, 0}};
@@ -824,10 +894,20 @@ ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& conf
   r.workload_assignees = workload_rows(people, {});
   r.workload_teams = workload_rows(teams, preferred_order(config, Dimension::team));
 
-  for (auto& p : r.trend) {
-    p.measures = total_of(measure_all(checked, config, cal, p.start, p.end));
+  for (std::size_t b = 0; b < r.trend.size(); ++b) {
+    r.trend[b].measures = st.trend_acc[b].finish();
   }
   return r;
+}
+
+ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& config, const ReportOptions& options,
+                          std::vector<LeftOut> unreadable, const std::vector<std::string>& sources, int also_read)
+{
+  ReportBuilder builder(config, options);
+  for (std::size_t i = 0; i < tickets.size(); ++i) {
+    builder.add(tickets[i], i < sources.size() ? sources[i] : std::string());
+  }
+  return builder.finish(std::move(unreadable), also_read);
 }
 
 std::string_view to_string(Dimension d)

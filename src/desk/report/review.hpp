@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -216,6 +217,29 @@ struct ReviewReport {
   std::vector<WorkloadRow> workload_assignees;
   std::vector<WorkloadRow> workload_teams;
   std::vector<TrendPoint> trend;
+};
+
+// Builds a review from tickets handed over one at a time: they are checked and measured
+// (for the period and for every trend bucket) in batches on every core and then let go, so
+// a report over many tickets holds only its figures, not the tickets.
+class ReportBuilder {
+public:
+  // Throws UsageError when since >= until or the trend would have more than 520 buckets.
+  ReportBuilder(const Config& config, const ReportOptions& options);
+  ~ReportBuilder();
+  ReportBuilder(const ReportBuilder&) = delete;
+  ReportBuilder& operator=(const ReportBuilder&) = delete;
+
+  // One ticket; `source` names it in messages (its file), empty for its id.
+  void add(Ticket ticket, std::string source = {});
+  // The review: `unreadable` (files the caller could not load) listed first among the
+  // left-out tickets; `also_read` as for build_report.
+  ReviewReport finish(std::vector<LeftOut> unreadable = {}, int also_read = 0);
+
+  struct State; // defined in review.cpp
+
+private:
+  std::unique_ptr<State> m;
 };
 
 // Compute the review of `tickets` (each one's file path in `sources` when given, for
