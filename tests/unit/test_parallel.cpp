@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -95,4 +97,19 @@ TEST_CASE("walk_ticket_files: tickets/YYYY/MM/*.yaml by path, stamps on request,
   CHECK_FALSE(stamped[2].stamp); // INC-D.yaml is a folder
 
   CHECK(desk::storage::walk_ticket_files(dir.path() / "missing", {.stamps = true}).empty());
+
+  // Folder names whose characters sort before '/': still in path order (each folder is
+  // sorted on its own, then the folders are joined).
+  desk::test::write_raw(tickets / "2026/1/INC-E.yaml", "e");
+  desk::test::write_raw(tickets / "2026/1-x/INC-F.yaml", "f");
+  desk::test::write_raw(tickets / "2026-x/01/INC-G.yaml", "g");
+  desk::test::write_raw(tickets / "2026/11/INC-0.yaml", "0");
+  std::vector<std::string> all;
+  for (const auto& f : desk::storage::walk_ticket_files(tickets, {.stamps = true, .hidden_folders = false})) {
+    all.push_back(f.rel);
+  }
+  std::vector<std::string> sorted = all;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(all == sorted);
+  CHECK(all.size() == 7);
 }

@@ -84,6 +84,10 @@ std::vector<TicketFile> walk_ticket_files(const fs::path& tickets_dir, const Tic
     }
     ::close(yfd);
   }
+  // Folders in the order of the paths below them ("2026/1" + "/" sorts before "2026/1-x"
+  // + "/", as their files do), each folder's files sorted on its own thread: the
+  // concatenation is in path order without sorting every path again.
+  std::sort(months.begin(), months.end(), [](const std::string& a, const std::string& b) { return a + '/' < b + '/'; });
   std::vector<std::vector<TicketFile>> per_month(months.size());
   auto list_month = [&](std::size_t m) {
     const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -96,6 +100,7 @@ std::vector<TicketFile> walk_ticket_files(const fs::path& tickets_dir, const Tic
       return;
     }
     auto& out = per_month[m];
+    out.reserve(1024);
     while (const dirent* e = ::readdir(d)) {
       if (!is_ticket_file_name(e->d_name)) {
         continue;
@@ -111,6 +116,7 @@ std::vector<TicketFile> walk_ticket_files(const fs::path& tickets_dir, const Tic
       out.push_back(std::move(f));
     }
     ::closedir(d);
+    std::sort(out.begin(), out.end(), [](const TicketFile& a, const TicketFile& b) { return a.rel < b.rel; });
   };
   // With stamps: one folder at a time to each thread, at most one thread a folder.
   const unsigned threads =
@@ -127,7 +133,6 @@ std::vector<TicketFile> walk_ticket_files(const fs::path& tickets_dir, const Tic
   for (auto& v : per_month) {
     std::move(v.begin(), v.end(), std::back_inserter(all));
   }
-  std::sort(all.begin(), all.end(), [](const TicketFile& a, const TicketFile& b) { return a.rel < b.rel; });
   return all;
 }
 
