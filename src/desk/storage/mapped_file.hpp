@@ -6,9 +6,9 @@
 
 namespace desk::storage {
 
-// A whole file mapped read-only (private mapping), for the ticket index and the
-// knowledge-base index. Empty (data() == nullptr) when the file is missing, not a regular
-// file, empty, or cannot be mapped.
+// A whole file mapped read-only (private mapping), for the knowledge-base index (the
+// ticket index reads its file instead: see ticket_index.hpp). Empty (data() == nullptr)
+// when the file is missing, not a regular file, empty, or cannot be mapped.
 class MappedFile {
 public:
   MappedFile() = default;
