@@ -633,8 +633,18 @@ std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built
                        const std::function<void(std::size_t, RawEntry&)>& place, std::uint64_t& names_size)
 {
   const std::size_t n = plan.found.size();
+  // Sized once: growing a 12 MB string step by step (100,000 tickets) cost more than
+  // everything else an update writes.
+  std::size_t names_total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    names_total += plan.found[i].rel.size() +
+                   (plan.fresh_of[i] != k_none ? plan.fresh[plan.fresh_of[i]].status().size()
+                                               : old.entry(plan.old_of[i]).status_len);
+  }
   std::string table(n * sizeof(RawEntry), '\0');
+  table.reserve(n * sizeof(RawEntry) + names_total);
   std::string names;
+  names.reserve(names_total);
   for (std::size_t i = 0; i < n; ++i) {
     RawEntry e{};
     std::string_view status;
@@ -846,9 +856,8 @@ Appended append_index(const fs::path& file, const Plan& plan, const OldIndex& ol
   if (dead > live / 2 + (8u << 20)) {
     return Appended::rewrite;
   }
-  records += table;
   const Header h = make_header(plan.found.size(), entries_offset, table, names_size, built_ns);
-  if (!write_at(fd, records.data(), records.size(), end) ||
+  if (!write_at(fd, records.data(), records.size(), end) || !write_at(fd, table.data(), table.size(), entries_offset) ||
       !write_at(fd, reinterpret_cast<const char*>(&h), sizeof h, 0)) {
     return Appended::skipped; // the header still describes the old table
   }
