@@ -253,6 +253,14 @@ TEST_CASE("index: a damaged or foreign index file is rebuilt silently")
     bad[at] = 'X';
     write_raw(store.index_file(), bad);
   }
+  SUBCASE("a flipped byte in a ticket's events")
+  {
+    std::string bad = bytes;
+    const auto at = bad.find("second line");
+    REQUIRE(at != std::string::npos);
+    bad[at] = 'X';
+    write_raw(store.index_file(), bad);
+  }
   SUBCASE("a flipped byte in the entry table")
   {
     std::string bad = bytes;

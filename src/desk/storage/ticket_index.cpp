@@ -406,10 +406,7 @@ public:
   std::size_t size() const { return m_count; }
   int fd() const { return m_fd; }
   ino_t inode() const { return m_ino; }
-  // Bytes of records the table refers to (the rest of the file before the table is dead).
-  std::uint64_t live_bytes() const { return m_live; }
   const Header& header() const { return m_header; }
-  std::int64_t built_ns() const { return m_header.built_ns; }
   RawEntry entry(std::size_t i) const
   {
     RawEntry e;
@@ -429,7 +426,6 @@ private:
   ino_t m_ino = 0;
   Header m_header{};
   std::size_t m_count = 0;
-  std::uint64_t m_live = 0;
   std::string m_table; // the entries, then the names
 };
 
@@ -509,7 +505,6 @@ bool OldIndex::open(const fs::path& file)
         !within(e.tail_off, e.tail_len)) {
       return fail();
     }
-    m_live += std::uint64_t{e.head_len} + e.tail_len;
     const std::string_view p = path(e);
     if (i > 0 && !(previous < p)) {
       return fail();
@@ -625,38 +620,47 @@ struct Plan {
   std::vector<std::uint32_t> old_of;   // entry in the old index, or k_none
   std::vector<std::uint32_t> fresh_of; // place in `fresh`, or k_none
   std::deque<Fresh> fresh;              // stable places: views into them outlive appends
+
+  // What file i was parsed into now, or null when its old entry stands.
+  const Fresh* fresh_at(std::size_t i) const { return fresh_of[i] != k_none ? &fresh[fresh_of[i]] : nullptr; }
+  // The lengths of file i's records (fields, events), wherever they are.
+  std::pair<std::uint32_t, std::uint32_t> lengths(std::size_t i, const OldIndex& old) const
+  {
+    if (const Fresh* f = fresh_at(i)) {
+      return {f->head_len, f->tail_len};
+    }
+    const RawEntry e = old.entry(old_of[i]);
+    return {e.head_len, e.tail_len};
+  }
 };
 
 // The table (entries, then names) for the files of `plan`; `place(i, entry)` sets where
 // entry i's records are. Empty when a path is too long for the entry format.
 std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built_ns,
-                       const std::function<void(std::size_t, RawEntry&)>& place, std::uint64_t& names_size)
+                       const std::function<void(std::size_t, RawEntry&)>& place)
 {
   const std::size_t n = plan.found.size();
+  const std::size_t entries_size = n * sizeof(RawEntry);
   // Sized once: growing a 12 MB string step by step (100,000 tickets) cost more than
   // everything else an update writes.
   std::size_t names_total = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    names_total += plan.found[i].rel.size() +
-                   (plan.fresh_of[i] != k_none ? plan.fresh[plan.fresh_of[i]].status().size()
-                                               : old.entry(plan.old_of[i]).status_len);
+    const Fresh* f = plan.fresh_at(i);
+    names_total += plan.found[i].rel.size() + (f ? f->status().size() : old.entry(plan.old_of[i]).status_len);
   }
-  std::string table(n * sizeof(RawEntry), '\0');
-  table.reserve(n * sizeof(RawEntry) + names_total);
-  std::string names;
-  names.reserve(names_total);
+  std::string table(entries_size, '\0');
+  table.reserve(entries_size + names_total);
   for (std::size_t i = 0; i < n; ++i) {
     RawEntry e{};
     std::string_view status;
-    if (plan.fresh_of[i] != k_none) {
-      const Fresh& f = plan.fresh[plan.fresh_of[i]];
-      e.content_hash = f.content_hash;
-      e.flags = f.problem ? EntryFlags::problem : 0;
-      e.head_len = f.head_len;
-      e.tail_len = f.tail_len;
-      e.head_check = hash64(f.head());
-      e.tail_check = hash64(f.tail());
-      status = f.status();
+    if (const Fresh* f = plan.fresh_at(i)) {
+      e.content_hash = f->content_hash;
+      e.flags = f->problem ? EntryFlags::problem : 0;
+      e.head_len = f->head_len;
+      e.tail_len = f->tail_len;
+      e.head_check = hash64(f->head());
+      e.tail_check = hash64(f->tail());
+      status = f->status();
     } else {
       e = old.entry(plan.old_of[i]);
       status = old.status(e);
@@ -671,30 +675,28 @@ std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built
     const bool racy = std::max(stamp.mtime_ns, stamp.ctime_ns) > built_ns - k_racy_window_ns;
     e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
     const std::string& path = plan.found[i].rel;
-    if (path.size() > UINT16_MAX || names.size() > UINT32_MAX - UINT16_MAX - 256) {
+    const std::size_t name_off = table.size() - entries_size;
+    if (path.size() > UINT16_MAX || name_off > UINT32_MAX - UINT16_MAX - 256) {
       return {};
     }
-    e.name_off = static_cast<std::uint32_t>(names.size());
+    e.name_off = static_cast<std::uint32_t>(name_off);
     e.path_len = static_cast<std::uint16_t>(path.size());
     e.status_len = static_cast<std::uint8_t>(status.size());
-    names += path;
-    names += status;
+    table += path;
+    table += status;
     std::memcpy(table.data() + i * sizeof(RawEntry), &e, sizeof e);
   }
-  names_size = names.size();
-  table += names;
   return table;
 }
 
-Header make_header(std::size_t count, std::uint64_t entries_offset, const std::string& table,
-                   std::uint64_t names_size, std::int64_t built_ns)
+Header make_header(std::size_t count, std::uint64_t entries_offset, const std::string& table, std::int64_t built_ns)
 {
   Header h{};
   std::memcpy(h.magic, k_magic, sizeof k_magic);
   h.version = k_version;
   h.entry_count = count;
   h.entries_offset = entries_offset;
-  h.names_size = names_size;
+  h.names_size = table.size() - count * sizeof(RawEntry);
   h.file_size = entries_offset + table.size();
   h.built_ns = built_ns;
   h.table_check = hash64(table);
@@ -711,34 +713,22 @@ bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, 
   std::vector<std::uint64_t> head_at(n);
   std::vector<std::uint64_t> tail_at(n);
   std::uint64_t pos = sizeof(Header);
-  const auto lengths = [&](std::size_t i) {
-    if (plan.fresh_of[i] != k_none) {
-      const Fresh& f = plan.fresh[plan.fresh_of[i]];
-      return std::pair<std::uint64_t, std::uint64_t>{f.head_len, f.tail_len};
-    }
-    const RawEntry e = old.entry(plan.old_of[i]);
-    return std::pair<std::uint64_t, std::uint64_t>{e.head_len, e.tail_len};
-  };
   for (std::size_t i = 0; i < n; ++i) {
     head_at[i] = pos;
-    pos += lengths(i).first;
+    pos += plan.lengths(i, old).first;
   }
   for (std::size_t i = 0; i < n; ++i) {
     tail_at[i] = pos;
-    pos += lengths(i).second;
+    pos += plan.lengths(i, old).second;
   }
-  std::uint64_t names_size = 0;
-  const std::string table = make_table(
-    plan, old, built_ns,
-    [&](std::size_t i, RawEntry& e) {
-      e.head_off = head_at[i];
-      e.tail_off = tail_at[i];
-    },
-    names_size);
+  const std::string table = make_table(plan, old, built_ns, [&](std::size_t i, RawEntry& e) {
+    e.head_off = head_at[i];
+    e.tail_off = tail_at[i];
+  });
   if (table.empty() && n > 0) {
     return false;
   }
-  const Header h = make_header(n, pos, table, names_size, built_ns);
+  const Header h = make_header(n, pos, table, built_ns);
 
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
@@ -757,9 +747,8 @@ bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, 
     for (const bool heads : {true, false}) {
       for (std::size_t i = 0; ok && i < n; ++i) {
         std::string_view bytes;
-        if (plan.fresh_of[i] != k_none) {
-          const Fresh& f = plan.fresh[plan.fresh_of[i]];
-          bytes = heads ? f.head() : f.tail();
+        if (const Fresh* f = plan.fresh_at(i)) {
+          bytes = heads ? f->head() : f->tail();
         } else {
           const RawEntry p = old.entry(plan.old_of[i]);
           bytes = heads ? reader.get(p.head_off, p.head_len) : reader.get(p.tail_off, p.tail_len);
@@ -825,27 +814,20 @@ Appended append_index(const fs::path& file, const Plan& plan, const OldIndex& ol
   std::vector<std::uint64_t> at(plan.fresh.size());
   std::uint64_t live = 0;
   for (std::size_t i = 0; i < plan.found.size(); ++i) {
-    if (plan.fresh_of[i] != k_none) {
-      const Fresh& f = plan.fresh[plan.fresh_of[i]];
+    if (const Fresh* f = plan.fresh_at(i)) {
       at[plan.fresh_of[i]] = end + records.size();
-      records.append(f.head());
-      records.append(f.tail());
-      live += f.head_len + std::uint64_t{f.tail_len};
-    } else {
-      const RawEntry e = old.entry(plan.old_of[i]);
-      live += e.head_len + std::uint64_t{e.tail_len};
+      records.append(f->head());
+      records.append(f->tail());
     }
+    const auto [head_len, tail_len] = plan.lengths(i, old);
+    live += std::uint64_t{head_len} + tail_len;
   }
-  std::uint64_t names_size = 0;
-  const std::string table = make_table(
-    plan, old, built_ns,
-    [&](std::size_t i, RawEntry& e) {
-      if (plan.fresh_of[i] != k_none) {
-        e.head_off = at[plan.fresh_of[i]];
-        e.tail_off = e.head_off + e.head_len;
-      }
-    },
-    names_size);
+  const std::string table = make_table(plan, old, built_ns, [&](std::size_t i, RawEntry& e) {
+    if (plan.fresh_at(i) != nullptr) {
+      e.head_off = at[plan.fresh_of[i]];
+      e.tail_off = e.head_off + e.head_len;
+    }
+  });
   if (table.empty() && !plan.found.empty()) {
     return Appended::rewrite;
   }
@@ -856,7 +838,7 @@ Appended append_index(const fs::path& file, const Plan& plan, const OldIndex& ol
   if (dead > live / 2 + (8u << 20)) {
     return Appended::rewrite;
   }
-  const Header h = make_header(plan.found.size(), entries_offset, table, names_size, built_ns);
+  const Header h = make_header(plan.found.size(), entries_offset, table, built_ns);
   if (!write_at(fd, records.data(), records.size(), end) || !write_at(fd, table.data(), table.size(), entries_offset) ||
       !write_at(fd, reinterpret_cast<const char*>(&h), sizeof h, 0)) {
     return Appended::skipped; // the header still describes the old table
@@ -966,128 +948,71 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   // bytes again (after a fresh clone: every file). One rewrite settles them all.
   bool changed = stats.rebuilt || stats.removed > 0 || !to_parse.empty() || settled > 0;
 
-  // A record of the old index that fails its check: parse that file again.
-  const auto reparse = [&](std::size_t i) -> const Fresh& {
-    plan.fresh_of[i] = static_cast<std::uint32_t>(plan.fresh.size());
-    parse_into(store, store.ref_of(found[i]), plan.fresh.emplace_back());
-    ++stats.parsed;
-    changed = true;
-    return plan.fresh.back();
-  };
-
   // The selection, decoded from the records in path order. Fields are decoded into
-  // `scratch`, whose storage serves the next ticket when this one is not wanted.
+  // `scratch`, whose storage serves the next ticket when this one is not wanted. A record
+  // of the old index that cannot be read, fails its check or does not decode throws
+  // CorruptIndex from `take`: that file is parsed again and taken from what it parsed into.
   BlobReader heads(old.fd(), old.header().entries_offset);
   BlobReader tails(old.fd(), old.header().entries_offset);
+  const auto checked = [](BlobReader& reader, std::uint64_t off, std::uint32_t len, std::uint64_t check) {
+    const std::string_view bytes = reader.get(off, len);
+    if (hash64(bytes) != check) {
+      throw CorruptIndex{};
+    }
+    return bytes;
+  };
   Value scratch = Value::map();
-  for (std::size_t i = 0; i < n; ++i) {
-    const Fresh* f = plan.fresh_of[i] != k_none ? &plan.fresh[plan.fresh_of[i]] : nullptr;
-    std::string_view head;
-    std::string_view status;
-    RawEntry p{};
-    if (f == nullptr) {
-      p = old.entry(plan.old_of[i]);
-      status = old.status(p);
-      if ((p.flags & EntryFlags::problem) == 0 && selection.keep_status && !selection.keep_status(status)) {
-        continue;
-      }
-      try {
-        head = heads.get(p.head_off, p.head_len);
-        if (hash64(head) != p.head_check) {
-          f = &reparse(i);
-        }
-      } catch (const CorruptIndex&) {
-        f = &reparse(i);
-      }
-    }
-    if (f != nullptr) {
-      if (!f->problem && selection.keep_status && !selection.keep_status(f->status())) {
-        continue;
-      }
-      head = f->head();
-    }
+  const auto take = [&](std::size_t i, const Fresh* f) {
+    const RawEntry p = f == nullptr ? old.entry(plan.old_of[i]) : RawEntry{};
     const bool problem = f != nullptr ? f->problem : (p.flags & EntryFlags::problem) != 0;
-    if (problem) {
-      try {
-        problems.push_back(decode_problem(head, store.dir() / found[i].rel));
-      } catch (const CorruptIndex&) {
-        if (f != nullptr) {
-          throw; // a record made now does not decode: a bug, not damage
-        }
-        f = &reparse(i);
-        if (!f->problem) {
-          --i; // it reads as a ticket after all: take it again
-          continue;
-        }
-        problems.push_back(decode_problem(f->head(), store.dir() / found[i].rel));
-      }
-      continue;
+    if (!problem && selection.keep_status && !selection.keep_status(f != nullptr ? f->status() : old.status(p))) {
+      return;
     }
-    try {
-      Reader r(head.data(), head.size());
-      r.value_into(scratch);
-      if (!scratch.is_mapping() || !r.done()) {
-        throw CorruptIndex{};
-      }
-    } catch (const CorruptIndex&) {
-      scratch = Value::map();
-      if (f != nullptr) {
-        throw; // a record made now does not decode: a bug, not damage
-      }
-      reparse(i);
-      --i; // take it again from the file
-      continue;
+    const std::string_view head = f != nullptr ? f->head() : checked(heads, p.head_off, p.head_len, p.head_check);
+    if (problem) {
+      problems.push_back(decode_problem(head, store.dir() / found[i].rel));
+      return;
+    }
+    Reader r(head.data(), head.size());
+    r.value_into(scratch);
+    if (!scratch.is_mapping() || !r.done()) {
+      throw CorruptIndex{};
     }
     Ticket probe = Ticket::from_parts(std::move(scratch), {});
+    scratch = Value::map();
     if (selection.keep && !selection.keep(probe)) {
       scratch = std::move(probe).take_fields();
-      continue;
+      return;
     }
     std::vector<Event> events;
     if (selection.events) {
-      std::string_view tail;
-      bool good = f != nullptr;
-      if (f == nullptr) {
-        try {
-          tail = tails.get(p.tail_off, p.tail_len);
-          good = hash64(tail) == p.tail_check;
-        } catch (const CorruptIndex&) {
-          good = false;
-        }
-        if (!good) {
-          f = &reparse(i);
-          if (f->problem) {
-            scratch = std::move(probe).take_fields();
-            --i; // now a problem file: take it again
-            continue;
-          }
-        }
-      }
-      if (f != nullptr) {
-        tail = f->tail();
-      }
-      try {
-        events = decode_events(tail);
-      } catch (const CorruptIndex&) {
-        scratch = std::move(probe).take_fields();
-        if (f != nullptr) {
-          throw;
-        }
-        reparse(i);
-        --i;
-        continue;
-      }
+      events = decode_events(f != nullptr ? f->tail() : checked(tails, p.tail_off, p.tail_len, p.tail_check));
     }
-    Value fields;
-    if (selection.fields.empty()) {
-      fields = std::move(probe).take_fields();
-      scratch = Value::map();
-    } else {
-      Value all = std::move(probe).take_fields();
+    Value fields = std::move(probe).take_fields();
+    if (!selection.fields.empty()) {
+      Value all = std::move(fields);
       fields = take_wanted(all, selection.fields);
       scratch = std::move(all);
     }
     sink(Ticket::from_parts(std::move(fields), std::move(events)));
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const Fresh* f = plan.fresh_at(i);
+    for (;;) {
+      try {
+        take(i, f);
+        break;
+      } catch (const CorruptIndex&) {
+        if (f != nullptr) {
+          throw; // a record made now does not decode: a bug, not damage
+        }
+        plan.fresh_of[i] = static_cast<std::uint32_t>(plan.fresh.size());
+        parse_into(store, store.ref_of(found[i]), plan.fresh.emplace_back());
+        f = &plan.fresh.back();
+        ++stats.parsed;
+        changed = true;
+      }
+    }
   }
 
   if (changed) {
