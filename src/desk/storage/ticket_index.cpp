@@ -2,6 +2,7 @@
 
 #include <desk/storage/fast_yaml.hpp>
 #include <desk/storage/file_io.hpp>
+#include <desk/storage/mapped_file.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/storage/ticket_walk.hpp>
 #include <desk/util/error.hpp>
@@ -420,13 +421,16 @@ public:
   }
 
 private:
-  std::string_view names() const { return std::string_view(m_table).substr(m_count * sizeof(RawEntry)); }
+  std::string_view names() const { return m_table.bytes().substr(m_count * sizeof(RawEntry)); }
 
   int m_fd = -1;
   ino_t m_ino = 0;
   Header m_header{};
   std::size_t m_count = 0;
-  std::string m_table; // the entries, then the names
+  // The entries, then the names: mapped, not read (12 MB at 100,000 tickets; read into
+  // fresh memory they cost several times more than the page cache's pages mapped in).
+  // Nothing shortens an index file: an update appends, a rewrite replaces it.
+  MappedFile m_table;
 };
 
 // Read exactly n bytes at `offset`; false on a short read or an error.
@@ -457,7 +461,7 @@ bool OldIndex::open(const fs::path& file)
     ::close(m_fd);
     m_fd = -1;
     m_count = 0;
-    m_table.clear();
+    m_table = MappedFile();
     return false;
   };
   struct stat st {};
@@ -489,8 +493,11 @@ bool OldIndex::open(const fs::path& file)
     return fail();
   }
   m_count = h.entry_count;
-  m_table.resize(h.file_size - h.entries_offset);
-  if (!read_at(m_fd, m_table.data(), m_table.size(), h.entries_offset) || hash64(m_table) != h.table_check) {
+  const std::uint64_t table_size = h.file_size - h.entries_offset;
+  if (table_size > 0) {
+    m_table = MappedFile(m_fd, h.entries_offset, static_cast<std::size_t>(table_size), true);
+  }
+  if (m_table.size() != table_size || hash64(m_table.bytes()) != h.table_check) {
     return fail();
   }
   // Every entry's places must lie among the records, paths in path order.
@@ -616,7 +623,7 @@ constexpr std::uint32_t k_none = UINT32_MAX;
 
 // What one read knows of each ticket file found: its old entry, or what it parsed now.
 struct Plan {
-  std::vector<TicketFile> found;
+  TicketFiles found;
   std::vector<std::uint32_t> old_of;   // entry in the old index, or k_none
   std::vector<std::uint32_t> fresh_of; // place in `fresh`, or k_none
   std::deque<Fresh> fresh;              // stable places: views into them outlive appends
@@ -674,7 +681,7 @@ std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built
     // Racy: changed within the window before this read's clock (see the header).
     const bool racy = std::max(stamp.mtime_ns, stamp.ctime_ns) > built_ns - k_racy_window_ns;
     e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
-    const std::string& path = plan.found[i].rel;
+    const std::string_view path = plan.found[i].rel;
     const std::size_t name_off = table.size() - entries_size;
     if (path.size() > UINT16_MAX || name_off > UINT32_MAX - UINT16_MAX - 256) {
       return {};
@@ -882,7 +889,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   const std::int64_t now_ns = wall_clock_ns();
   Plan plan;
   plan.found = walk_ticket_files(store.dir(), {.stamps = true, .hidden_folders = false});
-  const std::vector<TicketFile>& found = plan.found;
+  const TicketFiles& found = plan.found;
   const std::size_t n = found.size();
   stats.files = n;
 

@@ -20,7 +20,7 @@ TicketStore::TicketStore(fs::path root) : m_root(std::move(root)), m_dir(m_root 
 std::vector<TicketRef> TicketStore::scan() const
 {
   // tickets/YYYY/MM/ID.yaml: the walk the index makes, without its stat calls.
-  const std::vector<TicketFile> files = walk_ticket_files(m_dir, {.stamps = false, .hidden_folders = true});
+  const TicketFiles files = walk_ticket_files(m_dir, {.stamps = false, .hidden_folders = true});
   std::vector<TicketRef> out;
   out.reserve(files.size());
   for (const auto& file : files) {
@@ -33,7 +33,7 @@ TicketRef TicketStore::ref_of(const TicketFile& file) const
 {
   const auto slash = file.rel.rfind('/');
   const auto start = slash == std::string::npos ? 0 : slash + 1;
-  return {file.rel.substr(start, file.rel.size() - start - 5), m_dir / file.rel}; // "ID.yaml"
+  return {std::string(file.rel.substr(start, file.rel.size() - start - 5)), m_dir / file.rel}; // "ID.yaml"
 }
 
 std::optional<TicketRef> TicketStore::find_exact(const std::string& id) const

@@ -4,7 +4,8 @@
 #include <desk/util/parallel.hpp>
 
 #include <algorithm>
-#include <iterator>
+#include <climits>
+#include <cstring>
 #include <string_view>
 
 #include <dirent.h>
@@ -67,12 +68,13 @@ TicketStamp stamp_of(const struct stat& st)
 
 } // namespace
 
-std::vector<TicketFile> walk_ticket_files(const fs::path& tickets_dir, const TicketWalk& how)
+TicketFiles walk_ticket_files(const fs::path& tickets_dir, const TicketWalk& how)
 {
+  TicketFiles out;
   std::vector<std::string> months;
   const int root = ::open(tickets_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) {
-    return {};
+    return out;
   }
   for (const auto& year : subfolder_names(root, ".", how.hidden_folders)) {
     const int yfd = ::openat(root, year.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -88,52 +90,80 @@ std::vector<TicketFile> walk_ticket_files(const fs::path& tickets_dir, const Tic
   // + "/", as their files do), each folder's files sorted on its own thread: the
   // concatenation is in path order without sorting every path again.
   std::sort(months.begin(), months.end(), [](const std::string& a, const std::string& b) { return a + '/' < b + '/'; });
-  std::vector<std::vector<TicketFile>> per_month(months.size());
-  auto list_month = [&](std::size_t m) {
-    const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-      return;
-    }
-    DIR* d = ::fdopendir(fd);
-    if (d == nullptr) {
-      ::close(fd);
-      return;
-    }
-    auto& out = per_month[m];
-    out.reserve(1024);
-    while (const dirent* e = ::readdir(d)) {
-      if (!is_ticket_file_name(e->d_name)) {
-        continue;
-      }
-      TicketFile f;
-      f.rel = months[m] + "/" + e->d_name;
-      if (how.stamps) {
-        struct stat st {};
-        if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
-          f.stamp = stamp_of(st);
-        }
-      }
-      out.push_back(std::move(f));
-    }
-    ::closedir(d);
-    std::sort(out.begin(), out.end(), [](const TicketFile& a, const TicketFile& b) { return a.rel < b.rel; });
-  };
   // With stamps: one folder at a time to each thread, at most one thread a folder.
   const unsigned threads =
       how.stamps ? static_cast<unsigned>(std::min<std::size_t>(thread_count(0, months.size(), 2, 8), months.size()))
                  : 1;
-  parallel_for(months.size(), threads, list_month, 1);
+
+  // First each folder's paths (end to end in one string; where each is, in path order),
+  // then, the count known, every file's entry in its place, with its stat.
+  using Span = std::pair<std::uint32_t, std::uint32_t>; // start and length in the folder's string
+  out.m_paths.resize(months.size());
+  std::vector<std::vector<Span>> spans(months.size());
+  parallel_for(
+    months.size(), threads,
+    [&](std::size_t m) {
+      const int fd = ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) {
+        return;
+      }
+      DIR* d = ::fdopendir(fd);
+      if (d == nullptr) {
+        ::close(fd);
+        return;
+      }
+      std::string& paths = out.m_paths[m];
+      while (const dirent* e = ::readdir(d)) {
+        if (is_ticket_file_name(e->d_name)) {
+          const std::size_t start = paths.size();
+          paths += months[m];
+          paths += '/';
+          paths += e->d_name;
+          spans[m].emplace_back(static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(paths.size() - start));
+        }
+      }
+      ::closedir(d);
+      const std::string_view all = paths;
+      std::sort(spans[m].begin(), spans[m].end(), [all](const Span& x, const Span& y) {
+        return all.substr(x.first, x.second) < all.substr(y.first, y.second);
+      });
+    },
+    1);
+
+  std::vector<std::size_t> first(months.size() + 1, 0);
+  for (std::size_t m = 0; m < months.size(); ++m) {
+    first[m + 1] = first[m] + spans[m].size();
+  }
+  out.m_files.resize(first.back());
+  parallel_for(
+    months.size(), threads,
+    [&](std::size_t m) {
+      const std::string_view paths = out.m_paths[m];
+      const int fd = how.stamps && !spans[m].empty()
+                         ? ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                         : -1;
+      const std::size_t name_from = months[m].size() + 1; // past "YYYY/MM/"
+      char name[NAME_MAX + 1];
+      for (std::size_t k = 0; k < spans[m].size(); ++k) {
+        TicketFile& f = out.m_files[first[m] + k];
+        f.rel = paths.substr(spans[m][k].first, spans[m][k].second);
+        const std::string_view base = f.rel.substr(name_from);
+        struct stat st {};
+        if (fd >= 0 && base.size() <= NAME_MAX) {
+          std::memcpy(name, base.data(), base.size()); // fstatat needs it terminated
+          name[base.size()] = '\0';
+          if (::fstatat(fd, name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+            f.stamp = stamp_of(st);
+          }
+        }
+      }
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    },
+    1);
   ::close(root);
-  std::vector<TicketFile> all;
-  std::size_t total = 0;
-  for (const auto& v : per_month) {
-    total += v.size();
-  }
-  all.reserve(total);
-  for (auto& v : per_month) {
-    std::move(v.begin(), v.end(), std::back_inserter(all));
-  }
-  return all;
+  return out;
 }
 
 } // namespace desk::storage

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The one walk of tickets/YYYY/MM/*.yaml, for TicketStore::scan and the ticket index.
@@ -18,12 +19,6 @@ struct TicketStamp {
   bool operator==(const TicketStamp&) const = default;
 };
 
-// One ticket file found by the walk.
-struct TicketFile {
-  std::string rel;                  // "YYYY/MM/ID.yaml", relative to tickets/
-  std::optional<TicketStamp> stamp; // with stamps only; none when it is not a regular file
-};
-
 struct TicketWalk {
   // Stat every file, relative to its folder (short names, no path walk), the folders
   // shared among the cores; without stamps the folders are only listed, on this thread.
@@ -33,8 +28,34 @@ struct TicketWalk {
   bool hidden_folders = false;
 };
 
+// One ticket file found by the walk.
+struct TicketFile {
+  std::string_view rel;             // "YYYY/MM/ID.yaml", relative to tickets/ (in its TicketFiles)
+  std::optional<TicketStamp> stamp; // with stamps only; none when it is not a regular file
+};
+
+class TicketFiles;
+
 // Every tickets/YYYY/MM/*.yaml (the name not hidden), sorted by path. Year and month folders
 // may be links to folders. Folders that cannot be read are passed over.
-std::vector<TicketFile> walk_ticket_files(const std::filesystem::path& tickets_dir, const TicketWalk& how);
+TicketFiles walk_ticket_files(const std::filesystem::path& tickets_dir, const TicketWalk& how);
+
+// The files a walk found, in path order. Their paths are kept in one buffer a folder and
+// the entries in one array sized once: at 100,000 tickets a string and a vector growth a
+// file made up most of the memory a read touched, and fresh memory is what costs most here
+// (a page fault for every new page).
+class TicketFiles {
+public:
+  std::size_t size() const { return m_files.size(); }
+  bool empty() const { return m_files.empty(); }
+  const TicketFile& operator[](std::size_t i) const { return m_files[i]; }
+  auto begin() const { return m_files.begin(); }
+  auto end() const { return m_files.end(); }
+
+private:
+  friend TicketFiles walk_ticket_files(const std::filesystem::path& tickets_dir, const TicketWalk& how);
+  std::vector<std::string> m_paths; // each folder's paths, end to end (the views point here)
+  std::vector<TicketFile> m_files;
+};
 
 } // namespace desk::storage
