@@ -90,7 +90,7 @@ TicketFiles walk_ticket_files(const fs::path& tickets_dir, const TicketWalk& how
   // + "/", as their files do), each folder's files sorted on its own thread: the
   // concatenation is in path order without sorting every path again.
   std::sort(months.begin(), months.end(), [](const std::string& a, const std::string& b) { return a + '/' < b + '/'; });
-  // With stamps: one folder at a time to each thread, at most one thread a folder.
+  // With stamps the folders are listed on every core, one folder at a time to a thread.
   const unsigned threads =
       how.stamps ? static_cast<unsigned>(std::min<std::size_t>(thread_count(0, months.size(), 2, 8), months.size()))
                  : 1;
@@ -130,30 +130,43 @@ TicketFiles walk_ticket_files(const fs::path& tickets_dir, const TicketWalk& how
     },
     1);
 
-  std::vector<std::size_t> first(months.size() + 1, 0);
+  // Then the stats, in pieces of at most 256 files (a folder may hold most of the files),
+  // each written in its place in an array left uninitialised until then: its pages are
+  // first touched by the threads that fill them.
+  struct Piece {
+    std::size_t month;
+    std::size_t begin; // in the folder's spans
+    std::size_t end;
+    std::size_t at; // of begin in the array
+  };
+  std::vector<Piece> pieces;
+  std::size_t total = 0;
   for (std::size_t m = 0; m < months.size(); ++m) {
-    first[m + 1] = first[m] + spans[m].size();
+    for (std::size_t k = 0; k < spans[m].size(); k += 256) {
+      pieces.push_back({m, k, std::min(spans[m].size(), k + 256), total + k});
+    }
+    total += spans[m].size();
   }
-  out.m_files.resize(first.back());
+  out.m_storage.reset(static_cast<TicketFile*>(::operator new(std::max<std::size_t>(total, 1) * sizeof(TicketFile))));
+  out.m_size = total;
   parallel_for(
-    months.size(), threads,
-    [&](std::size_t m) {
-      const std::string_view paths = out.m_paths[m];
-      const int fd = how.stamps && !spans[m].empty()
-                         ? ::openat(root, months[m].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                         : -1;
-      const std::size_t name_from = months[m].size() + 1; // past "YYYY/MM/"
+    pieces.size(), how.stamps ? thread_count(0, total, 512, 8) : 1,
+    [&](std::size_t p) {
+      const Piece& piece = pieces[p];
+      const std::string_view paths = out.m_paths[piece.month];
+      const int fd = how.stamps ? ::openat(root, months[piece.month].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+      const std::size_t name_from = months[piece.month].size() + 1; // past "YYYY/MM/"
       char name[NAME_MAX + 1];
-      for (std::size_t k = 0; k < spans[m].size(); ++k) {
-        TicketFile& f = out.m_files[first[m] + k];
-        f.rel = paths.substr(spans[m][k].first, spans[m][k].second);
-        const std::string_view base = f.rel.substr(name_from);
+      for (std::size_t k = piece.begin; k < piece.end; ++k) {
+        auto* f = new (out.m_storage.get() + piece.at + (k - piece.begin)) TicketFile;
+        f->rel = paths.substr(spans[piece.month][k].first, spans[piece.month][k].second);
+        const std::string_view base = f->rel.substr(name_from);
         struct stat st {};
         if (fd >= 0 && base.size() <= NAME_MAX) {
           std::memcpy(name, base.data(), base.size()); // fstatat needs it terminated
           name[base.size()] = '\0';
           if (::fstatat(fd, name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
-            f.stamp = stamp_of(st);
+            f->stamp = stamp_of(st);
           }
         }
       }

@@ -2,9 +2,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 // The one walk of tickets/YYYY/MM/*.yaml, for TicketStore::scan and the ticket index.
@@ -46,16 +49,21 @@ TicketFiles walk_ticket_files(const std::filesystem::path& tickets_dir, const Ti
 // (a page fault for every new page).
 class TicketFiles {
 public:
-  std::size_t size() const { return m_files.size(); }
-  bool empty() const { return m_files.empty(); }
-  const TicketFile& operator[](std::size_t i) const { return m_files[i]; }
-  auto begin() const { return m_files.begin(); }
-  auto end() const { return m_files.end(); }
+  std::size_t size() const { return m_size; }
+  bool empty() const { return m_size == 0; }
+  const TicketFile& operator[](std::size_t i) const { return m_storage.get()[i]; }
+  const TicketFile* begin() const { return m_storage.get(); }
+  const TicketFile* end() const { return m_storage.get() + m_size; }
 
 private:
   friend TicketFiles walk_ticket_files(const std::filesystem::path& tickets_dir, const TicketWalk& how);
+  struct Release {
+    void operator()(TicketFile* p) const { ::operator delete(p); }
+  };
+  static_assert(std::is_trivially_destructible_v<TicketFile>);
   std::vector<std::string> m_paths; // each folder's paths, end to end (the views point here)
-  std::vector<TicketFile> m_files;
+  std::unique_ptr<TicketFile, Release> m_storage; // m_size entries, built in place by the walk
+  std::size_t m_size = 0;
 };
 
 } // namespace desk::storage
