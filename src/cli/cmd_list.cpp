@@ -137,7 +137,7 @@ void register_list(CLI::App& app, Globals& g)
     std::vector<storage::LoadProblem> problems;
     storage::Selection selection;
     selection.keep = [&f](const Ticket& t) { return f.matches(t); };
-    selection.keep_status = [&f](std::string_view status) { return f.matches_status(status); };
+    selection.keep_brief = [&f](const TicketBrief& brief) { return f.matches_brief(brief); };
     selection.events = false; // a list shows current fields only
     if (a->format != "json") {
       // A table or csv keeps only its columns, the sort keys and the priority (colour).

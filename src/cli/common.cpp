@@ -130,7 +130,7 @@ std::map<std::string, int> open_load(const Session& s)
   std::map<std::string, int> load;
   std::vector<storage::LoadProblem> problems;
   storage::Selection assigned_open;
-  assigned_open.keep_status = workflow::is_open_status;
+  assigned_open.keep_brief = [](const TicketBrief& brief) { return workflow::is_open_status(brief.status); };
   assigned_open.keep = [](const Ticket& t) {
     return workflow::is_open_status(t.status()) && !t.get("assignee").empty();
   };

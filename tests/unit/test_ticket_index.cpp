@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <string>
@@ -145,7 +146,7 @@ TEST_CASE("index: a status filter skips other tickets before decoding, and follo
   read_all(store, s);
   std::vector<std::string> seen_by_keep;
   Selection open_only;
-  open_only.keep_status = [](std::string_view status) { return status != "closed"; };
+  open_only.keep_brief = [](const desk::TicketBrief& brief) { return brief.status != "closed"; };
   open_only.keep = [&](const Ticket& t) {
     seen_by_keep.push_back(t.get("title"));
     return true;
@@ -170,6 +171,60 @@ TEST_CASE("index: a status filter skips other tickets before decoding, and follo
   CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
         std::vector<std::string>{"one", "two", "three"});
   CHECK(s.parsed == 0);
+  CHECK(problems.empty());
+}
+
+TEST_CASE("index: each ticket's brief (status, created, updated) is kept, read before decoding, and follows edits")
+{
+  using namespace std::chrono;
+  TempDir dir;
+  const TicketStore store(dir.path());
+  Ticket a = rich_ticket("INC-00000001", "one", "resolved", "2026-11-01T10:00:00+08:00");
+  a.set("updated", "2026-11-02T00:30:00Z");
+  const fs::path a_path = plant(store, a);
+  plant(store, rich_ticket("INC-00000002", "two", "new", "2026-10-05T09:00:00+02:00")); // no `updated`
+
+  struct Seen {
+    std::string status;
+    std::optional<desk::Timestamp> created, updated;
+    bool operator==(const Seen&) const = default;
+  };
+  std::vector<Seen> seen;
+  Selection briefs;
+  briefs.keep_brief = [&](const desk::TicketBrief& b) {
+    seen.push_back({std::string(b.status), b.created, b.updated});
+    return false; // nothing decoded
+  };
+  briefs.keep = [](const Ticket&) {
+    FAIL("keep was asked about a ticket its brief refused");
+    return false;
+  };
+  const std::vector<Seen> expected{ // in path order: 2026/10 first
+    {"new", desk::Timestamp{sys_days{2026y / October / 5}} + 7h, std::nullopt},
+    {"resolved", desk::Timestamp{sys_days{2026y / November / 1}} + 2h, desk::Timestamp{sys_days{2026y / November / 2}} + 30min},
+  };
+  std::vector<LoadProblem> problems;
+  IndexStats s;
+  // Parsed now (no index yet), then from the index written by that read.
+  CHECK(desk::storage::load_indexed(store, store.index_file(), briefs, problems, &s).empty());
+  CHECK(s.parsed == 2);
+  CHECK(seen == expected);
+  seen.clear();
+  CHECK(desk::storage::load_indexed(store, store.index_file(), briefs, problems, &s).empty());
+  CHECK(s.parsed == 0);
+  CHECK(seen == expected);
+
+  // `updated` edited behind desk's back (same size): the brief follows.
+  std::string text = read_raw(a_path);
+  const auto at = text.find("2026-11-02T00:30:00Z");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 20, "2026-11-03T00:30:00Z");
+  write_raw(a_path, text);
+  seen.clear();
+  CHECK(desk::storage::load_indexed(store, store.index_file(), briefs, problems, &s).empty());
+  CHECK(s.parsed == 1);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[1].updated == desk::Timestamp{sys_days{2026y / November / 3}} + 30min);
   CHECK(problems.empty());
 }
 

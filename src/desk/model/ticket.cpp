@@ -289,4 +289,10 @@ Ticket Ticket::from_value(const Value& doc, const std::string& path)
   return t;
 }
 
+TicketBrief brief_of(const Ticket& ticket)
+{
+  return {ticket.status(), parse_timestamp(ticket.get("created"), nullptr),
+          parse_timestamp(ticket.get("updated"), nullptr)};
+}
+
 } // namespace desk

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <desk/model/value.hpp>
+#include <desk/util/time.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,5 +94,17 @@ private:
 
 // The mapping form of one event, in its fixed key order.
 Value event_to_value(const Event& event);
+
+// What a reader can decide much on without the rest of a ticket: the ticket index keeps
+// it beside each ticket's records, so filters on status and times refuse a ticket before
+// any of it is decoded.
+struct TicketBrief {
+  std::string_view status;
+  std::optional<Timestamp> created; // none when missing or not a time (read as UTC without an offset)
+  std::optional<Timestamp> updated;
+};
+
+// The brief of a ticket (views into it).
+TicketBrief brief_of(const Ticket& ticket);
 
 } // namespace desk

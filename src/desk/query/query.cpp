@@ -87,19 +87,28 @@ int compare_values(const KeyValue& a, const KeyValue& b, KeyKind kind)
 
 } // namespace
 
-bool Filter::matches_status(std::string_view status_text) const
+bool Filter::matches_brief(const TicketBrief& brief) const
 {
-  const auto st = workflow::parse_status(status_text);
+  const auto st = workflow::parse_status(brief.status);
   const bool final = st && workflow::is_final(*st);
   if ((scope == Scope::open && final) || (scope == Scope::closed && !final)) {
     return false;
   }
-  return any_of_values(this->status, status_text);
+  if (!any_of_values(this->status, brief.status)) {
+    return false;
+  }
+  if (created_since || created_until) {
+    const auto& created = brief.created;
+    if (!created || (created_since && *created < *created_since) || (created_until && *created >= *created_until)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool Filter::matches(const Ticket& t) const
 {
-  if (!matches_status(t.status())) {
+  if (!matches_brief(brief_of(t))) {
     return false;
   }
   if (!any_of_values(type, t.get("type")) ||
@@ -114,12 +123,6 @@ bool Filter::matches(const Ticket& t) const
       hit = hit || any_of_values(team, c);
     }
     if (!hit) {
-      return false;
-    }
-  }
-  if (created_since || created_until) {
-    const auto created = parse_timestamp(t.get("created"), nullptr);
-    if (!created || (created_since && *created < *created_since) || (created_until && *created >= *created_until)) {
       return false;
     }
   }

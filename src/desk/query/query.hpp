@@ -30,8 +30,9 @@ struct Filter {
 
   // True when `ticket` passes every condition.
   bool matches(const Ticket& ticket) const;
-  // True when a ticket with this status can pass (the scope and status conditions alone).
-  bool matches_status(std::string_view status) const;
+  // True when a ticket with this brief can pass (the scope, status and creation-time
+  // conditions, which are all that a brief decides; `matches` checks them the same way).
+  bool matches_brief(const TicketBrief& brief) const;
 };
 
 // One sort key: a field name, descending when `descending`.

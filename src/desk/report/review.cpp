@@ -680,15 +680,20 @@ std::optional<double> Satisfaction::average() const
 
 bool outside_period(const Ticket& t, const ReportOptions& options)
 {
-  const auto created = parse_timestamp(t.get("created"), nullptr);
+  return outside_period(brief_of(t), options);
+}
+
+bool outside_period(const TicketBrief& brief, const ReportOptions& options)
+{
+  const auto& created = brief.created;
   if (!created) {
     return false; // let the report name the problem
   }
   if (*created >= options.until) {
     return true;
   }
-  const auto status = workflow::parse_status(t.status());
-  const auto updated = parse_timestamp(t.get("updated"), nullptr);
+  const auto status = workflow::parse_status(brief.status);
+  const auto& updated = brief.updated;
   return status && workflow::is_final(*status) && updated && *updated < options.since && *created < options.since;
 }
 

@@ -257,6 +257,8 @@ ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& conf
 // with its last change (`updated`) before the period. Readers use it to skip loading the
 // events of old tickets.
 bool outside_period(const Ticket& fields, const ReportOptions& options);
+// The same from a ticket's brief (the ticket index keeps one for every ticket).
+bool outside_period(const TicketBrief& brief, const ReportOptions& options);
 
 // Dimension name as given to --group-by ("team").
 std::string_view to_string(Dimension d);

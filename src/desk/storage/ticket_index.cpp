@@ -48,8 +48,12 @@ namespace {
 // make up more than half of the file it is written anew (temp file + rename).
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'I', 'D', 'X', '1'};
 // 2: each entry carries the status; 3: problems their position; 4: fixed-size entries,
-// records read with pread, not mapped; 5: updates appended, the table after the records
-constexpr std::uint32_t k_version = 5;
+// records read with pread, not mapped; 5: updates appended, the table after the records;
+// 6: each entry carries the ticket's created and updated times (its brief, with the status)
+constexpr std::uint32_t k_version = 6;
+
+// An entry's time that is missing or not a time.
+constexpr std::int64_t k_no_time = INT64_MIN;
 
 // More files to parse than this: parse on every core (at most 8 threads).
 constexpr std::size_t k_parallel_threshold = 512;
@@ -81,12 +85,27 @@ struct RawEntry {
   std::uint32_t tail_len;
   std::uint64_t head_check;
   std::uint64_t tail_check;
+  std::int64_t created_s; // seconds since 1970 (UTC), or k_no_time
+  std::int64_t updated_s;
   std::uint32_t name_off; // the path, then the status, within names
   std::uint16_t path_len;
   std::uint8_t status_len;
   std::uint8_t flags;
 };
-static_assert(sizeof(RawEntry) == 88, "RawEntry is written as it lies in memory");
+static_assert(sizeof(RawEntry) == 104, "RawEntry is written as it lies in memory");
+
+std::int64_t time_field(const std::optional<Timestamp>& t)
+{
+  return t ? static_cast<std::int64_t>(t->time_since_epoch().count()) : k_no_time;
+}
+
+std::optional<Timestamp> time_field(std::int64_t s)
+{
+  if (s == k_no_time) {
+    return std::nullopt;
+  }
+  return Timestamp{std::chrono::seconds{s}};
+}
 
 // A fast 64-bit hash (8 bytes a step) for checksums and file contents; not cryptographic.
 std::uint64_t hash64(const void* data, std::size_t n)
@@ -574,6 +593,8 @@ struct Fresh {
   std::uint32_t head_len = 0;
   std::uint32_t tail_len = 0;
   std::uint64_t content_hash = 0;
+  std::int64_t created_s = k_no_time;
+  std::int64_t updated_s = k_no_time;
   bool problem = false;
 
   std::string_view head() const { return std::string_view(bytes).substr(0, head_len); }
@@ -607,11 +628,15 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
     f.bytes += encode_events(t);
     f.tail_len = static_cast<std::uint32_t>(f.bytes.size() - f.head_len);
     f.bytes += std::string_view(t.status()).substr(0, 255);
+    const TicketBrief brief = brief_of(t);
+    f.created_s = time_field(brief.created);
+    f.updated_s = time_field(brief.updated);
     f.problem = false;
   } catch (const Error& err) {
     f.bytes = encode_problem(LoadProblem::of(ref.path, err));
     f.head_len = static_cast<std::uint32_t>(f.bytes.size());
     f.tail_len = 0;
+    f.created_s = f.updated_s = k_no_time;
     f.problem = true;
     if (text.empty()) {
       f.content_hash = 0;
@@ -667,6 +692,8 @@ std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built
       e.tail_len = f->tail_len;
       e.head_check = hash64(f->head());
       e.tail_check = hash64(f->tail());
+      e.created_s = f->created_s;
+      e.updated_s = f->updated_s;
       status = f->status();
     } else {
       e = old.entry(plan.old_of[i]);
@@ -972,8 +999,12 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   const auto take = [&](std::size_t i, const Fresh* f) {
     const RawEntry p = f == nullptr ? old.entry(plan.old_of[i]) : RawEntry{};
     const bool problem = f != nullptr ? f->problem : (p.flags & EntryFlags::problem) != 0;
-    if (!problem && selection.keep_status && !selection.keep_status(f != nullptr ? f->status() : old.status(p))) {
-      return;
+    if (!problem && selection.keep_brief) {
+      const TicketBrief brief = f != nullptr ? TicketBrief{f->status(), time_field(f->created_s), time_field(f->updated_s)}
+                                             : TicketBrief{old.status(p), time_field(p.created_s), time_field(p.updated_s)};
+      if (!selection.keep_brief(brief)) {
+        return;
+      }
     }
     const std::string_view head = f != nullptr ? f->head() : checked(heads, p.head_off, p.head_len, p.head_check);
     if (problem) {
@@ -1097,7 +1128,7 @@ IndexStats rebuild_index(const TicketStore& store, const fs::path& index_file)
   IndexStats s;
   std::vector<LoadProblem> problems;
   Selection nothing;
-  nothing.keep_status = [](std::string_view) { return false; };
+  nothing.keep_brief = [](const TicketBrief&) { return false; };
   load_impl(store, index_file, nothing, problems, [](Ticket&&) {}, s, false);
   return s;
 }

@@ -22,9 +22,10 @@
 // rebuilt silently; a ticket's record that fails its checksum is parsed from its file
 // again. The YAML files stay the only truth.
 //
-// The file is read, not mapped: the fixed-size entry table whole, the tickets' records
-// through a small sliding window (they lie in path order, like the walk), so a reader's
-// memory holds only what it keeps.
+// The fixed-size entry table is mapped (with each ticket's brief: its status, created and
+// updated times, which Selection::keep_brief decides on before anything is decoded); the
+// tickets' records are read through a small sliding window (they lie in path order, like
+// the walk), so a reader's memory holds only what it keeps.
 namespace desk::storage {
 
 struct LoadProblem;
@@ -35,9 +36,10 @@ struct Selection {
   // Decides from the current fields alone (the ticket has no events yet) whether a ticket
   // is wanted; empty = every ticket.
   std::function<bool(const Ticket&)> keep;
-  // Decides from the status alone, before anything else is decoded; empty = every status.
-  // An optimisation only: it must refuse nothing that `keep` would take.
-  std::function<bool(std::string_view status)> keep_status;
+  // Decides from the ticket's brief (status, created, updated) alone, before anything else
+  // is decoded; empty = every ticket. An optimisation only: it must refuse nothing that
+  // `keep` would take.
+  std::function<bool(const TicketBrief& brief)> keep_brief;
   // Whether wanted tickets come with their events.
   bool events = true;
   // The fields wanted tickets come with (`id` always); empty = every field. Saves the
