@@ -108,25 +108,61 @@ std::optional<Timestamp> time_field(std::int64_t s)
 }
 
 // A fast 64-bit hash (8 bytes a step) for checksums and file contents; not cryptographic.
-std::uint64_t hash64(const void* data, std::size_t n)
-{
-  const auto* p = static_cast<const unsigned char*>(data);
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
-  while (n >= 8) {
+// Fed in pieces (the total length known up front): the same value however they are split.
+class Hasher {
+public:
+  explicit Hasher(std::uint64_t total) : m_h(0x9E3779B97F4A7C15ULL ^ (total * 0xC2B2AE3D27D4EB4FULL)) {}
+
+  void update(const void* data, std::size_t n)
+  {
+    const auto* p = static_cast<const unsigned char*>(data);
+    if (m_fill > 0) {
+      const std::size_t take = std::min(n, sizeof m_pending - m_fill);
+      std::memcpy(m_pending + m_fill, p, take);
+      m_fill += take;
+      p += take;
+      n -= take;
+      if (m_fill < sizeof m_pending) {
+        return;
+      }
+      mix(m_pending);
+      m_fill = 0;
+    }
+    for (; n >= 8; p += 8, n -= 8) {
+      mix(p);
+    }
+    std::memcpy(m_pending, p, n);
+    m_fill = n;
+  }
+
+  std::uint64_t finish() const
+  {
+    std::uint64_t w = 0;
+    std::memcpy(&w, m_pending, m_fill);
+    std::uint64_t h = (m_h ^ w ^ (std::uint64_t{m_fill} << 56)) * 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 32;
+    return h;
+  }
+
+private:
+  void mix(const unsigned char* p)
+  {
     std::uint64_t w = 0;
     std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
+    m_h = (m_h ^ w) * 0xFF51AFD7ED558CCDULL;
+    m_h ^= m_h >> 29;
   }
-  std::uint64_t w = 0;
-  if (n > 0) {
-    std::memcpy(&w, p, n);
-  }
-  h = (h ^ w ^ (n << 56)) * 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 32;
-  return h;
+
+  std::uint64_t m_h;
+  unsigned char m_pending[8] = {};
+  std::size_t m_fill = 0;
+};
+
+std::uint64_t hash64(const void* data, std::size_t n)
+{
+  Hasher h(n);
+  h.update(data, n);
+  return h.finish();
 }
 
 std::uint64_t hash64(std::string_view s)
@@ -470,6 +506,24 @@ bool read_at(int fd, char* out, std::size_t n, std::uint64_t offset)
   return true;
 }
 
+// Write n bytes at `offset`; false on any failure.
+bool write_at(int fd, const char* bytes, std::size_t n, std::uint64_t offset)
+{
+  while (n > 0) {
+    const ssize_t put = ::pwrite(fd, bytes, n, static_cast<off_t>(offset));
+    if (put < 0 && errno == EINTR) {
+      continue;
+    }
+    if (put <= 0) {
+      return false;
+    }
+    bytes += put;
+    n -= static_cast<std::size_t>(put);
+    offset += static_cast<std::uint64_t>(put);
+  }
+  return true;
+}
+
 bool OldIndex::open(const fs::path& file)
 {
   m_fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -666,25 +720,55 @@ struct Plan {
   }
 };
 
-// The table (entries, then names) for the files of `plan`; `place(i, entry)` sets where
-// entry i's records are. Empty when a path is too long for the entry format.
-std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built_ns,
-                       const std::function<void(std::size_t, RawEntry&)>& place)
+// The size and check of a table as written.
+struct TableCheck {
+  std::uint64_t size = 0;
+  std::uint64_t check = 0;
+};
+
+// The status file i's entry carries.
+std::string_view status_at(const Plan& plan, const OldIndex& old, std::size_t i)
 {
-  const std::size_t n = plan.found.size();
-  const std::size_t entries_size = n * sizeof(RawEntry);
-  // Sized once: growing a 12 MB string step by step (100,000 tickets) cost more than
-  // everything else an update writes.
-  std::size_t names_total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Fresh* f = plan.fresh_at(i);
-    names_total += plan.found[i].rel.size() + (f ? f->status().size() : old.entry(plan.old_of[i]).status_len);
+  const Fresh* f = plan.fresh_at(i);
+  return f != nullptr ? f->status() : old.status(old.entry(plan.old_of[i]));
+}
+
+// The size of the table for the files of `plan`: their entries, then every path and status.
+std::uint64_t table_size(const Plan& plan, const OldIndex& old)
+{
+  std::uint64_t size = plan.found.size() * sizeof(RawEntry);
+  for (std::size_t i = 0; i < plan.found.size(); ++i) {
+    size += plan.found[i].rel.size() + status_at(plan, old, i).size();
   }
-  std::string table(entries_size, '\0');
-  table.reserve(entries_size + names_total);
+  return size;
+}
+
+// Hand the table for the files of `plan` to `put` in pieces of about a megabyte, never
+// all of it at once (13 MB at 100,000 tickets: fresh memory costs more than writing it);
+// `place(i, entry)` sets where entry i's records are. Nothing when a path is too long for
+// the entry format or `put` fails.
+std::optional<TableCheck> write_table(const Plan& plan, const OldIndex& old, std::int64_t built_ns,
+                                      const std::function<void(std::size_t, RawEntry&)>& place,
+                                      const std::function<bool(std::string_view)>& put)
+{
+  constexpr std::size_t k_piece = 1 << 20;
+  const std::size_t n = plan.found.size();
+  const std::uint64_t size = table_size(plan, old);
+  Hasher hasher(size);
+  std::string piece;
+  piece.reserve(k_piece + 2 * UINT16_MAX);
+  const auto flush = [&](bool always) {
+    if (piece.size() < k_piece && !always) {
+      return true;
+    }
+    hasher.update(piece.data(), piece.size());
+    const bool ok = piece.empty() || put(piece);
+    piece.clear();
+    return ok;
+  };
+  std::uint64_t name_off = 0;
   for (std::size_t i = 0; i < n; ++i) {
     RawEntry e{};
-    std::string_view status;
     if (const Fresh* f = plan.fresh_at(i)) {
       e.content_hash = f->content_hash;
       e.flags = f->problem ? EntryFlags::problem : 0;
@@ -694,10 +778,8 @@ std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built
       e.tail_check = hash64(f->tail());
       e.created_s = f->created_s;
       e.updated_s = f->updated_s;
-      status = f->status();
     } else {
       e = old.entry(plan.old_of[i]);
-      status = old.status(e);
     }
     place(i, e);
     const TicketStamp stamp = plan.found[i].stamp.value_or(TicketStamp{});
@@ -709,31 +791,43 @@ std::string make_table(const Plan& plan, const OldIndex& old, std::int64_t built
     const bool racy = std::max(stamp.mtime_ns, stamp.ctime_ns) > built_ns - k_racy_window_ns;
     e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
     const std::string_view path = plan.found[i].rel;
-    const std::size_t name_off = table.size() - entries_size;
+    const std::string_view status = status_at(plan, old, i);
     if (path.size() > UINT16_MAX || name_off > UINT32_MAX - UINT16_MAX - 256) {
-      return {};
+      return std::nullopt;
     }
     e.name_off = static_cast<std::uint32_t>(name_off);
     e.path_len = static_cast<std::uint16_t>(path.size());
     e.status_len = static_cast<std::uint8_t>(status.size());
-    table += path;
-    table += status;
-    std::memcpy(table.data() + i * sizeof(RawEntry), &e, sizeof e);
+    name_off += path.size() + status.size();
+    piece.append(reinterpret_cast<const char*>(&e), sizeof e);
+    if (!flush(false)) {
+      return std::nullopt;
+    }
   }
-  return table;
+  for (std::size_t i = 0; i < n; ++i) {
+    piece += plan.found[i].rel;
+    piece += status_at(plan, old, i);
+    if (!flush(false)) {
+      return std::nullopt;
+    }
+  }
+  if (!flush(true)) {
+    return std::nullopt;
+  }
+  return TableCheck{size, hasher.finish()};
 }
 
-Header make_header(std::size_t count, std::uint64_t entries_offset, const std::string& table, std::int64_t built_ns)
+Header make_header(std::size_t count, std::uint64_t entries_offset, const TableCheck& table, std::int64_t built_ns)
 {
   Header h{};
   std::memcpy(h.magic, k_magic, sizeof k_magic);
   h.version = k_version;
   h.entry_count = count;
   h.entries_offset = entries_offset;
-  h.names_size = table.size() - count * sizeof(RawEntry);
-  h.file_size = entries_offset + table.size();
+  h.names_size = table.size - count * sizeof(RawEntry);
+  h.file_size = entries_offset + table.size;
   h.built_ns = built_ns;
-  h.table_check = hash64(table);
+  h.table_check = table.check;
   h.header_check = hash64(&h, offsetof(Header, header_check));
   return h;
 }
@@ -743,26 +837,15 @@ Header make_header(std::size_t count, std::uint64_t entries_offset, const std::s
 // are copied from it. False when it could not be written.
 bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, std::int64_t built_ns)
 {
+  // Every head, then every tail, in path order, after the header.
   const std::size_t n = plan.found.size();
-  std::vector<std::uint64_t> head_at(n);
-  std::vector<std::uint64_t> tail_at(n);
-  std::uint64_t pos = sizeof(Header);
+  std::uint64_t heads_size = 0;
+  std::uint64_t tails_size = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    head_at[i] = pos;
-    pos += plan.lengths(i, old).first;
+    const auto [head_len, tail_len] = plan.lengths(i, old);
+    heads_size += head_len;
+    tails_size += tail_len;
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    tail_at[i] = pos;
-    pos += plan.lengths(i, old).second;
-  }
-  const std::string table = make_table(plan, old, built_ns, [&](std::size_t i, RawEntry& e) {
-    e.head_off = head_at[i];
-    e.tail_off = tail_at[i];
-  });
-  if (table.empty() && n > 0) {
-    return false;
-  }
-  const Header h = make_header(n, pos, table, built_ns);
 
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
@@ -774,8 +857,9 @@ bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, 
   }
   std::vector<char> buffer(1 << 20);
   std::setvbuf(out, buffer.data(), _IOFBF, buffer.size());
-  bool ok = std::fwrite(&h, sizeof h, 1, out) == 1;
-  // The records, every head then every tail, each copied from where this read has it.
+  const Header blank{}; // the real one, written last, needs the table's check
+  bool ok = std::fwrite(&blank, sizeof blank, 1, out) == 1;
+  // The records, each copied from where this read has it.
   try {
     BlobReader reader(old.fd(), old.header().entries_offset);
     for (const bool heads : {true, false}) {
@@ -793,29 +877,30 @@ bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, 
   } catch (const CorruptIndex&) {
     ok = false; // the old file became unreadable: leave this index unwritten
   }
-  ok = ok && std::fwrite(table.data(), 1, table.size(), out) == table.size();
+  std::optional<TableCheck> table;
+  if (ok) {
+    std::uint64_t head_at = sizeof(Header);
+    std::uint64_t tail_at = sizeof(Header) + heads_size;
+    table = write_table(
+      plan, old, built_ns,
+      [&](std::size_t, RawEntry& e) { // called in path order
+        e.head_off = head_at;
+        e.tail_off = tail_at;
+        head_at += e.head_len;
+        tail_at += e.tail_len;
+      },
+      [out](std::string_view piece) { return std::fwrite(piece.data(), 1, piece.size(), out) == piece.size(); });
+  }
+  if (table) {
+    const Header h = make_header(n, sizeof(Header) + heads_size + tails_size, *table, built_ns);
+    ok = std::fflush(out) == 0 && write_at(::fileno(out), reinterpret_cast<const char*>(&h), sizeof h, 0);
+  } else {
+    ok = false;
+  }
   ok = std::fclose(out) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
     fs::remove(tmp, ec);
     return false;
-  }
-  return true;
-}
-
-// Write n bytes at `offset`; false on any failure.
-bool write_at(int fd, const char* bytes, std::size_t n, std::uint64_t offset)
-{
-  while (n > 0) {
-    const ssize_t put = ::pwrite(fd, bytes, n, static_cast<off_t>(offset));
-    if (put < 0 && errno == EINTR) {
-      continue;
-    }
-    if (put <= 0) {
-      return false;
-    }
-    bytes += put;
-    n -= static_cast<std::size_t>(put);
-    offset += static_cast<std::uint64_t>(put);
   }
   return true;
 }
@@ -856,26 +941,37 @@ Appended append_index(const fs::path& file, const Plan& plan, const OldIndex& ol
     const auto [head_len, tail_len] = plan.lengths(i, old);
     live += std::uint64_t{head_len} + tail_len;
   }
-  const std::string table = make_table(plan, old, built_ns, [&](std::size_t i, RawEntry& e) {
-    if (plan.fresh_at(i) != nullptr) {
-      e.head_off = at[plan.fresh_of[i]];
-      e.tail_off = e.head_off + e.head_len;
-    }
-  });
-  if (table.empty() && !plan.found.empty()) {
-    return Appended::rewrite;
-  }
   const std::uint64_t entries_offset = end + records.size();
-  const std::uint64_t total = entries_offset + table.size();
-  const std::uint64_t used = live + table.size() + sizeof(Header);
+  const std::uint64_t size = table_size(plan, old);
+  const std::uint64_t total = entries_offset + size;
+  const std::uint64_t used = live + size + sizeof(Header);
   const std::uint64_t dead = total > used ? total - used : 0;
   if (dead > live / 2 + (8u << 20)) {
     return Appended::rewrite;
   }
-  const Header h = make_header(plan.found.size(), entries_offset, table, built_ns);
-  if (!write_at(fd, records.data(), records.size(), end) || !write_at(fd, table.data(), table.size(), entries_offset) ||
-      !write_at(fd, reinterpret_cast<const char*>(&h), sizeof h, 0)) {
+  if (!write_at(fd, records.data(), records.size(), end)) {
     return Appended::skipped; // the header still describes the old table
+  }
+  std::uint64_t put_at = entries_offset;
+  const std::optional<TableCheck> table = write_table(
+    plan, old, built_ns,
+    [&](std::size_t i, RawEntry& e) {
+      if (plan.fresh_at(i) != nullptr) {
+        e.head_off = at[plan.fresh_of[i]];
+        e.tail_off = e.head_off + e.head_len;
+      }
+    },
+    [&](std::string_view piece) {
+      const bool ok = write_at(fd, piece.data(), piece.size(), put_at);
+      put_at += piece.size();
+      return ok;
+    });
+  if (!table) {
+    return Appended::skipped;
+  }
+  const Header h = make_header(plan.found.size(), entries_offset, *table, built_ns);
+  if (!write_at(fd, reinterpret_cast<const char*>(&h), sizeof h, 0)) {
+    return Appended::skipped;
   }
   return Appended::done;
 }
