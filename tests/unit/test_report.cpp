@@ -581,6 +581,68 @@ TEST_CASE("trend: the same measures per week and per month")
   CHECK(monthly.trend[1].measures.volume.opened == 8);
 }
 
+// Every count and duration of one slice, as text (Measures has no ==).
+std::string figures(const desk::report::Measures& m)
+{
+  const auto d = [](const desk::report::DurationStats& x) {
+    const auto s = [](const std::optional<std::chrono::seconds>& v) { return v ? v->count() : -1; };
+    return fmt::format("{}/{}/{}/{}", x.count, s(x.mean), s(x.median), s(x.p90));
+  };
+  const auto& v = m.volume;
+  const auto& r = m.resolution;
+  const auto& a = m.activity;
+  return fmt::format("volume {} {} {} {} {} {}; respond {} {}; resolve {} {}; sla {}/{} {}/{}; "
+                     "resolution {} {} {} {} {} {} {} {} {} {}; activity {} {} {} {} {} {} {}; rated {} {}",
+                     v.opened, v.resolved, v.closed, v.cancelled, v.backlog_start, v.backlog_end,
+                     d(m.respond.business), d(m.respond.calendar), d(m.resolve.business), d(m.resolve.calendar),
+                     m.sla.respond.met, m.sla.respond.measured, m.sla.resolve.met, m.sla.resolve.measured, r.resolved,
+                     r.first_contact, r.first_level, r.escalated, r.escalated_tier2, r.escalated_tier3,
+                     r.escalated_vendor, r.reopened, r.reassignments, r.with_kb, a.escalations_tier2,
+                     a.escalations_tier3, a.escalations_vendor, a.reopens, a.resolutions, a.log_minutes,
+                     a.log_entries, m.satisfaction.rated, m.satisfaction.rating_sum);
+}
+
+TEST_CASE("trend: each bucket measures what a report of that bucket alone does")
+{
+  // The builder makes each ticket's snapshot once for all the ends with the same events
+  // before them; a report of one bucket makes its own. Also with one ticket's events out
+  // of time order in its file (its snapshots are then made for each end).
+  // T11's history spans three weeks: at each week's end it stands differently.
+  std::vector<Ticket> spanning = story();
+  spanning.push_back(Story("T11", "P3", "2026-10-30 10:00")
+                       .step("2026-10-30 10:10", "triage", {{"category", "network"}})
+                       .step("2026-11-03 10:20", "assign", {{"assignee", "dave"}, {"team", "service-desk"}, {"tier", "1"}})
+                       .step("2026-11-06 09:00", "start", {}, {}, "dave")
+                       .step("2026-11-10 10:00", "resolve", {{"solution", "swap"}}, {}, "dave")
+                       .step("2026-11-11 09:00", "confirm", {{"rating", "4"}}, {}, "user")
+                       .ticket());
+  std::vector<Ticket> shuffled = spanning;
+  for (auto& t : shuffled) {
+    if (t.id() == "T8" && t.events().size() >= 3) {
+      std::swap(t.events()[1], t.events()[2]);
+    }
+  }
+  for (const auto& tickets : {spanning, shuffled}) {
+    for (const auto bucket : {desk::report::Bucket::week, desk::report::Bucket::month}) {
+      auto o = two_weeks();
+      o.since = ts("2026-10-20 00:00");
+      o.bucket = bucket;
+      const auto whole = review(tickets, o);
+      REQUIRE(!whole.trend.empty());
+      int opened = 0;
+      for (const auto& point : whole.trend) {
+        auto alone = o;
+        alone.since = point.start;
+        alone.until = point.end;
+        CHECK(figures(point.measures) == figures(review(tickets, alone).totals));
+        opened += point.measures.volume.opened;
+      }
+      CHECK(opened == whole.totals.volume.opened);
+      CHECK(opened >= 9);
+    }
+  }
+}
+
 TEST_CASE("a past period gives the same report whenever it is run")
 {
   // Later events (T9's reopen, T7) and a later "now" do not change it.

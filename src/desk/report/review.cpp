@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -85,14 +86,14 @@ std::optional<std::string> check_ticket(const Ticket& t, Source& out)
 // events set replayed from those events (intake fields no event sets are kept as they are).
 Ticket snapshot(const Source& s, Timestamp t)
 {
-  Ticket snap = *s.ticket;
-  for (const Event& e : s.ticket->events()) {
+  Ticket snap = Ticket::from_parts(s.ticket->fields(), {});
+  const auto& events = s.ticket->events();
+  for (const Event& e : events) {
     for (const auto& kv : e.set.entries) {
       snap.erase(kv.first);
     }
   }
-  snap.events().clear();
-  const auto& events = s.ticket->events();
+  snap.events().reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (s.at[i] < t) {
       snap.apply(events[i]);
@@ -100,6 +101,35 @@ Ticket snapshot(const Source& s, Timestamp t)
   }
   return snap;
 }
+
+// One ticket's snapshots at the ends of the period and of each trend bucket. Ends with the
+// same events before them have the same snapshot, made once: most tickets' histories end
+// before most of the ends.
+class Snapshots {
+public:
+  explicit Snapshots(const Source& s) : m_s(s), m_in_order(std::is_sorted(s.at.begin(), s.at.end())) {}
+
+  // The snapshot just before `t`, valid until the next call.
+  const Ticket& before(Timestamp t)
+  {
+    if (!m_in_order) { // the events before t are not a prefix: made each time
+      m_made.assign(1, {0, snapshot(m_s, t)});
+      return m_made.front().second;
+    }
+    const auto count = static_cast<std::size_t>(std::lower_bound(m_s.at.begin(), m_s.at.end(), t) - m_s.at.begin());
+    for (const auto& [n, snap] : m_made) {
+      if (n == count) {
+        return snap;
+      }
+    }
+    return m_made.emplace_back(count, snapshot(m_s, t)).second;
+  }
+
+private:
+  const Source& m_s;
+  bool m_in_order;
+  std::deque<std::pair<std::size_t, Ticket>> m_made; // by the number of events before the end
+};
 
 // The status just before `t` (nullopt when no event before `t` set one).
 std::optional<Status> status_before(const Source& s, Timestamp t)
@@ -227,7 +257,8 @@ TicketLine line_of(const Ticket& snap, Timestamp created)
           snap.get("team"),    snap.get("assignee"), created};
 }
 
-Facts measure(const Source& s, const Config& config, const Calendars& cal, Timestamp since, Timestamp until)
+Facts measure(const Source& s, Snapshots& snapshots, const Config& config, const Calendars& cal, Timestamp since,
+              Timestamp until)
 {
   Facts f;
   const Ticket& ticket = *s.ticket;
@@ -235,7 +266,7 @@ Facts measure(const Source& s, const Config& config, const Calendars& cal, Times
   if (s.created >= until) {
     return f;
   }
-  const Ticket snap = snapshot(s, until);
+  const Ticket& snap = snapshots.before(until);
   const auto status_end = workflow::parse_status(snap.status());
   f.status_end = status_end.value_or(Status::new_);
   for (const auto& [d, name] : k_dimension_names) {
@@ -742,9 +773,10 @@ struct BuilderState final : ReportBuilder::State {
     const std::size_t per = 1 + trend.size();
     std::vector<Facts> out(sources.size() * per);
     parallel_for(sources.size(), thread_count(0, sources.size(), 256, 8), [&](std::size_t i) {
-      out[i * per] = measure(sources[i], config, cal, options.since, options.until);
+      Snapshots snapshots(sources[i]);
+      out[i * per] = measure(sources[i], snapshots, config, cal, options.since, options.until);
       for (std::size_t b = 0; b < trend.size(); ++b) {
-        out[i * per + 1 + b] = measure(sources[i], config, cal, trend[b].start, trend[b].end);
+        out[i * per + 1 + b] = measure(sources[i], snapshots, config, cal, trend[b].start, trend[b].end);
       }
     }, 16);
     for (std::size_t i = 0; i < sources.size(); ++i) {

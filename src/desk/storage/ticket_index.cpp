@@ -998,6 +998,7 @@ void write_index(const fs::path& file, const Plan& plan, const OldIndex& old, st
 Value take_wanted(Value& fields, const std::vector<std::string>& wanted)
 {
   Value out = Value::map();
+  out.entries.reserve(std::min(fields.entries.size(), wanted.size() + 1));
   for (auto& entry : fields.entries) {
     if (entry.first == "id" || std::find(wanted.begin(), wanted.end(), entry.first) != wanted.end()) {
       out.entries.push_back(std::move(entry));
