@@ -470,6 +470,16 @@ public:
     return e;
   }
   std::string_view path(const RawEntry& e) const { return names().substr(e.name_off, e.path_len); }
+  // Entry i's path, without copying the whole entry out (the walk pairs every file).
+  std::string_view path(std::size_t i) const
+  {
+    std::uint32_t name_off = 0;
+    std::uint16_t path_len = 0;
+    const char* at = m_table.data() + i * sizeof(RawEntry);
+    std::memcpy(&name_off, at + offsetof(RawEntry, name_off), sizeof name_off);
+    std::memcpy(&path_len, at + offsetof(RawEntry, path_len), sizeof path_len);
+    return names().substr(name_off, path_len);
+  }
   std::string_view status(const RawEntry& e) const
   {
     return names().substr(std::size_t{e.name_off} + e.path_len, e.status_len);
@@ -1029,10 +1039,10 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   std::size_t paired = 0;
   for (std::size_t i = 0, j = 0; i < n; ++i) {
     const std::string_view path = found[i].rel;
-    while (j < old.size() && old.path(old.entry(j)) < path) {
+    while (j < old.size() && old.path(j) < path) {
       ++j;
     }
-    if (j < old.size() && old.path(old.entry(j)) == path) {
+    if (j < old.size() && old.path(j) == path) {
       const RawEntry p = old.entry(j);
       plan.old_of[i] = static_cast<std::uint32_t>(j++);
       ++paired;
