@@ -26,41 +26,29 @@ are set beside them. Both tables are Markdown. Times in the log are local to --t
 """
 import argparse
 import collections
-import csv
 import datetime as dt
-import io
 import statistics
 import sys
-import zipfile
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+# The log's reader, its time format and the history order are the ones the end-to-end
+# tests check desk's import against (one definition of each).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "cli"))
+from servicenow_check import empty, history_order, read_rows, sn_time  # noqa: E402
 
 PAUSING = {"Awaiting User Info", "Awaiting Vendor", "On Hold"}
 DONE = {"Resolved", "Closed", "Canceled", "Cancelled"}
 
 
 def read(path):
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            name = next(n for n in z.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX/"))
-            text = z.read(name).decode("utf-8")
-    else:
-        with open(path, encoding="utf-8", newline="") as f:
-            text = f.read()
-    incidents = collections.defaultdict(list)
-    for row in csv.DictReader(io.StringIO(text, newline="")):
-        incidents[row["number"]].append(row)
-    return incidents
-
-
-def empty(v):
-    return v in ("", "?")
+    return read_rows(path, None)
 
 
 def when(text, zone):
-    if empty(text):
-        return None
+    """A ServiceNow time (day/month/year), or an ISO 8601 one, local to `zone`."""
     try:
-        return dt.datetime.strptime(text, "%d/%m/%Y %H:%M").replace(tzinfo=zone)
+        return sn_time(text, zone)
     except ValueError:
         return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
 
@@ -71,21 +59,7 @@ def day(text, zone):
 
 
 def ordered(rows, zone):
-    """History order: by sys_mod_count then time; a row whose sys_mod_count repeats another's
-    and whose time is earlier than the row before it goes where its time puts it."""
-    rows = sorted(rows, key=lambda r: (int(r["sys_mod_count"]), when(r["sys_updated_at"], zone)))
-    mods = collections.Counter(r["sys_mod_count"] for r in rows)
-    out = []
-    for r in rows:
-        at = when(r["sys_updated_at"], zone)
-        if mods[r["sys_mod_count"]] > 1 and out and at < when(out[-1]["sys_updated_at"], zone):
-            k = 0
-            while k < len(out) and when(out[k]["sys_updated_at"], zone) <= at:
-                k += 1
-            out.insert(k, r)
-        else:
-            out.append(r)
-    return out
+    return history_order(rows, zone)
 
 
 def hours(seconds):

@@ -498,40 +498,34 @@ private:
   MappedFile m_table;
 };
 
-// Read exactly n bytes at `offset`; false on a short read or an error.
-bool read_at(int fd, char* out, std::size_t n, std::uint64_t offset)
+// Transfer all n bytes at `offset` with pread or pwrite, through short transfers and
+// interruptions; false on an error or at the end of the file.
+template <class Byte, class Call>
+bool all_at(int fd, Byte* bytes, std::size_t n, std::uint64_t offset, Call call)
 {
   while (n > 0) {
-    const ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) {
+    const ssize_t done = call(fd, bytes, n, static_cast<off_t>(offset));
+    if (done < 0 && errno == EINTR) {
       continue;
     }
-    if (got <= 0) {
+    if (done <= 0) {
       return false;
     }
-    out += got;
-    n -= static_cast<std::size_t>(got);
-    offset += static_cast<std::uint64_t>(got);
+    bytes += done;
+    n -= static_cast<std::size_t>(done);
+    offset += static_cast<std::uint64_t>(done);
   }
   return true;
 }
 
-// Write n bytes at `offset`; false on any failure.
+bool read_at(int fd, char* out, std::size_t n, std::uint64_t offset)
+{
+  return all_at(fd, out, n, offset, ::pread);
+}
+
 bool write_at(int fd, const char* bytes, std::size_t n, std::uint64_t offset)
 {
-  while (n > 0) {
-    const ssize_t put = ::pwrite(fd, bytes, n, static_cast<off_t>(offset));
-    if (put < 0 && errno == EINTR) {
-      continue;
-    }
-    if (put <= 0) {
-      return false;
-    }
-    bytes += put;
-    n -= static_cast<std::size_t>(put);
-    offset += static_cast<std::uint64_t>(put);
-  }
-  return true;
+  return all_at(fd, bytes, n, offset, ::pwrite);
 }
 
 bool OldIndex::open(const fs::path& file)
