@@ -142,16 +142,34 @@ TEST_CASE("from_value reports what is missing or misshapen, with the line")
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    try {
-      parse_ticket(c.text);
-      FAIL_CHECK("no error");
-    } catch (const ParseError& e) {
-      CHECK(e.line() == c.line);
-      CHECK(e.path() == "t.yaml");
-      INFO(e.what());
-      CHECK(std::string(e.what()).find(c.message) != std::string::npos);
+    // Both overloads: copying out of a document and moving out of one given up.
+    const desk::Value doc = parse_yaml(c.text, "t.yaml");
+    for (const bool move : {false, true}) {
+      INFO("move: " << move);
+      try {
+        desk::Value given = doc;
+        move ? Ticket::from_value(std::move(given), "t.yaml") : Ticket::from_value(doc, "t.yaml");
+        FAIL_CHECK("no error");
+      } catch (const ParseError& e) {
+        CHECK(e.line() == c.line);
+        CHECK(e.path() == "t.yaml");
+        INFO(e.what());
+        CHECK(std::string(e.what()).find(c.message) != std::string::npos);
+      }
     }
   }
+}
+
+TEST_CASE("from_value of a document given up (moved from) builds the same ticket as from a copy")
+{
+  const Ticket sample = sample_ticket();
+  const desk::Value doc = sample.to_value();
+  const Ticket copied = Ticket::from_value(doc, "s.yaml");
+  desk::Value given = doc;
+  const Ticket moved = Ticket::from_value(std::move(given), "s.yaml");
+  CHECK(moved == copied);
+  CHECK(copied == sample);
+  CHECK(doc == sample.to_value()); // the const overload left its document alone
 }
 
 TEST_CASE("an empty file is reported as empty")

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 
 namespace desk {
 
@@ -203,7 +204,25 @@ Ticket Ticket::from_parts(Value fields, std::vector<Event> events)
   return t;
 }
 
-Ticket Ticket::from_value(const Value& doc, const std::string& path)
+namespace {
+
+// A copy of a const document's value, the value itself moved out of one given up.
+template <class V>
+std::remove_const_t<V> take_value(V& v)
+{
+  if constexpr (std::is_const_v<V>) {
+    return v;
+  } else {
+    return std::move(v);
+  }
+}
+
+} // namespace
+
+// from_value for a document to copy from (const) or to move out of: everything is checked
+// before anything is moved, so the errors and their order are the same either way.
+template <class Doc>
+Ticket Ticket::from_document(Doc& doc, const std::string& path)
 {
   if (doc.is_null()) {
     throw ParseError(path, 0, 0, "the file is empty", "restore it from git (git checkout -- FILE)");
@@ -211,9 +230,8 @@ Ticket Ticket::from_value(const Value& doc, const std::string& path)
   if (!doc.is_mapping()) {
     fail_at(path, doc, "a ticket file must be a mapping of fields (key: value)");
   }
-  Ticket t;
-  const Value* events = nullptr;
-  for (const auto& [key, value] : doc.entries) {
+  Doc* events = nullptr;
+  for (auto& [key, value] : doc.entries) {
     if (key == "events") {
       events = &value;
       continue;
@@ -235,12 +253,6 @@ Ticket Ticket::from_value(const Value& doc, const std::string& path)
         fail_at(path, value, fmt::format("'{}' must be a single value", key));
       }
     }
-    // Keep the entry as read, in canonical order; unknown keys are kept even when empty.
-    if (!spec) {
-      t.m_fields.entries.emplace_back(key, value);
-    } else if (!value.is_null()) {
-      t.set(key, value);
-    }
   }
   required_scalar(doc, "id", path, "the ticket");
   required_scalar(doc, "type", path, "the ticket");
@@ -253,8 +265,9 @@ Ticket Ticket::from_value(const Value& doc, const std::string& path)
   if (!events->is_sequence()) {
     fail_at(path, *events, "'events' must be a list of events");
   }
+  Ticket t;
   std::set<std::string> ids;
-  for (const auto& item : events->items) {
+  for (auto& item : events->items) {
     if (!item.is_mapping()) {
       fail_at(path, item, "an event must be a mapping (id, at, by, action, ...)");
     }
@@ -266,27 +279,50 @@ Ticket Ticket::from_value(const Value& doc, const std::string& path)
     if (!ids.insert(e.id).second) {
       fail_at(path, item, fmt::format("duplicate event id '{}'", e.id));
     }
-    if (const Value* set = item.find("set"); set && !set->is_null()) {
-      if (!set->is_mapping()) {
-        fail_at(path, *set, "an event's 'set' must be a mapping of fields");
-      }
-      e.set = *set;
+    Doc* set = item.find("set");
+    if (set && !set->is_null() && !set->is_mapping()) {
+      fail_at(path, *set, "an event's 'set' must be a mapping of fields");
     }
-    if (const Value* note = item.find("note"); note && !note->is_null()) {
-      if (!note->is_scalar()) {
-        fail_at(path, *note, "an event's 'note' must be text");
-      }
-      e.note = note->scalar;
+    Doc* note = item.find("note");
+    if (note && !note->is_null() && !note->is_scalar()) {
+      fail_at(path, *note, "an event's 'note' must be text");
+    }
+    if (set && !set->is_null()) {
+      e.set = take_value(*set);
+    }
+    if (note && !note->is_null()) {
+      e.note = take_value(note->scalar);
     }
     e.extra = Value::map();
-    for (const auto& [k, x] : item.entries) {
+    for (auto& [k, x] : item.entries) {
       if (!event_keys().contains(k)) {
-        e.extra.entries.emplace_back(k, x);
+        e.extra.entries.emplace_back(k, take_value(x));
       }
     }
     t.m_events.push_back(std::move(e));
   }
+  // The fields, each kept as read, in canonical order; unknown keys even when empty.
+  for (auto& [key, value] : doc.entries) {
+    if (&value == events) {
+      continue;
+    }
+    if (!find_field(key)) {
+      t.m_fields.entries.emplace_back(key, take_value(value));
+    } else if (!value.is_null()) {
+      t.set(key, take_value(value));
+    }
+  }
   return t;
+}
+
+Ticket Ticket::from_value(const Value& doc, const std::string& path)
+{
+  return from_document(doc, path);
+}
+
+Ticket Ticket::from_value(Value&& doc, const std::string& path)
+{
+  return from_document(doc, path);
 }
 
 TicketBrief brief_of(const Ticket& ticket)

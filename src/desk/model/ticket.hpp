@@ -77,6 +77,8 @@ public:
   // Build from a file's mapping; throws ParseError at the offending key for a missing
   // required field or a field of the wrong shape. `path` is used in messages.
   static Ticket from_value(const Value& document, const std::string& path);
+  // The same, moving the fields and events out of a document given up (no copies).
+  static Ticket from_value(Value&& document, const std::string& path);
 
   // Rebuild a ticket from fields and events taken from another ticket (the index's copy);
   // no checks: they were made when the file was read.
@@ -88,6 +90,9 @@ public:
   bool operator==(const Ticket&) const = default;
 
 private:
+  template <class Doc> // Value or const Value
+  static Ticket from_document(Doc& document, const std::string& path);
+
   Value m_fields = Value::map();
   std::vector<Event> m_events;
 };

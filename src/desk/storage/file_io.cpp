@@ -123,11 +123,16 @@ fs::path write_temp(const fs::path& path, std::string_view content)
 
 std::string read_text_file(const fs::path& path)
 {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
+  // Opened, then stat'ed through the descriptor: one walk of the path, not two.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
     if (errno == ENOENT) {
       throw NotFoundError(fmt::format("{} does not exist", path.string()));
     }
+    throw StorageError(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
     throw StorageError(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
   }
   if (S_ISDIR(st.st_mode)) {
@@ -139,12 +144,10 @@ std::string read_text_file(const fs::path& path)
                                  k_max_file_size / (1024 * 1024)),
                      "this is not a file desk wrote; restore it from git or move it away");
   }
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    throw StorageError(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
-  }
+  // A byte more than the size: the read that finds the end needs no bigger buffer (a file
+  // that grew meanwhile is read on, 4 KiB more at a time).
   std::string content;
-  content.resize(static_cast<std::size_t>(st.st_size));
+  content.resize(static_cast<std::size_t>(st.st_size) + 1);
   std::size_t got = 0;
   while (true) {
     if (got == content.size()) {

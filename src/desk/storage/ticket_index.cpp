@@ -672,7 +672,7 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
     std::optional<Ticket> fast;
     if (auto doc = parse_yaml_fast(text)) {
       try {
-        fast = Ticket::from_value(*doc, ref.path.string());
+        fast = Ticket::from_value(std::move(*doc), ref.path.string());
         if (fast->id() != ref.id) {
           fast.reset();
         }
