@@ -39,9 +39,10 @@ namespace {
 //   records  each ticket's fields (or a problem file's record) and events, anywhere after
 //            the header (a full write puts every ticket's fields in path order, then every
 //            ticket's events)
-//   table    RawEntry per ticket file, in path order (stamp, content hash, flags, where its
-//            path and status are in the names and its records in the file), then the names
-//            (every path and status)
+//   table    RawEntry per ticket file, in path order (stamp, content hash, flags, created
+//            and updated times, where its path and status are in the names and its records
+//            in the file), then the names (every path and status); a reader maps it, a
+//            writer hands it over a megabyte at a time
 // An update appends the records of the files parsed again and a new table, then rewrites
 // the header in place: nothing a reader may be using is ever overwritten (a reader that
 // catches the header half-written sees a bad check and reads it again). When dead records
