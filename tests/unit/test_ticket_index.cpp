@@ -496,6 +496,26 @@ TEST_CASE("index: an update is appended in place; a file mostly dead records is 
   CHECK(s.parsed == 0);
 }
 
+TEST_CASE("index: an empty repository, and one whose every ticket is deleted, have an empty table")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  fs::create_directories(dir.path() / "tickets" / "2026" / "11");
+  IndexStats s;
+  CHECK(read_all(store, s).empty());
+  CHECK(s.written);
+  CHECK(read_all(store, s).empty()); // an index of no entries, read back (an empty mapping)
+  CHECK(!s.rebuilt);
+  CHECK(!s.written);
+  const fs::path one = plant(store, rich_ticket("INC-00000001", "one"));
+  CHECK(read_all(store, s).size() == 1);
+  fs::remove(one);
+  CHECK(read_all(store, s).empty());
+  CHECK(s.removed == 1);
+  CHECK(read_all(store, s).empty());
+  CHECK(!s.rebuilt);
+}
+
 TEST_CASE("index: a table of several megabytes, written in pieces, checks out when read, appended or rewritten")
 {
   // The table is handed to the file a megabyte at a time and its check computed piece by

@@ -116,6 +116,9 @@ public:
 
   void update(const void* data, std::size_t n)
   {
+    if (n == 0) {
+      return; // `data` may be null then (an empty table), and memcpy must not see it
+    }
     const auto* p = static_cast<const unsigned char*>(data);
     if (m_fill > 0) {
       const std::size_t take = std::min(n, sizeof m_pending - m_fill);
