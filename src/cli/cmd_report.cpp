@@ -137,15 +137,9 @@ void register_report(CLI::App& app, Globals& g)
     const auto& store = s.repo.tickets();
     int skipped = 0;
     storage::Selection selection;
-    // Decided on the brief the index keeps (nothing of the ticket decoded), or, without
-    // the index, on the ticket: the same rule either way.
+    // Decided on the ticket's brief (through the index, before any of it is decoded).
     selection.keep_brief = [&](const TicketBrief& brief) {
       const bool skip = report::outside_period(brief, options);
-      skipped += skip ? 1 : 0;
-      return !skip;
-    };
-    selection.keep = [&](const Ticket& t) {
-      const bool skip = report::outside_period(t, options);
       skipped += skip ? 1 : 0;
       return !skip;
     };

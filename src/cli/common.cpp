@@ -131,9 +131,7 @@ std::map<std::string, int> open_load(const Session& s)
   std::vector<storage::LoadProblem> problems;
   storage::Selection assigned_open;
   assigned_open.keep_brief = [](const TicketBrief& brief) { return workflow::is_open_status(brief.status); };
-  assigned_open.keep = [](const Ticket& t) {
-    return workflow::is_open_status(t.status()) && !t.get("assignee").empty();
-  };
+  assigned_open.keep = [](const Ticket& t) { return !t.get("assignee").empty(); };
   assigned_open.events = false;
   for (const auto& t : s.repo.tickets().load_all(problems, assigned_open)) {
     ++load[t.get("assignee")];

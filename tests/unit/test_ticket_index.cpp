@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <thread>
@@ -291,6 +292,13 @@ TEST_CASE("index: a damaged or foreign index file is rebuilt silently")
   IndexStats s;
   const auto good = read_all(store, s);
   const std::string bytes = read_raw(store.index_file());
+  // The index with the byte at `at` changed.
+  const auto flipped = [&bytes](std::size_t at) {
+    REQUIRE(at < bytes.size());
+    std::string bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ 0x55);
+    return bad;
+  };
 
   SUBCASE("garbage")
   {
@@ -302,25 +310,21 @@ TEST_CASE("index: a damaged or foreign index file is rebuilt silently")
   }
   SUBCASE("a flipped byte in a ticket's data")
   {
-    std::string bad = bytes;
-    const auto at = bad.find("one");
-    REQUIRE(at != std::string::npos);
-    bad[at] = 'X';
-    write_raw(store.index_file(), bad);
+    write_raw(store.index_file(), flipped(bytes.find("one")));
   }
   SUBCASE("a flipped byte in a ticket's events")
   {
-    std::string bad = bytes;
-    const auto at = bad.find("second line");
-    REQUIRE(at != std::string::npos);
-    bad[at] = 'X';
-    write_raw(store.index_file(), bad);
+    write_raw(store.index_file(), flipped(bytes.find("second line")));
   }
   SUBCASE("a flipped byte in the entry table")
   {
-    std::string bad = bytes;
-    bad[100] = static_cast<char>(bad[100] ^ 0x55);
-    write_raw(store.index_file(), bad);
+    // The table starts where the header says (its fifth field, after magic, version,
+    // reserved and the entry count); byte 100 is among the records since the table moved
+    // after them.
+    std::uint64_t entries_offset = 0;
+    REQUIRE(bytes.size() >= 32);
+    std::memcpy(&entries_offset, bytes.data() + 24, sizeof entries_offset);
+    write_raw(store.index_file(), flipped(entries_offset + 10));
   }
   SUBCASE("empty")
   {

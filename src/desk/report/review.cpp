@@ -709,11 +709,6 @@ std::optional<double> Satisfaction::average() const
   return static_cast<double>(rating_sum) / static_cast<double>(rated);
 }
 
-bool outside_period(const Ticket& t, const ReportOptions& options)
-{
-  return outside_period(brief_of(t), options);
-}
-
 bool outside_period(const TicketBrief& brief, const ReportOptions& options)
 {
   const auto& created = brief.created;
@@ -739,7 +734,6 @@ namespace {
 struct BuilderState final : ReportBuilder::State {
   Config config; // a copy: the builder may outlive the caller's
   ReportOptions options;
-  const TimeZone* zone = nullptr;
   Calendars cal;
   std::vector<TrendPoint> trend;
   std::vector<Accumulator> trend_acc; // one per trend bucket
@@ -750,7 +744,7 @@ struct BuilderState final : ReportBuilder::State {
   std::vector<std::string> batch_sources;
 
   BuilderState(const Config& c, const ReportOptions& o)
-    : config(c), options(o), zone(find_zone(config.timezone)), cal(calendars_of(config))
+    : config(c), options(o), cal(calendars_of(config))
   {
   }
 

@@ -252,12 +252,10 @@ ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& conf
                           std::vector<LeftOut> unreadable = {}, const std::vector<std::string>& sources = {},
                           int also_read = 0);
 
-// True when a ticket, judged by its current fields alone (no events), cannot affect a
-// report for `options`: created at or after the end of the period, or closed or cancelled
-// with its last change (`updated`) before the period. Readers use it to skip loading the
-// events of old tickets.
-bool outside_period(const Ticket& fields, const ReportOptions& options);
-// The same from a ticket's brief (the ticket index keeps one for every ticket).
+// True when a ticket, judged by its brief alone (status, created, updated: brief_of, or
+// what the ticket index keeps), cannot affect a report for `options`: created at or after
+// the end of the period, or closed or cancelled with its last change (`updated`) before
+// the period. Readers use it to skip loading old tickets.
 bool outside_period(const TicketBrief& brief, const ReportOptions& options);
 
 // Dimension name as given to --group-by ("team").

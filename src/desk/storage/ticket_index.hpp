@@ -33,13 +33,13 @@ class TicketStore;
 
 // What a reader wants of the tickets.
 struct Selection {
-  // Decides from the current fields alone (the ticket has no events yet) whether a ticket
-  // is wanted; empty = every ticket.
-  std::function<bool(const Ticket&)> keep;
-  // Decides from the ticket's brief (status, created, updated) alone, before anything else
-  // is decoded; empty = every ticket. An optimisation only: it must refuse nothing that
-  // `keep` would take.
+  // A ticket is wanted when both of these take it (an empty one takes every ticket).
+  // Decides from the ticket's brief (status, created, updated) alone: through the index
+  // before anything of the ticket is decoded, without it on brief_of(ticket), first.
   std::function<bool(const TicketBrief& brief)> keep_brief;
+  // Decides from the current fields (the ticket has no events yet), for tickets the brief
+  // took.
+  std::function<bool(const Ticket&)> keep;
   // Whether wanted tickets come with their events.
   bool events = true;
   // The fields wanted tickets come with (`id` always); empty = every field. Saves the

@@ -157,7 +157,7 @@ void TicketStore::for_each(std::vector<LoadProblem>& problems, const Selection& 
       problems.push_back(LoadProblem::of(ref.path, e));
       continue;
     }
-    if (selection.keep && !selection.keep(*t)) {
+    if ((selection.keep_brief && !selection.keep_brief(brief_of(*t))) || (selection.keep && !selection.keep(*t))) {
       continue;
     }
     sink(shape_selected(std::move(*t), selection));
