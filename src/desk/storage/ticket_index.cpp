@@ -649,6 +649,27 @@ private:
   std::uint64_t m_valid = 0;
 };
 
+// A ticket's records, appended to `out`: its fields (the head), its events (the tail).
+void append_fields(std::string& out, const Ticket& ticket)
+{
+  Writer(out).value(ticket.fields());
+}
+
+void append_events(std::string& out, const Ticket& ticket)
+{
+  Writer w(out);
+  w.varint(ticket.events().size());
+  for (const auto& e : ticket.events()) {
+    w.str(e.id);
+    w.str(e.at);
+    w.str(e.by);
+    w.str(e.action);
+    w.value(e.set);
+    w.str(e.note);
+    w.value(e.extra);
+  }
+}
+
 // A ticket file parsed during this read: its records, owned.
 struct Fresh {
   std::string bytes; // head, tail, status
@@ -685,11 +706,16 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
       }
     }
     const Ticket t = fast ? std::move(*fast) : store.load_text(ref, text);
-    f.bytes = encode_fields(t);
-    f.head_len = static_cast<std::uint32_t>(f.bytes.size());
-    f.bytes += encode_events(t);
-    f.tail_len = static_cast<std::uint32_t>(f.bytes.size() - f.head_len);
-    f.bytes += std::string_view(t.status()).substr(0, 255);
+    // Encoded in this thread's buffer, then kept at their exact size: a rebuild holds
+    // every ticket's records (what a grown string leaves spare is fresh memory too).
+    thread_local std::string encoded;
+    encoded.clear();
+    append_fields(encoded, t);
+    f.head_len = static_cast<std::uint32_t>(encoded.size());
+    append_events(encoded, t);
+    f.tail_len = static_cast<std::uint32_t>(encoded.size() - f.head_len);
+    encoded += std::string_view(t.status()).substr(0, 255);
+    f.bytes.assign(encoded);
     const TicketBrief brief = brief_of(t);
     f.created_s = time_field(brief.created);
     f.updated_s = time_field(brief.updated);
@@ -1168,24 +1194,14 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
 std::string encode_fields(const Ticket& ticket)
 {
   std::string out;
-  Writer(out).value(ticket.fields());
+  append_fields(out, ticket);
   return out;
 }
 
 std::string encode_events(const Ticket& ticket)
 {
   std::string out;
-  Writer w(out);
-  w.varint(ticket.events().size());
-  for (const auto& e : ticket.events()) {
-    w.str(e.id);
-    w.str(e.at);
-    w.str(e.by);
-    w.str(e.action);
-    w.value(e.set);
-    w.str(e.note);
-    w.value(e.extra);
-  }
+  append_events(out, ticket);
   return out;
 }
 
