@@ -749,7 +749,7 @@ TEST_SUITE("kb.export")
 {
   TEST_CASE("html_escape escapes every special character")
   {
-    CHECK(html_escape("<a href=\"x\">Tom & Jerry's</a>") ==
+    CHECK(text::html_escape("<a href=\"x\">Tom & Jerry's</a>") ==
           "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
   }
 

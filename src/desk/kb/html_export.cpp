@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 
 namespace desk::kb {
 
+using text::html_escape;
+
 namespace {
 
 constexpr std::string_view k_marker = ".desk-kb-export";
@@ -360,34 +362,6 @@ std::string search_index_js(const std::vector<const Article*>& articles)
 }
 
 } // namespace
-
-std::string html_escape(std::string_view s)
-{
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
 
 bool is_exported(const Article& a)
 {

@@ -13,9 +13,6 @@
 // external scripts). search.html?q=WORDS runs a search, so it can be linked.
 namespace desk::kb {
 
-// Escape text for HTML element content and attribute values (& < > " ').
-std::string html_escape(std::string_view text);
-
 // What an export wrote.
 struct ExportResult {
   std::size_t articles = 0;

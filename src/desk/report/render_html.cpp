@@ -1,4 +1,5 @@
 #include <desk/report/render.hpp>
+#include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -21,30 +22,7 @@ constexpr std::string_view k_grid = "#e3e6ea";
 
 std::string esc(std::string_view s)
 {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
+  return text::html_escape(s);
 }
 
 // Numbers in SVG coordinates: one decimal at most.

@@ -62,4 +62,7 @@ bool looks_like_text(std::string_view s);
 // quote or line break; as it is otherwise.
 std::string csv_cell(std::string_view s);
 
+// Text escaped for HTML element content and attribute values (& < > " ').
+std::string html_escape(std::string_view s);
+
 } // namespace desk::text
