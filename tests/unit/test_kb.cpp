@@ -449,6 +449,30 @@ TEST_SUITE("kb.article")
     CHECK(KbStore::serialize(a) == file);
   }
 
+  TEST_CASE("an article keeps unknown keys through a load and save, even empty ones")
+  {
+    const std::string file = "id: KB-7K3F2A9Q\n"
+                             "title: VPN 断线\n"
+                             "state: draft\n"
+                             "created: 2026-11-20T09:00:00+08:00\n"
+                             "x-empty-list: []\n"
+                             "x-empty-text: ''\n"
+                             "x-null:\n"
+                             "events:\n"
+                             "  - id: E-AAAAAAAA\n"
+                             "    at: '2026-11-20T09:00:00+08:00'\n"
+                             "    by: alice\n"
+                             "    action: add\n";
+    const Article a = KbStore::deserialize(file, "kb/KB-7K3F2A9Q.yaml");
+    CHECK(a.find("x-empty-list") != nullptr);
+    CHECK(a.find("x-empty-text") != nullptr);
+    CHECK(a.find("x-null") != nullptr);
+    const std::string saved = KbStore::serialize(a);
+    CHECK(saved.find("x-empty-list: []\n") != std::string::npos);
+    CHECK(saved.find("x-empty-text: ''\n") != std::string::npos);
+    CHECK(KbStore::deserialize(saved, "kb/KB-7K3F2A9Q.yaml") == a);
+  }
+
   TEST_CASE("a new article serialises and reads back equal, in the fixed key order")
   {
     const Config c = test_config();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <desk/model/ticket.hpp>
+#include <desk/model/record.hpp>
 #include <desk/model/value.hpp>
 
 #include <optional>
@@ -37,25 +37,10 @@ const std::vector<FieldSpec>& article_fields();
 // The spec of a known article field, or nullptr.
 const FieldSpec* find_article_field(std::string_view name);
 
-// One article: current fields (a mapping in schema order) and its events.
-class Article {
+// One article: current fields (a mapping in schema order) and its events (see Record).
+class Article : public Record {
 public:
-  // The current fields, without `events`.
-  const Value& fields() const { return m_fields; }
-
-  // A scalar field's text, "" when absent.
-  const std::string& get(std::string_view name) const;
-
-  // A list field's items, empty when absent.
-  std::vector<std::string> get_list(std::string_view name) const;
-
-  // A whole field value; nullptr when absent.
-  const Value* find(std::string_view name) const { return m_fields.find(name); }
-
-  // Set a field at its schema position; an empty value removes it.
-  void set(std::string_view name, Value value);
-  void set(std::string_view name, const std::string& text);
-  void set(std::string_view name, const char* text) { set(name, std::string(text)); }
+  Article();
 
   // The id (KB-...) and the one-line title.
   const std::string& id() const { return get("id"); }
@@ -68,25 +53,11 @@ public:
   // How many tickets this article solved.
   long reuse_count() const;
 
-  // The append-only history, oldest first.
-  std::vector<Event>& events() { return m_events; }
-  const std::vector<Event>& events() const { return m_events; }
-
-  // Append an event and apply its `set` fields to the current fields.
-  void apply(Event event);
-
-  // The whole article as a mapping (fields, then `events`), the shape of the file.
-  Value to_value() const;
-
   // Build from a file's mapping; throws ParseError at the offending key for a missing
   // required field (id, title, state, created, events) or a field of the wrong shape.
   static Article from_value(const Value& document, const std::string& path);
 
   bool operator==(const Article&) const = default;
-
-private:
-  Value m_fields = Value::map();
-  std::vector<Event> m_events;
 };
 
 } // namespace desk::kb
