@@ -60,13 +60,7 @@ void run_import(const Globals& g, const ImportArgs& a, std::string_view what,
   }
 }
 
-struct ExportArgs {
-  std::vector<std::string> status, type, priority, category, channel, reporter, department, team, assignee;
-  bool open = false;
-  bool closed = false;
-  bool all = false;
-  std::string since;
-  std::string until;
+struct ExportArgs : FilterArgs {
   std::string format = "json";
   std::string output;
 };
@@ -127,61 +121,14 @@ void register_export(CLI::App& app, Globals& g)
 {
   auto a = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand("export", "Export every ticket with its events (JSON for `desk import json`, or CSV)");
-  auto filter = [&](const char* name, std::vector<std::string>& target, const char* what) {
-    cmd->add_option(name, target, fmt::format("Only {} (repeatable or comma-separated)", what))->type_name("VALUE");
-  };
-  filter("--status", a->status, "these statuses");
-  filter("--type", a->type, "these types");
-  filter("--priority", a->priority, "these priorities");
-  filter("--category", a->category, "these categories");
-  filter("--channel", a->channel, "these channels");
-  filter("--reporter", a->reporter, "tickets reported by these people");
-  filter("--department", a->department, "these departments");
-  filter("--team", a->team, "tickets of these teams");
-  filter("--assignee", a->assignee, "tickets assigned to these people");
-  auto* open = cmd->add_flag("--open", a->open, "Only tickets not closed or cancelled");
-  auto* closed = cmd->add_flag("--closed", a->closed, "Only closed and cancelled tickets");
-  auto* all = cmd->add_flag("--all", a->all, "Every ticket (the default)");
-  open->excludes(closed)->excludes(all);
-  closed->excludes(all);
-  cmd->add_option("--since", a->since, "Created at or after TIME")->type_name("TIME");
-  cmd->add_option("--until", a->until, "Created before TIME")->type_name("TIME");
+  add_filter_options(cmd, *a, query::Scope::all);
   cmd->add_option("--format", a->format, "json (the round-trip format) or csv (one row per ticket)")
     ->check(CLI::IsMember({"json", "csv"}))
     ->capture_default_str();
   cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
   cmd->callback([a, &g] {
     const Session s = open_session(g);
-    const Config& c = s.repo.config();
-    query::Filter f;
-    f.scope = a->open ? query::Scope::open : (a->closed ? query::Scope::closed : query::Scope::all);
-    f.status = split_list(a->status);
-    for (const auto& v : f.status) {
-      check_choice("--status", v, workflow::status_names());
-    }
-    f.type = split_list(a->type);
-    for (const auto& v : f.type) {
-      check_choice("--type", v, c.type_names());
-    }
-    f.priority = split_list(a->priority);
-    for (const auto& v : f.priority) {
-      check_choice("--priority", v, c.priorities);
-    }
-    f.category = split_list(a->category);
-    f.channel = split_list(a->channel);
-    for (const auto& v : f.channel) {
-      check_choice("--channel", v, c.channels);
-    }
-    f.reporter = split_list(a->reporter);
-    f.department = split_list(a->department);
-    f.team = split_list(a->team);
-    f.assignee = split_list(a->assignee);
-    if (!a->since.empty()) {
-      f.created_since = parse_timestamp_or_throw(a->since, s.zone(), "--since");
-    }
-    if (!a->until.empty()) {
-      f.created_until = parse_timestamp_or_throw(a->until, s.zone(), "--until");
-    }
+    const query::Filter f = make_filter(s, *a, query::Scope::all);
     const auto format = a->format == "csv" ? import::ExportFormat::csv : import::ExportFormat::json;
     std::string buffer;
     const bool to_file = !a->output.empty();

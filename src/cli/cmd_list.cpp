@@ -18,13 +18,7 @@ namespace {
 
 using desk::text::csv_cell;
 
-struct ListArgs {
-  std::vector<std::string> status, type, priority, category, channel, reporter, department, team, assignee;
-  bool open = false;
-  bool closed = false;
-  bool all = false;
-  std::string since;
-  std::string until;
+struct ListArgs : FilterArgs {
   std::string sort = "priority,created";
   std::size_t limit = 0;
   std::string format = "table";
@@ -58,25 +52,7 @@ void register_list(CLI::App& app, Globals& g)
 {
   auto a = std::make_shared<ListArgs>();
   CLI::App* cmd = app.add_subcommand("list", "List tickets: filter, sort, table/json/csv");
-  auto filter = [&](const char* name, std::vector<std::string>& target, const char* what) {
-    cmd->add_option(name, target, fmt::format("Only {} (repeatable or comma-separated)", what))->type_name("VALUE");
-  };
-  filter("--status", a->status, "these statuses (new, triaged, assigned, in_progress, pending, ...)");
-  filter("--type", a->type, "these types");
-  filter("--priority", a->priority, "these priorities (P1, ...)");
-  filter("--category", a->category, "these categories");
-  filter("--channel", a->channel, "these channels");
-  filter("--reporter", a->reporter, "tickets reported by these people");
-  filter("--department", a->department, "these departments");
-  filter("--team", a->team, "tickets of these teams (owner, lead or collaborator)");
-  filter("--assignee", a->assignee, "tickets assigned to these people");
-  auto* open = cmd->add_flag("--open", a->open, "Tickets not closed or cancelled (the default)");
-  auto* closed = cmd->add_flag("--closed", a->closed, "Closed and cancelled tickets only");
-  auto* all = cmd->add_flag("--all", a->all, "Every ticket");
-  open->excludes(closed)->excludes(all);
-  closed->excludes(all);
-  cmd->add_option("--since", a->since, "Created at or after TIME (YYYY-MM-DD or ISO 8601)")->type_name("TIME");
-  cmd->add_option("--until", a->until, "Created before TIME")->type_name("TIME");
+  add_filter_options(cmd, *a, query::Scope::open);
   cmd->add_option("--sort", a->sort, "Sort keys, e.g. priority,-created (- for descending)")
     ->type_name("FIELDS")
     ->capture_default_str();
@@ -86,42 +62,7 @@ void register_list(CLI::App& app, Globals& g)
   cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();
   cmd->callback([a, &g] {
     const Session s = open_session(g);
-    const Config& c = s.repo.config();
-    query::Filter f;
-    f.scope = a->all ? query::Scope::all : (a->closed ? query::Scope::closed : query::Scope::open);
-    f.status = split_list(a->status);
-    for (const auto& v : f.status) {
-      check_choice("--status", v, workflow::status_names());
-    }
-    if (!f.status.empty() && !a->open && !a->closed) {
-      f.scope = query::Scope::all; // asking for closed tickets by status finds them
-    }
-    f.type = split_list(a->type);
-    for (const auto& v : f.type) {
-      check_choice("--type", v, c.type_names());
-    }
-    f.priority = split_list(a->priority);
-    for (const auto& v : f.priority) {
-      check_choice("--priority", v, c.priorities);
-    }
-    f.category = split_list(a->category);
-    for (const auto& v : f.category) {
-      check_choice("--category", v, c.categories);
-    }
-    f.channel = split_list(a->channel);
-    for (const auto& v : f.channel) {
-      check_choice("--channel", v, c.channels);
-    }
-    f.reporter = split_list(a->reporter);
-    f.department = split_list(a->department);
-    f.team = split_list(a->team);
-    f.assignee = split_list(a->assignee);
-    if (!a->since.empty()) {
-      f.created_since = parse_timestamp_or_throw(a->since, s.zone(), "--since");
-    }
-    if (!a->until.empty()) {
-      f.created_until = parse_timestamp_or_throw(a->until, s.zone(), "--until");
-    }
+    const query::Filter f = make_filter(s, *a, query::Scope::open);
     const auto keys = query::parse_sort(a->sort);
     const auto columns = split_list({a->columns});
     for (const auto& col : columns) {
@@ -211,7 +152,8 @@ void register_list(CLI::App& app, Globals& g)
       for (const auto& t : tickets) {
         priorities.push_back(t.get("priority"));
       }
-      const std::string top = c.priorities.empty() ? std::string() : c.priorities.front();
+      const auto& priorities_known = s.repo.config().priorities;
+      const std::string top = priorities_known.empty() ? std::string() : priorities_known.front();
       table.style_cell = [priorities, columns, top](std::size_t row, std::size_t col, const std::string& txt) {
         if (columns[col] == "priority" && priorities[row] == top) {
           return paint(true, "31;1", txt);

@@ -125,6 +125,64 @@ std::vector<std::string> split_list(const std::vector<std::string>& values)
   return out;
 }
 
+void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope)
+{
+  const auto filter = [&](const char* name, std::vector<std::string>& target, const char* what) {
+    cmd->add_option(name, target, fmt::format("Only {} (repeatable or comma-separated)", what))->type_name("VALUE");
+  };
+  filter("--status", a.status, "these statuses (new, triaged, assigned, in_progress, pending, ...)");
+  filter("--type", a.type, "these types");
+  filter("--priority", a.priority, "these priorities (P1, ...)");
+  filter("--category", a.category, "these categories");
+  filter("--channel", a.channel, "these channels");
+  filter("--reporter", a.reporter, "tickets reported by these people");
+  filter("--department", a.department, "these departments");
+  filter("--team", a.team, "tickets of these teams (owner, lead or collaborator)");
+  filter("--assignee", a.assignee, "tickets assigned to these people");
+  const auto by_default = [scope](query::Scope s) { return s == scope ? " (the default)" : ""; };
+  auto* open = cmd->add_flag("--open", a.open, fmt::format("Tickets not closed or cancelled{}", by_default(query::Scope::open)));
+  auto* closed = cmd->add_flag("--closed", a.closed, fmt::format("Closed and cancelled tickets only{}", by_default(query::Scope::closed)));
+  auto* all = cmd->add_flag("--all", a.all, fmt::format("Every ticket{}", by_default(query::Scope::all)));
+  open->excludes(closed)->excludes(all);
+  closed->excludes(all);
+  cmd->add_option("--since", a.since, "Created at or after TIME (YYYY-MM-DD or ISO 8601)")->type_name("TIME");
+  cmd->add_option("--until", a.until, "Created before TIME")->type_name("TIME");
+}
+
+query::Filter make_filter(const Session& s, const FilterArgs& a, query::Scope scope)
+{
+  const Config& c = s.repo.config();
+  query::Filter f;
+  f.scope = a.all ? query::Scope::all : a.closed ? query::Scope::closed : a.open ? query::Scope::open : scope;
+  const auto checked = [](const std::vector<std::string>& given, std::string_view option,
+                          const std::vector<std::string>& allowed) {
+    std::vector<std::string> values = split_list(given);
+    for (const auto& v : values) {
+      check_choice(option, v, allowed);
+    }
+    return values;
+  };
+  f.status = checked(a.status, "--status", workflow::status_names());
+  if (!f.status.empty() && !a.open && !a.closed) {
+    f.scope = query::Scope::all; // asking for closed tickets by status finds them
+  }
+  f.type = checked(a.type, "--type", c.type_names());
+  f.priority = checked(a.priority, "--priority", c.priorities);
+  f.category = checked(a.category, "--category", c.categories);
+  f.channel = checked(a.channel, "--channel", c.channels);
+  f.reporter = split_list(a.reporter);
+  f.department = split_list(a.department);
+  f.team = split_list(a.team);
+  f.assignee = split_list(a.assignee);
+  if (!a.since.empty()) {
+    f.created_since = parse_timestamp_or_throw(a.since, s.zone(), "--since");
+  }
+  if (!a.until.empty()) {
+    f.created_until = parse_timestamp_or_throw(a.until, s.zone(), "--until");
+  }
+  return f;
+}
+
 std::map<std::string, int> open_load(const Session& s)
 {
   std::map<std::string, int> load;

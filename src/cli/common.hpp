@@ -1,6 +1,7 @@
 #pragma once
 
 #include <desk/model/ticket.hpp>
+#include <desk/query/query.hpp>
 #include <desk/storage/repository.hpp>
 #include <desk/workflow/operations.hpp>
 
@@ -69,6 +70,26 @@ void check_choice(std::string_view option, std::string_view value, const std::ve
 
 // Comma lists and repeated options as one list ("a,b" + "c" → a, b, c).
 std::vector<std::string> split_list(const std::vector<std::string>& values);
+
+// The ticket filter options `list` and `export` share (--status, --team, --open, --since, ...).
+struct FilterArgs {
+  std::vector<std::string> status, type, priority, category, channel, reporter, department, team, assignee;
+  bool open = false;
+  bool closed = false;
+  bool all = false;
+  std::string since;
+  std::string until;
+};
+
+// Add the filter options to `cmd`; `scope` is what the command shows without --open,
+// --closed or --all (open tickets for list, every ticket for export).
+void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope);
+
+// The filter the options ask for; throws UsageError for a value the configuration does not
+// know (a status, type, priority, category or channel) or a time that does not parse.
+// --status without --open or --closed looks at every ticket: asking for closed tickets by
+// status finds them.
+query::Filter make_filter(const Session& s, const FilterArgs& a, query::Scope scope);
 
 // Count of open tickets per assignee (for automatic assignment).
 std::map<std::string, int> open_load(const Session& s);

@@ -296,6 +296,29 @@ def test_export_import_round_trip(desk, tmp_path):
     assert json.loads(desk.ok("export", "--open").out)["tickets"][0]["status"] != "closed"
 
 
+def test_export_takes_the_filters_of_list(desk):
+    desk.ok("import", "servicenow", SMALL)
+    # The same options, checked the same way, as `desk list` (one definition for both).
+    r = desk.fails(2, "export", "--category", "nosuch")
+    assert "--category: unknown value 'nosuch'" in r.err
+    r = desk.fails(2, "export", "--status", "bogus")
+    assert "--status: unknown value 'bogus'" in r.err
+    desk.fails(2, "export", "--since", "not-a-time")
+    desk.fails(2, "export", "--open", "--all")
+    # Export shows every ticket by default, list the open ones; --status finds closed ones.
+    everything = json.loads(desk.ok("export").out)["tickets"]
+    assert len(everything) == 4 and any(t["status"] == "closed" for t in everything)
+    closed = json.loads(desk.ok("export", "--status", "closed").out)["tickets"]
+    assert closed and all(t["status"] == "closed" for t in closed)
+    listed = desk.ok("list", "--status", "closed", "--format", "json").out
+    assert sorted(t["id"] for t in json.loads(listed)) == sorted(t["id"] for t in closed)
+    cat = everything[0]["category"]
+    by_cat = json.loads(desk.ok("export", "--category", cat).out)["tickets"]
+    assert by_cat and all(t["category"] == cat for t in by_cat)
+    assert "Every ticket (the default)" in desk.ok("export", "--help").out
+    assert "Tickets not closed or cancelled (the default)" in desk.ok("list", "--help").out
+
+
 def test_export_csv(desk):
     desk.ok("import", "servicenow", SMALL)
     out = desk.ok("export", "--format", "csv").out
