@@ -237,37 +237,11 @@ bool interactive()
 // Let the user write the article in $VISUAL/$EDITOR from a commented template.
 ArticleText edit_in_editor(const ArticleText& start)
 {
-  const char* editor = std::getenv("VISUAL");
-  if (!editor || !*editor) {
-    editor = std::getenv("EDITOR");
-  }
-  if (!editor || !*editor) {
+  const std::optional<std::string> content = edit_text(article_template(start), "kb", "stored");
+  if (!content) {
     throw UsageError("no editor: set $EDITOR, or give the article with --title and --solution");
   }
-  char path[] = "/tmp/desk-kb-XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) {
-    throw StorageError("cannot create a temporary file for the editor");
-  }
-  const std::string tmpl = article_template(start);
-  [[maybe_unused]] const auto w = ::write(fd, tmpl.data(), tmpl.size());
-  ::close(fd);
-  std::vector<std::string> argv = text::split(editor, ' ');
-  std::erase(argv, std::string());
-  argv.emplace_back(path);
-  const int rc = run_interactive(argv);
-  std::string content;
-  try {
-    content = storage::read_text_file(path);
-  } catch (...) {
-    ::unlink(path);
-    throw;
-  }
-  ::unlink(path);
-  if (rc != 0) {
-    throw UsageError(fmt::format("the editor '{}' failed (status {}); nothing was stored", editor, rc));
-  }
-  return parse_template(content);
+  return parse_template(*content);
 }
 
 std::vector<kb::State> parse_states(const std::vector<std::string>& values)

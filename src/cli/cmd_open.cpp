@@ -39,37 +39,12 @@ constexpr std::string_view k_editor_template =
 // Ask $VISUAL/$EDITOR for the description when stdin is a terminal and none was given.
 std::string description_from_editor()
 {
-  const char* editor = std::getenv("VISUAL");
-  if (!editor || !*editor) {
-    editor = std::getenv("EDITOR");
-  }
-  if (!editor || !*editor) {
+  const std::optional<std::string> content = edit_text(k_editor_template, "description", "opened");
+  if (!content) {
     return {};
   }
-  char path[] = "/tmp/desk-description-XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) {
-    throw StorageError("cannot create a temporary file for the editor");
-  }
-  [[maybe_unused]] const auto w = ::write(fd, k_editor_template.data(), k_editor_template.size());
-  ::close(fd);
-  std::vector<std::string> argv = text::split(editor, ' ');
-  std::erase(argv, std::string());
-  argv.emplace_back(path);
-  const int rc = run_interactive(argv);
-  std::string content;
-  try {
-    content = storage::read_text_file(path);
-  } catch (...) {
-    ::unlink(path);
-    throw;
-  }
-  ::unlink(path);
-  if (rc != 0) {
-    throw UsageError(fmt::format("the editor '{}' failed (status {}); nothing was opened", editor, rc));
-  }
   std::string kept;
-  for (const auto& line : text::split(content, '\n')) {
+  for (const auto& line : text::split(*content, '\n')) {
     if (!line.starts_with("#")) {
       kept += line + "\n";
     }

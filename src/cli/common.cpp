@@ -1,12 +1,15 @@
 #include "cli/common.hpp"
 
 #include <desk/model/json.hpp>
+#include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
 #include <desk/workflow/hooks.hpp>
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -123,6 +126,48 @@ std::vector<std::string> split_list(const std::vector<std::string>& values)
     }
   }
   return out;
+}
+
+std::optional<std::string> edit_text(std::string_view text, std::string_view purpose, std::string_view undone)
+{
+  const char* editor = std::getenv("VISUAL");
+  if (!editor || !*editor) {
+    editor = std::getenv("EDITOR");
+  }
+  if (!editor || !*editor) {
+    return std::nullopt;
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string path = fmt::format("{}/desk-{}-XXXXXX", tmp && *tmp ? tmp : "/tmp", purpose);
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) {
+    throw StorageError(fmt::format("cannot create a temporary file for the editor: {}", storage::errno_text(errno)));
+  }
+  struct Remove {
+    const std::string& path;
+    ~Remove() { ::unlink(path.c_str()); }
+  } remove{path};
+  std::string_view left = text;
+  while (!left.empty()) {
+    const ssize_t n = ::write(fd, left.data(), left.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      throw StorageError(fmt::format("cannot write {}: {}", path, storage::errno_text(err)));
+    }
+    left.remove_prefix(static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  std::vector<std::string> argv = text::split(editor, ' ');
+  std::erase(argv, std::string());
+  argv.push_back(path);
+  if (const int rc = run_interactive(argv); rc != 0) {
+    throw UsageError(fmt::format("the editor '{}' failed (status {}); nothing was {}", editor, rc, undone));
+  }
+  return storage::read_text_file(path);
 }
 
 void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope)

@@ -91,6 +91,13 @@ void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope);
 // status finds them.
 query::Filter make_filter(const Session& s, const FilterArgs& a, query::Scope scope);
 
+// Let the user edit `text` in $VISUAL, else $EDITOR (split on spaces: "code --wait"), in a
+// temporary file in $TMPDIR (else /tmp) named after `purpose` ("description"); the text as
+// saved. nullopt when
+// neither is set. Throws UsageError when the editor fails ("...; nothing was `undone`"),
+// StorageError when the temporary file cannot be written.
+std::optional<std::string> edit_text(std::string_view text, std::string_view purpose, std::string_view undone);
+
 // Count of open tickets per assignee (for automatic assignment).
 std::map<std::string, int> open_load(const Session& s);
 

@@ -106,8 +106,9 @@ def run_raw(desk, args, env=None, preexec_fn=None, cwd=None, stdin=subprocess.DE
     )
 
 
-def run_on_tty(desk, args, env=None):
-    """Run desk with stdout on a pseudo terminal; returns (exit code, stdout text)."""
+def run_on_tty(desk, args, env=None, stdin_tty=False, stderr=None):
+    """Run desk with stdout (and stdin when `stdin_tty`) on a pseudo terminal; returns
+    (exit code, stdout text). Standard error goes to `stderr` (a file) when given."""
     import pty
 
     master, slave = pty.openpty()
@@ -116,9 +117,9 @@ def run_on_tty(desk, args, env=None):
             [DESK_BIN, *map(str, args)],
             cwd=str(desk.root),
             env=desk.env(**(env or {})),
-            stdin=subprocess.DEVNULL,
+            stdin=slave if stdin_tty else subprocess.DEVNULL,
             stdout=slave,
-            stderr=subprocess.PIPE,
+            stderr=stderr if stderr is not None else subprocess.DEVNULL,
         )
         os.close(slave)
         slave = None

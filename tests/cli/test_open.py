@@ -277,3 +277,59 @@ def test_reporter_and_affected_must_be_single_lines(desk):
     desk.fails(USAGE, "open", "--title", "t", "--affected", "ERP\nCRM")
     desk.fails(USAGE, "open", "--title", "t", "--affected", "")
     assert desk.snapshot() == before
+
+
+# --- the description from $EDITOR -----------------------------------------------------------
+
+
+def fake_editor(folder, body, status=0):
+    """A script that records the template it was given (and where), then writes `body`."""
+    script = folder / "fake-editor.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"printf '%s' \"$1\" > '{folder}/editor-path.txt'\n"
+        f"cp \"$1\" '{folder}/editor-template.txt'\n"
+        "cat > \"$1\" <<'END'\n"
+        f"{body}"
+        "END\n"
+        f"exit {status}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def test_open_on_a_terminal_asks_the_editor_for_the_description(desk, tmp_path):
+    from foundation_helpers import run_on_tty
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    editor = fake_editor(tmp_path, "# 这一行会去掉\n\n打印机卡纸，面板报 E-02。\nSince Monday.\n\n")
+    code, out = run_on_tty(desk, ["open", "--title", "Printer jam", "--no-suggest"],
+                           env={"EDITOR": str(editor), "VISUAL": None, "TMPDIR": str(scratch)}, stdin_tty=True)
+    assert code == 0, out
+    template = (tmp_path / "editor-template.txt").read_text(encoding="utf-8")
+    assert "# Describe the problem above" in template
+    path = (tmp_path / "editor-path.txt").read_text(encoding="utf-8")
+    assert path.startswith(str(scratch) + "/desk-description-")  # $TMPDIR is honoured
+    assert list(scratch.iterdir()) == []  # and the file is gone
+    tid = re.search(r"(INC|REQ|CHG|CON)-[0-9A-HJKMNP-TV-Z]{8}", out).group(0)
+    t, _ = yaml_both(desk.path_of(tid))
+    assert t["description"] == "打印机卡纸，面板报 E-02。\nSince Monday."
+
+
+def test_open_when_the_editor_fails_opens_nothing(desk, tmp_path):
+    from foundation_helpers import run_on_tty
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    editor = fake_editor(tmp_path, "half written\n", status=3)
+    before = desk.snapshot()
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as f:
+        code, _ = run_on_tty(desk, ["open", "--title", "Printer jam", "--no-suggest"],
+                             env={"VISUAL": str(editor), "EDITOR": None, "TMPDIR": str(scratch)}, stdin_tty=True,
+                             stderr=f)
+    assert code == USAGE
+    message = err.read_text(encoding="utf-8")
+    assert "desk: error:" in message and "failed (status 3); nothing was opened" in message
+    assert desk.snapshot() == before
+    assert list(scratch.iterdir()) == []
