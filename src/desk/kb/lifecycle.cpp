@@ -12,26 +12,11 @@
 
 namespace desk::kb {
 
+using workflow::now_text;
+using workflow::require_single_line;
+using workflow::require_text;
+
 namespace {
-
-std::string now_text(const workflow::Context& ctx)
-{
-  return format_timestamp(ctx.now, find_zone(ctx.config.timezone));
-}
-
-void require_text(std::string_view value, std::string_view option, std::string_view what)
-{
-  if (text::trim(value).empty()) {
-    throw UsageError(fmt::format("{} is required", what), fmt::format("give it with {}", option));
-  }
-}
-
-void require_single_line(std::string_view value, std::string_view what)
-{
-  if (value.find('\n') != std::string_view::npos || value.find('\r') != std::string_view::npos) {
-    throw UsageError(fmt::format("{} must be a single line", what));
-  }
-}
 
 void check_category(const workflow::Context& ctx, const std::string& category)
 {

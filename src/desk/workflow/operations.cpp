@@ -11,8 +11,6 @@
 
 namespace desk::workflow {
 
-namespace {
-
 std::string now_text(const Context& ctx)
 {
   return format_timestamp(ctx.now, find_zone(ctx.config.timezone));
@@ -31,6 +29,8 @@ void require_single_line(std::string_view value, std::string_view what)
     throw UsageError(fmt::format("{} must be a single line", what));
   }
 }
+
+namespace {
 
 // Store the SLA due times the ticket has now; returns the fields that changed.
 Value refresh_due_times(Ticket& t, const Context& ctx)

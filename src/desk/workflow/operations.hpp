@@ -22,6 +22,15 @@ struct Context {
   Timestamp now;
 };
 
+// The time of `ctx` as written in files (ISO 8601 in the configured zone).
+std::string now_text(const Context& ctx);
+
+// Refuse a blank required text: UsageError "{what} is required", hint "give it with {option}".
+void require_text(std::string_view value, std::string_view option, std::string_view what);
+
+// Refuse a text with a line break: UsageError "{what} must be a single line".
+void require_single_line(std::string_view value, std::string_view what);
+
 // Stage 1 intake.
 struct OpenRequest {
   std::string type; // empty: config default
