@@ -227,4 +227,38 @@ TEST_CASE("looks_like_text")
   CHECK_FALSE(text::looks_like_text("\xE4\xB8"));
 }
 
+TEST_CASE("read_digits reads between min and max digits and moves past them")
+{
+  std::size_t pos = 0;
+  int v = -1;
+  CHECK(text::read_digits("2026-11", pos, 4, 4, v));
+  CHECK(v == 2026);
+  CHECK(pos == 4);
+  ++pos; // '-'
+  CHECK(text::read_digits("2026-11", pos, 1, 2, v));
+  CHECK(v == 11);
+  CHECK(pos == 7);
+  CHECK_FALSE(text::read_digits("2026-11", pos, 1, 2, v)); // at the end: none
+  pos = 0;
+  CHECK(text::read_digits("12345", pos, 1, 3, v)); // stops at max
+  CHECK(v == 123);
+  CHECK(pos == 3);
+  pos = 0;
+  CHECK_FALSE(text::read_digits("7:05", pos, 2, 2, v)); // one digit where two are needed
+  CHECK(v == 7);
+  CHECK(pos == 1);
+  pos = 0;
+  CHECK_FALSE(text::read_digits("x1", pos, 1, 2, v));
+  CHECK(pos == 0);
+  pos = 0;
+  CHECK_FALSE(text::read_digits("\xEF\xBC\x91", pos, 1, 2, v)); // a full-width digit is not one
+}
+
+TEST_CASE("html_escape escapes the five characters HTML gives meaning to, and nothing else")
+{
+  CHECK(text::html_escape("a < b && c > \"d\" 'e'") == "a &lt; b &amp;&amp; c &gt; &quot;d&quot; &#39;e&#39;");
+  CHECK(text::html_escape("打印机 <tray>") == "打印机 &lt;tray&gt;");
+  CHECK(text::html_escape("") == "");
+}
+
 TEST_SUITE_END();

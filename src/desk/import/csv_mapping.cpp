@@ -104,19 +104,6 @@ const std::vector<std::string>& allowed_for(const Config& c, std::string_view fi
   return c.channels;
 }
 
-bool read_number(std::string_view s, std::size_t& pos, std::size_t max_digits, int& out)
-{
-  std::size_t n = 0;
-  int v = 0;
-  while (pos < s.size() && n < max_digits && s[pos] >= '0' && s[pos] <= '9') {
-    v = v * 10 + (s[pos] - '0');
-    ++pos;
-    ++n;
-  }
-  out = v;
-  return n > 0;
-}
-
 constexpr std::array<std::string_view, 12> k_months = {"january", "february", "march",     "april",   "may",      "june",
                                                        "july",    "august",   "september", "october", "november", "december"};
 
@@ -171,31 +158,31 @@ std::optional<Timestamp> parse_with_format(std::string_view text, std::string_vi
     bool ok = true;
     switch (spec) {
     case 'Y':
-      ok = read_number(text, pos, 4, year);
+      ok = text::read_digits(text, pos, 1, 4, year);
       break;
     case 'y':
-      ok = read_number(text, pos, 2, year);
+      ok = text::read_digits(text, pos, 1, 2, year);
       year += year < 69 ? 2000 : 1900;
       break;
     case 'm':
-      ok = read_number(text, pos, 2, month);
+      ok = text::read_digits(text, pos, 1, 2, month);
       break;
     case 'd':
     case 'e':
       while (spec == 'e' && pos < text.size() && text[pos] == ' ') {
         ++pos;
       }
-      ok = read_number(text, pos, 2, day);
+      ok = text::read_digits(text, pos, 1, 2, day);
       break;
     case 'H':
     case 'I':
-      ok = read_number(text, pos, 2, hour);
+      ok = text::read_digits(text, pos, 1, 2, hour);
       break;
     case 'M':
-      ok = read_number(text, pos, 2, minute);
+      ok = text::read_digits(text, pos, 1, 2, minute);
       break;
     case 'S':
-      ok = read_number(text, pos, 2, second);
+      ok = text::read_digits(text, pos, 1, 2, second);
       if (ok && pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
         ++pos;
         while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
@@ -244,12 +231,12 @@ std::optional<Timestamp> parse_with_format(std::string_view text, std::string_vi
       int oh = 0;
       int om = 0;
       const std::size_t start = pos;
-      ok = read_number(text, pos, 2, oh) && pos - start == 2;
+      ok = text::read_digits(text, pos, 1, 2, oh) && pos - start == 2;
       if (ok && pos < text.size() && text[pos] == ':') {
         ++pos;
       }
       if (ok && pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        ok = read_number(text, pos, 2, om);
+        ok = text::read_digits(text, pos, 1, 2, om);
       }
       offset = std::chrono::seconds{sign * (oh * 3600 + om * 60)};
       break;

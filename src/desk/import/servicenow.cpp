@@ -3,6 +3,7 @@
 #include <desk/import/history.hpp>
 #include <desk/import/importer.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
 #include <desk/util/time.hpp>
 #include <desk/util/time_zone.hpp>
 
@@ -117,19 +118,6 @@ std::string labels_of(const std::vector<LabelMapping>& table)
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
-bool read_int(std::string_view s, std::size_t& pos, std::size_t min_digits, std::size_t max_digits, int& out)
-{
-  std::size_t n = 0;
-  int v = 0;
-  while (pos < s.size() && n < max_digits && s[pos] >= '0' && s[pos] <= '9') {
-    v = v * 10 + (s[pos] - '0');
-    ++pos;
-    ++n;
-  }
-  out = v;
-  return n >= min_digits;
-}
-
 bool read_count(std::string_view s, long long& out)
 {
   if (s.empty() || s.size() > 12) {
@@ -189,15 +177,15 @@ std::optional<Timestamp> parse_servicenow_time(std::string_view text, const Time
   int hour = 0;
   int minute = 0;
   int second = 0;
-  if (!read_int(text, pos, 1, 2, day) || pos >= text.size() || text[pos++] != '/' ||
-      !read_int(text, pos, 1, 2, month) || pos >= text.size() || text[pos++] != '/' ||
-      !read_int(text, pos, 4, 4, year) || pos >= text.size() || text[pos++] != ' ' ||
-      !read_int(text, pos, 1, 2, hour) || pos >= text.size() || text[pos++] != ':' ||
-      !read_int(text, pos, 2, 2, minute)) {
+  if (!text::read_digits(text, pos, 1, 2, day) || pos >= text.size() || text[pos++] != '/' ||
+      !text::read_digits(text, pos, 1, 2, month) || pos >= text.size() || text[pos++] != '/' ||
+      !text::read_digits(text, pos, 4, 4, year) || pos >= text.size() || text[pos++] != ' ' ||
+      !text::read_digits(text, pos, 1, 2, hour) || pos >= text.size() || text[pos++] != ':' ||
+      !text::read_digits(text, pos, 2, 2, minute)) {
     return std::nullopt;
   }
   if (pos < text.size()) {
-    if (text[pos++] != ':' || !read_int(text, pos, 2, 2, second) || pos != text.size()) {
+    if (text[pos++] != ':' || !text::read_digits(text, pos, 2, 2, second) || pos != text.size()) {
       return std::nullopt;
     }
   }

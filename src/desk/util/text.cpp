@@ -406,4 +406,17 @@ std::string html_escape(std::string_view s)
   return out;
 }
 
+bool read_digits(std::string_view s, std::size_t& pos, std::size_t min_digits, std::size_t max_digits, int& out)
+{
+  std::size_t n = 0;
+  int v = 0;
+  while (pos < s.size() && n < max_digits && s[pos] >= '0' && s[pos] <= '9') {
+    v = v * 10 + (s[pos] - '0');
+    ++pos;
+    ++n;
+  }
+  out = v;
+  return n >= min_digits;
+}
+
 } // namespace desk::text

@@ -62,6 +62,10 @@ bool looks_like_text(std::string_view s);
 // quote or line break; as it is otherwise.
 std::string csv_cell(std::string_view s);
 
+// Read the ASCII digits at s[pos] (at most `max_digits`) into `out` and move pos past them;
+// true when there were at least `min_digits`. For fixed-format dates and times.
+bool read_digits(std::string_view s, std::size_t& pos, std::size_t min_digits, std::size_t max_digits, int& out);
+
 // Text escaped for HTML element content and attribute values (& < > " ').
 std::string html_escape(std::string_view s);
 
