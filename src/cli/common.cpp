@@ -138,27 +138,23 @@ std::optional<std::string> edit_text(std::string_view text, std::string_view pur
     return std::nullopt;
   }
   const char* tmp = std::getenv("TMPDIR");
-  std::string path = fmt::format("{}/desk-{}-XXXXXX", tmp && *tmp ? tmp : "/tmp", purpose);
+  const std::string folder = tmp && *tmp ? tmp : "/tmp";
+  std::string path = fmt::format("{}/desk-{}-XXXXXX", folder, purpose);
   const int fd = ::mkstemp(path.data());
   if (fd < 0) {
-    throw StorageError(fmt::format("cannot create a temporary file for the editor: {}", storage::errno_text(errno)));
+    throw StorageError(fmt::format("cannot create a temporary file for the editor in {}: {}", folder,
+                                   storage::errno_text(errno)),
+                       "set TMPDIR to a folder you can write to");
   }
   struct Remove {
     const std::string& path;
     ~Remove() { ::unlink(path.c_str()); }
   } remove{path};
-  std::string_view left = text;
-  while (!left.empty()) {
-    const ssize_t n = ::write(fd, left.data(), left.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      throw StorageError(fmt::format("cannot write {}: {}", path, storage::errno_text(err)));
-    }
-    left.remove_prefix(static_cast<std::size_t>(n));
+  try {
+    storage::write_all(fd, text, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   ::close(fd);
   std::vector<std::string> argv = text::split(editor, ' ');

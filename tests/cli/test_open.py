@@ -333,3 +333,20 @@ def test_open_when_the_editor_fails_opens_nothing(desk, tmp_path):
     assert "desk: error:" in message and "failed (status 3); nothing was opened" in message
     assert desk.snapshot() == before
     assert list(scratch.iterdir()) == []
+
+
+def test_open_with_an_unwritable_tmpdir_says_so_and_opens_nothing(desk, tmp_path):
+    from foundation_helpers import run_on_tty
+
+    editor = fake_editor(tmp_path, "text\n")
+    before = desk.snapshot()
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as f:
+        code, _ = run_on_tty(desk, ["open", "--title", "Printer jam", "--no-suggest"],
+                             env={"EDITOR": str(editor), "VISUAL": None, "TMPDIR": str(tmp_path / "missing")},
+                             stdin_tty=True, stderr=f)
+    assert code == 7  # file system error
+    message = err.read_text(encoding="utf-8")
+    assert f"cannot create a temporary file for the editor in {tmp_path / 'missing'}" in message
+    assert "TMPDIR" in message
+    assert desk.snapshot() == before

@@ -61,23 +61,6 @@ private:
   throw StorageError(fmt::format("cannot write {}: {}", path.string(), errno_text(err)), hint);
 }
 
-void write_all(int fd, std::string_view content, const fs::path& path)
-{
-  const char* p = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      fail_write(path, errno);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
-
 void fsync_dir(const fs::path& dir)
 {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -120,6 +103,23 @@ fs::path write_temp(const fs::path& path, std::string_view content)
 }
 
 } // namespace
+
+void write_all(int fd, std::string_view content, const fs::path& path)
+{
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fail_write(path, errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
 
 std::string read_text_file(const fs::path& path)
 {

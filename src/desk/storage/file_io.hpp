@@ -17,6 +17,10 @@ inline constexpr std::size_t k_max_file_size = 8 * 1024 * 1024;
 // line and column of the first bad byte), StorageError when it cannot be read.
 std::string read_text_file(const std::filesystem::path& path);
 
+// Write all of `content` to the open descriptor `fd` (retrying short writes); throws
+// StorageError naming `path` and what to do (disk full, read-only, permissions).
+void write_all(int fd, std::string_view content, const std::filesystem::path& path);
+
 // Replace `path` atomically: write a temp file beside it, fsync, rename, fsync the folder.
 // Creates missing parent folders. Throws StorageError naming the path and the reason.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
