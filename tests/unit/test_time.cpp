@@ -102,6 +102,27 @@ TEST_CASE("parse_timestamp DST gaps and repeats")
   CHECK(desk::parse_timestamp("2026-10-25T02:15", berlin) == utc("2026-10-25T00:15Z"));
 }
 
+TEST_CASE("make_timestamp: fields to an instant, by offset, zone or UTC; impossible fields refused")
+{
+  const auto* new_york = desk::find_zone("America/New_York");
+  CHECK(desk::make_timestamp(2026, 11, 26, 9, 30, 0, std::nullopt, desk::find_zone("Asia/Shanghai")) ==
+        utc("2026-11-26T01:30:00Z"));
+  CHECK(desk::make_timestamp(2026, 11, 26, 9, 30, 5, std::chrono::seconds{-5 * 3600}, new_york) ==
+        utc("2026-11-26T14:30:05Z")); // the offset wins over the zone
+  CHECK(desk::make_timestamp(2026, 11, 26, 9, 30, 0, std::nullopt, nullptr) == utc("2026-11-26T09:30:00Z"));
+  CHECK(desk::make_timestamp(2026, 3, 8, 2, 30, 0, std::nullopt, new_york) == utc("2026-03-08T07:00Z")); // gap
+  CHECK(desk::make_timestamp(2024, 2, 29, 0, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 2, 29, 0, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 13, 1, 0, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 0, 1, 0, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 4, 31, 0, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 4, 1, 24, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 4, 1, 23, 60, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 4, 1, 23, 59, 60, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 4, 1, -1, 0, 0, std::nullopt, nullptr).has_value());
+  CHECK_FALSE(desk::make_timestamp(2026, 4, -1, 0, 0, 0, std::nullopt, nullptr).has_value());
+}
+
 TEST_CASE("parse_timestamp rejects")
 {
   const auto* shanghai = desk::find_zone("Asia/Shanghai");

@@ -9,7 +9,6 @@
 #include <desk/util/time_zone.hpp>
 #include <desk/workflow/transitions.hpp>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -261,20 +260,7 @@ std::optional<Timestamp> parse_with_format(std::string_view text, std::string_vi
     }
     hour = hour % 12 + (pm == 1 ? 12 : 0);
   }
-  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
-                                 date::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) {
-    return std::nullopt;
-  }
-  const date::local_seconds local =
-    date::local_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} + std::chrono::seconds{second};
-  if (offset) {
-    return Timestamp{local.time_since_epoch() - *offset};
-  }
-  if (!zone) {
-    return Timestamp{local.time_since_epoch()};
-  }
-  return zone->to_sys(local);
+  return make_timestamp(year, month, day, hour, minute, second, offset, zone);
 }
 
 CsvMapping CsvMapping::load(const std::filesystem::path& path)

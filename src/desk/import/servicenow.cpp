@@ -7,7 +7,6 @@
 #include <desk/util/time.hpp>
 #include <desk/util/time_zone.hpp>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -189,18 +188,7 @@ std::optional<Timestamp> parse_servicenow_time(std::string_view text, const Time
       return std::nullopt;
     }
   }
-  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
-                                 date::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) {
-    return std::nullopt;
-  }
-  const date::local_seconds local =
-    date::local_days{ymd} + std::chrono::hours{hour} + std::chrono::minutes{minute} + std::chrono::seconds{second};
-  if (!zone) {
-    return Timestamp{local.time_since_epoch()};
-  }
-  // In a DST gap this is the instant the gap ends; when ambiguous, the earlier instant.
-  return zone->to_sys(local);
+  return make_timestamp(year, month, day, hour, minute, second, std::nullopt, zone);
 }
 
 std::string_view ServiceNowLog::value(std::size_t row, std::size_t column) const

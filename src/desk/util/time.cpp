@@ -202,12 +202,6 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, const TimeZone* 
       || !in.digits(2, day)) {
     return std::nullopt;
   }
-  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
-                                 date::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) {
-    return std::nullopt;
-  }
-
   int hour = 0;
   int minute = 0;
   int second = 0;
@@ -232,9 +226,6 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, const TimeZone* 
         }
       }
     }
-    if (hour > 23 || minute > 59 || second > 59) {
-      return std::nullopt;
-    }
     if (!in.at_end()) {
       offset = parse_offset(in);
       if (!offset || !in.at_end()) {
@@ -242,7 +233,20 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, const TimeZone* 
       }
     }
   }
+  return make_timestamp(year, month, day, hour, minute, second, offset, zone);
+}
 
+std::optional<Timestamp> make_timestamp(int year, int month, int day, int hour, int minute, int second,
+                                        std::optional<std::chrono::seconds> offset, const TimeZone* zone)
+{
+  if (month < 1 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return std::nullopt;
+  }
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
+                                 date::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok()) {
+    return std::nullopt;
+  }
   const date::local_seconds local = date::local_days{ymd} + std::chrono::hours{hour}
                                     + std::chrono::minutes{minute} + std::chrono::seconds{second};
   if (offset) {

@@ -26,6 +26,12 @@ std::string system_zone_name();
 // text is not such a time.
 std::optional<Timestamp> parse_timestamp(std::string_view text, const TimeZone* zone);
 
+// The instant of a calendar date and time of day: `offset` from UTC when given, else local
+// to `zone` (in a DST gap the instant the gap ends; when ambiguous, the earlier instant),
+// else read as UTC. nullopt when the fields are not a real date and time of day.
+std::optional<Timestamp> make_timestamp(int year, int month, int day, int hour, int minute, int second,
+                                        std::optional<std::chrono::seconds> offset, const TimeZone* zone);
+
 // Like parse_timestamp but throws UsageError: "<what>: '<text>' is not a time; use
 // YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]".
 Timestamp parse_timestamp_or_throw(std::string_view text, const TimeZone* zone,
