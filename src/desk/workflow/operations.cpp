@@ -56,6 +56,28 @@ Value refresh_due_times(Ticket& t, const Context& ctx)
   return changed;
 }
 
+// Append an event made at `at` by the context's actor, with the due times it leads to in
+// its `set` (worked out on a copy with the event applied), and stamp `updated`.
+void append_event(Ticket& t, const Context& ctx, const std::string& at, std::string action, Value set,
+                  const std::string& note, Value extra = Value::map())
+{
+  Event e;
+  e.id = ids::make_event_id();
+  e.at = at;
+  e.by = ctx.actor;
+  e.action = std::move(action);
+  e.set = std::move(set);
+  e.note = note;
+  e.extra = std::move(extra);
+  Ticket probe = t;
+  probe.apply(e);
+  for (auto& [k, v] : refresh_due_times(probe, ctx).entries) {
+    e.set.set(k, std::move(v));
+  }
+  t.apply(std::move(e));
+  t.set("updated", at);
+}
+
 // Check the transition, record the event with its fields, keep status, response time,
 // `updated` and the due times in step. The single path every change goes through.
 void record(Ticket& t, const Context& ctx, Action action, Value set, const std::string& note,
@@ -73,22 +95,7 @@ void record(Ticket& t, const Context& ctx, Action action, Value set, const std::
   if (find_transition(from, action)->counts_as_response && t.get("responded_at").empty()) {
     set.set("responded_at", Value::text(at));
   }
-  Event e;
-  e.id = ids::make_event_id();
-  e.at = at;
-  e.by = ctx.actor;
-  e.action = std::string(to_string(action));
-  e.set = std::move(set);
-  e.note = note;
-  e.extra = std::move(extra);
-  // Apply to a copy first so the due times the event leads to are recorded in it.
-  Ticket probe = t;
-  probe.apply(e);
-  for (auto& [k, v] : refresh_due_times(probe, ctx).entries) {
-    e.set.set(k, std::move(v));
-  }
-  t.apply(std::move(e));
-  t.set("updated", at);
+  append_event(t, ctx, at, std::string(to_string(action)), std::move(set), note, std::move(extra));
 }
 
 std::string fewest_open(const Team& team, const std::map<std::string, int>& load)
@@ -235,19 +242,7 @@ Ticket open_ticket(const Context& ctx, const OpenRequest& r)
   set.set("impact", Value::text(impact));
   set.set("urgency", Value::text(urgency));
 
-  Event e;
-  e.id = ids::make_event_id();
-  e.at = at;
-  e.by = ctx.actor;
-  e.action = "open";
-  e.set = std::move(set);
-  Ticket probe = t;
-  probe.apply(e);
-  for (auto& [k, v] : refresh_due_times(probe, ctx).entries) {
-    e.set.set(k, std::move(v));
-  }
-  t.apply(std::move(e));
-  t.set("updated", at);
+  append_event(t, ctx, at, "open", std::move(set), {});
   return t;
 }
 
