@@ -781,17 +781,17 @@ std::uint64_t table_size(const Plan& plan, const OldIndex& old)
   return size;
 }
 
-// Hand the table for the files of `plan` to `put` in pieces of about a megabyte, never
-// all of it at once (13 MB at 100,000 tickets: fresh memory costs more than writing it);
-// `place(i, entry)` sets where entry i's records are. Nothing when a path is too long for
-// the entry format or `put` fails.
-std::optional<TableCheck> write_table(const Plan& plan, const OldIndex& old, std::int64_t built_ns,
+// Hand the table for the files of `plan` (`size` bytes, from table_size) to `put` in pieces
+// of about a megabyte, never all of it at once (13 MB at 100,000 tickets: fresh memory
+// costs more than writing it); `place(i, entry)` sets where entry i's records are. Nothing
+// when a path is too long for the entry format or `put` fails.
+std::optional<TableCheck> write_table(const Plan& plan, const OldIndex& old, std::uint64_t size,
+                                      std::int64_t built_ns,
                                       const std::function<void(std::size_t, RawEntry&)>& place,
                                       const std::function<bool(std::string_view)>& put)
 {
   constexpr std::size_t k_piece = 1 << 20;
   const std::size_t n = plan.found.size();
-  const std::uint64_t size = table_size(plan, old);
   Hasher hasher(size);
   std::string piece;
   piece.reserve(k_piece + 2 * UINT16_MAX);
@@ -807,6 +807,7 @@ std::optional<TableCheck> write_table(const Plan& plan, const OldIndex& old, std
   std::uint64_t name_off = 0;
   for (std::size_t i = 0; i < n; ++i) {
     RawEntry e{};
+    std::string_view status;
     if (const Fresh* f = plan.fresh_at(i)) {
       e.content_hash = f->content_hash;
       e.flags = f->problem ? EntryFlags::problem : 0;
@@ -816,8 +817,10 @@ std::optional<TableCheck> write_table(const Plan& plan, const OldIndex& old, std
       e.tail_check = hash64(f->tail());
       e.created_s = f->created_s;
       e.updated_s = f->updated_s;
+      status = f->status();
     } else {
       e = old.entry(plan.old_of[i]);
+      status = old.status(e); // read before name_off is set for the new table
     }
     place(i, e);
     const TicketStamp stamp = plan.found[i].stamp.value_or(TicketStamp{});
@@ -829,7 +832,6 @@ std::optional<TableCheck> write_table(const Plan& plan, const OldIndex& old, std
     const bool racy = std::max(stamp.mtime_ns, stamp.ctime_ns) > built_ns - k_racy_window_ns;
     e.flags = static_cast<std::uint8_t>(racy ? (e.flags | EntryFlags::racy) : (e.flags & ~EntryFlags::racy));
     const std::string_view path = plan.found[i].rel;
-    const std::string_view status = status_at(plan, old, i);
     if (path.size() > UINT16_MAX || name_off > UINT32_MAX - UINT16_MAX - 256) {
       return std::nullopt;
     }
@@ -920,7 +922,7 @@ bool rewrite_index(const fs::path& file, const Plan& plan, const OldIndex& old, 
     std::uint64_t head_at = sizeof(Header);
     std::uint64_t tail_at = sizeof(Header) + heads_size;
     table = write_table(
-      plan, old, built_ns,
+      plan, old, table_size(plan, old), built_ns,
       [&](std::size_t, RawEntry& e) { // called in path order
         e.head_off = head_at;
         e.tail_off = tail_at;
@@ -992,7 +994,7 @@ Appended append_index(const fs::path& file, const Plan& plan, const OldIndex& ol
   }
   std::uint64_t put_at = entries_offset;
   const std::optional<TableCheck> table = write_table(
-    plan, old, built_ns,
+    plan, old, size, built_ns,
     [&](std::size_t i, RawEntry& e) {
       if (plan.fresh_at(i) != nullptr) {
         e.head_off = at[plan.fresh_of[i]];
