@@ -128,7 +128,7 @@ void register_export(CLI::App& app, Globals& g)
   cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
   cmd->callback([a, &g] {
     const Session s = open_session(g);
-    const query::Filter f = make_filter(s, *a, query::Scope::all);
+    const query::Filter f = make_filter(s, *a);
     const auto format = a->format == "csv" ? import::ExportFormat::csv : import::ExportFormat::json;
     std::string buffer;
     const bool to_file = !a->output.empty();

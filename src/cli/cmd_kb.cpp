@@ -9,13 +9,11 @@
 #include <desk/model/json.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
-#include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 

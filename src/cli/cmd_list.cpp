@@ -62,7 +62,7 @@ void register_list(CLI::App& app, Globals& g)
   cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();
   cmd->callback([a, &g] {
     const Session s = open_session(g);
-    const query::Filter f = make_filter(s, *a, query::Scope::open);
+    const query::Filter f = make_filter(s, *a);
     const auto keys = query::parse_sort(a->sort);
     const auto columns = split_list({a->columns});
     for (const auto& col : columns) {

@@ -5,12 +5,10 @@
 #include <desk/sla/ticket_sla.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
-#include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include <unistd.h>

@@ -168,6 +168,7 @@ std::optional<std::string> edit_text(std::string_view text, std::string_view pur
 
 void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope)
 {
+  a.default_scope = scope;
   const auto filter = [&](const char* name, std::vector<std::string>& target, const char* what) {
     cmd->add_option(name, target, fmt::format("Only {} (repeatable or comma-separated)", what))->type_name("VALUE");
   };
@@ -190,11 +191,11 @@ void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope)
   cmd->add_option("--until", a.until, "Created before TIME")->type_name("TIME");
 }
 
-query::Filter make_filter(const Session& s, const FilterArgs& a, query::Scope scope)
+query::Filter make_filter(const Session& s, const FilterArgs& a)
 {
   const Config& c = s.repo.config();
   query::Filter f;
-  f.scope = a.all ? query::Scope::all : a.closed ? query::Scope::closed : a.open ? query::Scope::open : scope;
+  f.scope = a.all ? query::Scope::all : a.closed ? query::Scope::closed : a.open ? query::Scope::open : a.default_scope;
   const auto checked = [](const std::vector<std::string>& given, std::string_view option,
                           const std::vector<std::string>& allowed) {
     std::vector<std::string> values = split_list(given);

@@ -79,17 +79,19 @@ struct FilterArgs {
   bool all = false;
   std::string since;
   std::string until;
+  // What the command shows without --open, --closed or --all (set by add_filter_options).
+  query::Scope default_scope = query::Scope::open;
 };
 
 // Add the filter options to `cmd`; `scope` is what the command shows without --open,
-// --closed or --all (open tickets for list, every ticket for export).
+// --closed or --all (open tickets for list, every ticket for export), kept in `a`.
 void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope);
 
 // The filter the options ask for; throws UsageError for a value the configuration does not
 // know (a status, type, priority, category or channel) or a time that does not parse.
 // --status without --open or --closed looks at every ticket: asking for closed tickets by
 // status finds them.
-query::Filter make_filter(const Session& s, const FilterArgs& a, query::Scope scope);
+query::Filter make_filter(const Session& s, const FilterArgs& a);
 
 // Let the user edit `text` in $VISUAL, else $EDITOR (split on spaces: "code --wait"), in a
 // temporary file in $TMPDIR (else /tmp) named after `purpose` ("description"); the text as
