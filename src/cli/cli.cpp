@@ -1,6 +1,7 @@
 #include "cli/cli.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/companion.hpp"
 
 #include <desk/util/error.hpp>
 
@@ -80,16 +81,6 @@ std::string first_word(int argc, char** argv)
   return {};
 }
 
-int print_error(std::string_view message, std::string_view hint, ExitCode code)
-{
-  std::fflush(stdout);
-  fmt::print(stderr, "desk: error: {}\n", message);
-  if (!hint.empty()) {
-    fmt::print(stderr, "  hint: {}\n", hint);
-  }
-  return static_cast<int>(code);
-}
-
 } // namespace
 
 int run(int argc, char** argv)
@@ -109,8 +100,14 @@ int run(int argc, char** argv)
   using Registrar = void (*)(CLI::App&, Globals&);
   constexpr Registrar k_groups[] = {register_init,   register_open,   register_show,   register_list,
                                     register_workflow, register_sla,  register_import, register_export,
-                                    register_report, register_kb,     register_doctor, register_git};
+                                    register_report, register_kb,     register_doctor, register_git,
+                                    register_companions};
   const std::string word = first_word(argc, argv);
+  try {
+    exec_companion_if_asked(argc, argv, word);
+  } catch (const Error& e) {
+    return print_error(e.what(), e.hint(), e.code());
+  }
   for (const Registrar add : k_groups) {
     add(app, globals);
     if (!word.empty() &&
@@ -118,6 +115,12 @@ int run(int argc, char** argv)
       break;
     }
   }
+  return run_guarded(app, argc, argv, "desk");
+}
+
+int run_guarded(CLI::App& app, int argc, char** argv, std::string_view program)
+{
+  const std::string word = first_word(argc, argv);
   try {
     app.parse(argc, argv);
     std::fflush(stdout);
@@ -131,28 +134,28 @@ int run(int argc, char** argv)
   } catch (const CLI::RequiredError& e) {
     if (app.get_subcommands().empty()) {
       if (word.empty()) {
-        return print_error("no command given", "run `desk --help` for the list of commands", ExitCode::usage);
+        return print_error("no command given", fmt::format("run `{} --help` for the list of commands", program), ExitCode::usage);
       }
       const std::string guess = suggestion(app, word);
       return print_error(fmt::format("unknown command '{}'", word),
-                         guess.empty() ? std::string("run `desk --help` for the list of commands")
-                                       : fmt::format("did you mean `desk {}`?", guess),
+                         guess.empty() ? fmt::format("run `{} --help` for the list of commands", program)
+                                       : fmt::format("did you mean `{} {}`?", program, guess),
                          ExitCode::usage);
     }
-    return print_error(e.what(), "see `desk " + app.get_subcommands().front()->get_name() + " --help`",
+    return print_error(e.what(), fmt::format("see `{} {} --help`", program, app.get_subcommands().front()->get_name()),
                        ExitCode::usage);
   } catch (const CLI::ExtrasError& e) {
     if (app.get_subcommands().empty() && argc > 1) {
       const std::string guess = suggestion(app, word);
       return print_error(fmt::format("unknown command '{}'", word),
-                         guess.empty() ? std::string("run `desk --help` for the list of commands")
-                                       : fmt::format("did you mean `desk {}`?", guess),
+                         guess.empty() ? fmt::format("run `{} --help` for the list of commands", program)
+                                       : fmt::format("did you mean `{} {}`?", program, guess),
                          ExitCode::usage);
     }
-    return print_error(e.what(), "see `desk COMMAND --help`", ExitCode::usage);
+    return print_error(e.what(), fmt::format("see `{} COMMAND --help`", program), ExitCode::usage);
   } catch (const CLI::ParseError& e) {
     const std::string sub = app.get_subcommands().empty() ? std::string() : " " + app.get_subcommands().front()->get_name();
-    return print_error(e.what(), fmt::format("see `desk{} --help`", sub), ExitCode::usage);
+    return print_error(e.what(), fmt::format("see `{}{} --help`", program, sub), ExitCode::usage);
   } catch (const Error& e) {
     return print_error(e.what(), e.hint(), e.code());
   } catch (const std::bad_alloc&) {

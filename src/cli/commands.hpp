@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cli/common.hpp"
+#include "cli/companion.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json_fwd.hpp>

@@ -1,0 +1,92 @@
+#include "cli/companion.hpp"
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+
+#include <desk/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace desk::cli {
+
+std::string find_companion(std::string_view name)
+{
+  const fs::path beside = fs::path(self_path()).parent_path() / name;
+  const fs::path installed = fs::path(DESK_LIBEXEC_DIR) / name;
+  for (const fs::path& p : {beside, installed}) {
+    if (::access(p.c_str(), X_OK) == 0) {
+      return p.string();
+    }
+  }
+  throw NotFoundError(fmt::format("{} is not installed: not found beside desk ({}) nor in {}", name,
+                                  beside.parent_path().string(), installed.parent_path().string()),
+                      "install the desk package that provides it, or build it (cmake --build build)");
+}
+
+namespace {
+
+struct Companion {
+  const char* command;
+  const char* program;
+  const char* help;
+};
+
+constexpr Companion k_companions[] = {
+  {"mail", "desk-mail", "The mail channel: receive requesters' mail, send due notifications (desk mail --help)"},
+  {"serve", "desk-serve", "The requester portal and the HTTP API (desk serve --help)"},
+};
+
+} // namespace
+
+void exec_companion_if_asked(int argc, char** argv, std::string_view word)
+{
+  for (const Companion& c : k_companions) {
+    if (word != c.command) {
+      continue;
+    }
+    const std::string path = find_companion(c.program);
+    std::vector<char*> args{const_cast<char*>(path.c_str())};
+    bool dropped = false;
+    for (int i = 1; i < argc; ++i) {
+      if (!dropped && argv[i] == word) {
+        dropped = true; // the command word itself; everything else goes on as given
+        continue;
+      }
+      args.push_back(argv[i]);
+    }
+    args.push_back(nullptr);
+    std::fflush(stdout);
+    ::execv(path.c_str(), args.data());
+    throw StorageError(fmt::format("cannot run {}: {}", path, std::strerror(errno)));
+  }
+}
+
+void register_companions(CLI::App& app, Globals& g)
+{
+  (void)g; // the companions parse the global options themselves
+  for (const Companion& c : k_companions) {
+    app.add_subcommand(c.command, c.help)->allow_extras(); // listed in --help; run() hands them over
+  }
+}
+
+int print_error(std::string_view message, std::string_view hint, ExitCode code)
+{
+  std::fflush(stdout);
+  fmt::print(stderr, "desk: error: {}\n", message);
+  if (!hint.empty()) {
+    fmt::print(stderr, "  hint: {}\n", hint);
+  }
+  return static_cast<int>(code);
+}
+
+} // namespace desk::cli
