@@ -93,26 +93,55 @@ int run(int argc, char** argv)
   app.set_version_flag("--version", std::string("desk ") + DESK_VERSION);
   Globals globals;
   add_global_options(&app, globals);
-  // The commands, group by group, in the order `desk --help` lists them. Building every
-  // command's options cost 2-3 ms of each run, so the groups are added only until the one
-  // defining the command asked for (the first word): `desk open` builds two groups.
-  // Without such a word (--help, --version, nothing, a typo) all of them are added.
-  using Registrar = void (*)(CLI::App&, Globals&);
-  constexpr Registrar k_groups[] = {register_init,   register_open,   register_show,   register_list,
-                                    register_workflow, register_sla,  register_import, register_export,
-                                    register_report, register_kb,     register_doctor, register_git,
-                                    register_companions};
+  // The commands, in the order `desk --help` lists them. Building every command's options
+  // costs 2-3 ms of each run, so only the command asked for (the first word) is built;
+  // without such a word (--help, --version, nothing, a typo) all of them are.
+  struct Command {
+    std::string_view name;
+    void (*add)(CLI::App&, Globals&);
+  };
+  static constexpr Command k_commands[] = {
+    {"init", register_init},
+    {"open", register_open},
+    {"show", register_show},
+    {"list", register_list},
+    {"triage", register_triage},
+    {"assign", register_assign},
+    {"escalate", register_escalate},
+    {"start", register_start},
+    {"log", register_log},
+    {"pending", register_pending},
+    {"resume", register_resume},
+    {"resolve", register_resolve},
+    {"confirm", register_confirm},
+    {"close", register_close},
+    {"edit", register_edit},
+    {"cancel", register_cancel},
+    {"reply", register_reply},
+    {"sla", register_sla},
+    {"import", register_import},
+    {"export", register_export},
+    {"report", register_report},
+    {"kb", register_kb},
+    {"reindex", register_reindex},
+    {"doctor", register_doctor},
+    {"merge-driver", register_merge_driver},
+    {"sync", register_sync},
+    {"mail", register_companions}, // mail and serve: run as companion programs
+  };
   const std::string word = first_word(argc, argv);
   try {
     exec_companion_if_asked(argc, argv, word);
   } catch (const Error& e) {
     return print_error(e.what(), e.hint(), e.code());
   }
-  for (const Registrar add : k_groups) {
-    add(app, globals);
-    if (!word.empty() &&
-        !app.get_subcommands([&word](const CLI::App* sub) { return sub->get_name() == word; }).empty()) {
-      break;
+  const auto asked = std::find_if(std::begin(k_commands), std::end(k_commands),
+                                  [&word](const Command& c) { return c.name == word; });
+  if (asked != std::end(k_commands)) {
+    asked->add(app, globals);
+  } else {
+    for (const Command& c : k_commands) {
+      c.add(app, globals);
     }
   }
   return run_guarded(app, argc, argv, "desk");

@@ -11,25 +11,6 @@ namespace desk::cli {
 
 void register_doctor(CLI::App& app, Globals& g)
 {
-  CLI::App* reindex = app.add_subcommand(
-    "reindex", "Rebuild the ticket index (.desk/cache/tickets.idx) from every ticket file");
-  reindex->footer("The index is derived data, never committed, and kept current automatically: every read\n"
-                  "compares each ticket file's size and times with the index and parses what changed, and a\n"
-                  "missing or damaged index is rebuilt silently. `reindex` is never needed for correctness;\n"
-                  "it forces a full rebuild (e.g. to measure it). DESK_INDEX=off makes commands read the\n"
-                  "files directly.");
-  reindex->callback([&g] {
-    const Session s = open_session(g);
-    const auto& store = s.repo.tickets();
-    const auto stats = storage::rebuild_index(store, store.index_file());
-    if (!stats.written) {
-      throw StorageError(fmt::format("could not write {}", store.index_file().string()),
-                         "check that .desk/cache/ is writable (commands still work, reading every file)");
-    }
-    out(fmt::format("indexed {} ticket file(s) into {}\n", stats.files,
-                    store.index_file().lexically_relative(s.repo.root()).generic_string()));
-  });
-
   CLI::App* cmd = app.add_subcommand(
     "doctor", "Check the config and every ticket file; exit 1 when anything is wrong");
   auto fix = std::make_shared<bool>(false);
@@ -44,18 +25,13 @@ void register_doctor(CLI::App& app, Globals& g)
     const auto root = storage::Repository::find_root(dir);
     if (*fix) {
       const Session s = open_session(g);
-      const auto lock = s.repo.lock();
-      const auto renumbered = storage::fix_duplicate_ids(root, s.actor(), format_timestamp(s.now, s.zone()));
-      std::vector<std::filesystem::path> paths;
-      for (const auto& r : renumbered) {
-        out(fmt::format("renumbered {} → {} ({})\n", r.old_id, r.new_id,
-                        std::filesystem::relative(r.new_path, root).string()));
-        paths.push_back(r.old_path);
-        paths.push_back(r.new_path);
+      const auto r = ops::repair(s.repo, s.call());
+      for (const auto& n : r.renumbered) {
+        out(fmt::format("renumbered {} → {} ({})\n", n.old_id, n.new_id,
+                        std::filesystem::relative(n.new_path, root).string()));
       }
-      commit_change(s, paths, fmt::format("doctor --fix: renumbered {} ticket(s)", renumbered.size()));
-      if (const auto removed = storage::remove_leftover_temp_files(root); removed > 0) {
-        out(fmt::format("removed {} temporary file(s) of interrupted writes\n", removed));
+      if (r.temp_files_removed > 0) {
+        out(fmt::format("removed {} temporary file(s) of interrupted writes\n", r.temp_files_removed));
       }
     }
     auto report = storage::check_repository(root);

@@ -1,6 +1,5 @@
 #include "cli/commands.hpp"
 
-#include <desk/import/export.hpp>
 #include <desk/import/import.hpp>
 #include <desk/query/query.hpp>
 #include <desk/storage/file_io.hpp>
@@ -40,30 +39,16 @@ void print_report(const import::ImportReport& r, std::string_view what, bool dry
   out(text);
 }
 
-// Lock, import, commit (when autocommit is on), report.
+// Import under the lock, commit (when autocommit is on), report.
 void run_import(const Globals& g, const ImportArgs& a, std::string_view what,
-                const std::function<import::ImportReport(const Session&)>& work)
+                const std::function<import::ImportReport(const storage::Repository&)>& work)
 {
   const Session s = open_session(g);
-  import::ImportReport report;
-  {
-    const auto lock = s.repo.lock();
-    report = work(s);
-    if (!a.dry_run && !report.written.empty()) {
-      commit_change(s, report.written,
-                    fmt::format("import {}: {} created, {} updated from {}", what, report.created, report.updated,
-                                std::filesystem::path(report.input).filename().string()));
-    }
-  }
+  const import::ImportReport report = ops::run_import(s.repo, s.call(), what, a.dry_run, work);
   if (!a.quiet) {
     print_report(report, what == "json" ? "tickets" : "rows", a.dry_run);
   }
 }
-
-struct ExportArgs : FilterArgs {
-  std::string format = "json";
-  std::string output;
-};
 
 } // namespace
 
@@ -88,11 +73,11 @@ void register_import(CLI::App& app, Globals& g)
   sn->add_option("--timezone", a->timezone, "Zone of the log's times (default: the repository's)")->type_name("ZONE");
   sn->add_option("--limit", a->limit, "Import only the first N incidents (for trials)")->type_name("N");
   sn->callback([a, &g] {
-    run_import(g, *a, "servicenow", [&](const Session& s) {
+    run_import(g, *a, "servicenow", [&](const storage::Repository& repo) {
       import::ServiceNowOptions options;
       options.timezone = a->timezone;
       options.limit = a->limit;
-      return import::import_servicenow(s.repo, a->file, options, a->dry_run);
+      return import::import_servicenow(repo, a->file, options, a->dry_run);
     });
   });
 
@@ -105,47 +90,15 @@ void register_import(CLI::App& app, Globals& g)
                                              "repository's)")
     ->type_name("ZONE");
   csv->callback([a, &g] {
-    run_import(g, *a, "csv", [&](const Session& s) {
-      return import::import_mapped_csv(s.repo, a->file, a->map, a->timezone, a->dry_run);
+    run_import(g, *a, "csv", [&](const storage::Repository& repo) {
+      return import::import_mapped_csv(repo, a->file, a->map, a->timezone, a->dry_run);
     });
   });
 
   CLI::App* json = cmd->add_subcommand("json", "Import a `desk export` JSON document (tickets keep their ids)");
   common(json);
   json->callback([a, &g] {
-    run_import(g, *a, "json", [&](const Session& s) { return import::import_export_json(s.repo, a->file, a->dry_run); });
-  });
-}
-
-void register_export(CLI::App& app, Globals& g)
-{
-  auto a = std::make_shared<ExportArgs>();
-  CLI::App* cmd = app.add_subcommand("export", "Export every ticket with its events (JSON for `desk import json`, or CSV)");
-  add_filter_options(cmd, *a, query::Scope::all);
-  cmd->add_option("--format", a->format, "json (the round-trip format) or csv (one row per ticket)")
-    ->check(CLI::IsMember({"json", "csv"}))
-    ->capture_default_str();
-  cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
-  cmd->callback([a, &g] {
-    const Session s = open_session(g);
-    const query::Filter f = make_filter(s, *a);
-    const auto format = a->format == "csv" ? import::ExportFormat::csv : import::ExportFormat::json;
-    std::string buffer;
-    const bool to_file = !a->output.empty();
-    auto sink = [&](std::string_view piece) {
-      if (to_file) {
-        buffer.append(piece);
-      } else {
-        out(piece);
-      }
-    };
-    const auto stats = import::export_tickets(s.repo.tickets(), f, format, sink, [](const storage::LoadProblem& p) {
-      warn(fmt::format("skipped {}", p.message));
-    });
-    if (to_file) {
-      storage::write_file_atomic(a->output, buffer);
-      out(fmt::format("exported {} tickets ({} events) to {}\n", stats.tickets, stats.events, a->output));
-    }
+    run_import(g, *a, "json", [&](const storage::Repository& repo) { return import::import_export_json(repo, a->file, a->dry_run); });
   });
 }
 

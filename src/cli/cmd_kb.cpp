@@ -262,28 +262,6 @@ std::vector<kb::Audience> parse_audiences(const std::vector<std::string>& values
   return out;
 }
 
-// Load one article under the lock, apply `change`, save it (unless it returns ""), print.
-void change_article(const Globals& g, const std::string& input,
-                    const std::function<std::string(kb::Article&, const Session&)>& change)
-{
-  const Session s = open_session(g);
-  const kb::KbStore store = store_of(s);
-  std::string summary;
-  std::string id;
-  {
-    const auto lock = s.repo.lock();
-    const kb::ArticleRef ref = store.resolve(input);
-    kb::Article a = store.load(ref);
-    summary = change(a, s);
-    id = a.id();
-    if (!summary.empty()) {
-      store.save(a, ref.path);
-      commit_change(s, {ref.path}, fmt::format("{}: {}", id, summary));
-    }
-  }
-  out(fmt::format("{}: {}\n", id, summary.empty() ? std::string("nothing to change") : summary));
-}
-
 std::string marked_snippet(const kb::Snippet& sn, bool color)
 {
   if (!color) {
@@ -351,18 +329,12 @@ void kb_add_command(CLI::App& kb, Globals& g)
     d.affected = a->affected;
     d.tags = split_list(a->tags);
     d.audience = a->audience;
-    kb::Article article = kb::new_article(s.context(), d);
-    kb::ArticleRef ref;
-    {
-      const auto lock = s.repo.lock();
-      ref = store_of(s).create(article, kb::make_article_id);
-      commit_change(s, {ref.path}, fmt::format("{}: add {}", ref.id, article.title()));
-    }
+    const auto r = ops::kb_add(s.repo, s.call(), d);
     if (a->quiet) {
-      out(ref.id + "\n");
+      out(r.article.id() + "\n");
     } else {
-      out(fmt::format("Added {} (draft): {}\n", ref.id, article.title()));
-      out(fmt::format("  someone other than {} validates it: desk kb validate {}\n", s.actor(), ref.id));
+      out(fmt::format("Added {} (draft): {}\n", r.article.id(), r.article.title()));
+      out(fmt::format("  someone other than {} validates it: desk kb validate {}\n", s.actor(), r.article.id()));
     }
   });
 }
@@ -520,28 +492,21 @@ void kb_edit_command(CLI::App& kb, Globals& g)
     if (!any && !interactive()) {
       throw UsageError("nothing to change", "give the fields to change, e.g. --solution TEXT or --tag T");
     }
-    change_article(g, a->id, [&](kb::Article& article, const Session& s) {
-      if (!any) {
-        const ArticleText now{article.title(), article.get("symptoms"), article.get("error"), article.get("cause"),
-                              article.get("solution")};
-        const ArticleText t = edit_in_editor(now);
-        e.title = t.title;
-        e.symptoms = t.symptoms;
-        e.error = t.error;
-        e.cause = t.cause;
-        e.solution = t.solution;
-      }
-      const bool was_validated = article.state() == kb::State::validated;
-      const auto changed = kb::edit(article, s.context(), e);
-      if (changed.empty()) {
-        return std::string();
-      }
-      std::string msg = fmt::format("edited {}", fmt::join(changed, ", "));
-      if (was_validated && article.state() == kb::State::draft) {
-        msg += "; back to draft until someone validates it again";
-      }
-      return msg;
-    });
+    const Session s = open_session(g);
+    if (!any) {
+      const kb::KbStore store = store_of(s);
+      const kb::Article article = store.load(store.resolve(a->id));
+      const ArticleText now{article.title(), article.get("symptoms"), article.get("error"), article.get("cause"),
+                            article.get("solution")};
+      const ArticleText t = edit_in_editor(now);
+      e.title = t.title;
+      e.symptoms = t.symptoms;
+      e.error = t.error;
+      e.cause = t.cause;
+      e.solution = t.solution;
+    }
+    const auto r = ops::kb_edit(s.repo, s.call(), a->id, e);
+    out(fmt::format("{}: {}\n", r.article.id(), r.summary));
   });
 }
 
@@ -554,14 +519,10 @@ void kb_state_command(CLI::App& kb, Globals& g, const char* name, const char* he
   const std::string action = name;
   cmd->callback([a, action, &g] {
     const std::string note = text_arg(a->note, "-m");
-    change_article(g, a->id, [&](kb::Article& article, const Session& s) {
-      if (action == "validate") {
-        kb::validate(article, s.context(), note);
-        return fmt::format("validated by {}", s.actor());
-      }
-      kb::archive(article, s.context(), note);
-      return std::string("archived");
-    });
+    const Session s = open_session(g);
+    const auto r = action == "validate" ? ops::kb_validate(s.repo, s.call(), a->id, note)
+                                        : ops::kb_archive(s.repo, s.call(), a->id, note);
+    out(fmt::format("{}: {}\n", r.article.id(), r.summary));
   });
 }
 
@@ -580,29 +541,13 @@ void kb_capture_command(CLI::App& kb, Globals& g)
     options.audience = a->audience;
     options.tags = split_list(a->tags);
     options.note = text_arg(a->note, "-m");
-    kb::Article article;
-    Ticket ticket;
-    {
-      const auto lock = s.repo.lock();
-      const auto tref = s.repo.tickets().resolve(a->id);
-      ticket = s.repo.tickets().load(tref);
-      article = kb::capture(ticket, s.context(), options);
-      const kb::ArticleRef ref = store_of(s).create(article, kb::make_article_id);
-      kb::link_article(ticket, s.context(), ref.id, fmt::format("captured as knowledge-base article {}", ref.id));
-      try {
-        s.repo.tickets().save(ticket, tref.path);
-      } catch (...) {
-        std::error_code ec;
-        fs::remove(ref.path, ec);
-        throw;
-      }
-      commit_change(s, {ref.path, tref.path}, fmt::format("{}: capture from {}", ref.id, ticket.id()));
-    }
+    const auto r = ops::kb_capture(s.repo, s.call(), a->id, options);
     if (a->quiet) {
-      out(article.id() + "\n");
+      out(r.article.id() + "\n");
     } else {
-      out(fmt::format("Captured {} (draft) from {}: {}\n", article.id(), ticket.id(), article.title()));
+      out(fmt::format("Captured {} (draft) from {}: {}\n", r.article.id(), r.ticket.id(), r.article.title()));
     }
+    warn_all(r.warnings);
   });
 }
 
@@ -686,14 +631,10 @@ void kb_export_command(CLI::App& kb, Globals& g)
 
 std::vector<kb::SearchHit> suggestions_for(const Session& s, const Ticket& ticket)
 {
-  try {
-    kb::SearchResult r = kb::suggest(s.repo.root(), ticket, 3);
-    warn_problems(r.problems);
-    return std::move(r.hits);
-  } catch (const Error& e) {
-    warn(fmt::format("knowledge-base suggestions skipped: {}", e.what()));
-    return {};
-  }
+  std::vector<std::string> warnings;
+  auto hits = ops::suggestions(s.repo, ticket, warnings);
+  warn_all(warnings);
+  return hits;
 }
 
 } // namespace
@@ -728,34 +669,6 @@ nlohmann::ordered_json kb_suggestions_json(const Session& s, const Ticket& ticke
     arr.push_back(hit_json(h));
   }
   return arr;
-}
-
-std::string kb_article_id(const Session& s, const std::string& input)
-{
-  const kb::KbStore store = store_of(s);
-  const kb::ArticleRef ref = store.resolve(input);
-  store.load(ref); // a broken file is reported before the ticket changes
-  return ref.id;
-}
-
-std::filesystem::path kb_record_reuse(const Session& s, const std::string& article_id, const std::string& ticket_id)
-{
-  const kb::KbStore store = store_of(s);
-  const kb::ArticleRef ref = store.resolve(article_id);
-  kb::Article a = store.load(ref);
-  kb::record_reuse(a, s.context(), ticket_id);
-  store.save(a, ref.path);
-  return ref.path;
-}
-
-std::pair<std::string, std::filesystem::path> kb_capture_at_close(const Session& s, Ticket& ticket)
-{
-  kb::CaptureOptions options;
-  options.note = "captured at closure";
-  kb::Article article = kb::capture(ticket, s.context(), options);
-  const kb::ArticleRef ref = store_of(s).create(article, kb::make_article_id);
-  kb::link_article(ticket, s.context(), ref.id, fmt::format("captured as knowledge-base article {}", ref.id));
-  return {ref.id, ref.path};
 }
 
 void register_kb(CLI::App& app, Globals& g)

@@ -1,9 +1,6 @@
 #include "cli/commands.hpp"
 
-#include <desk/model/id.hpp>
 #include <desk/model/json.hpp>
-#include <desk/sla/ticket_sla.hpp>
-#include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/text.hpp>
 
@@ -54,17 +51,6 @@ std::string description_from_editor()
   return first == std::string::npos ? std::string() : kept.substr(first);
 }
 
-std::string summary_line(const Session& s, const Ticket& t)
-{
-  const sla::TicketSla sla = sla::evaluate(t, s.repo.config(), s.now);
-  std::string due;
-  if (sla.applies) {
-    due = fmt::format(" (respond by {}, resolve by {})", format_local_minutes(sla.respond.due, s.zone()),
-                      format_local_minutes(sla.resolve.due, s.zone()));
-  }
-  return fmt::format("{} {} {}: {}{}", t.get("priority"), t.get("type"), t.id(), t.get("title"), due);
-}
-
 } // namespace
 
 void register_open(CLI::App& app, Globals& g)
@@ -80,6 +66,8 @@ void register_open(CLI::App& app, Globals& g)
   cmd->add_option("--reporter", r.reporter, "Who reported it")->type_name("NAME");
   cmd->add_option("--department", r.department, "The reporter's department")->type_name("NAME");
   cmd->add_option("--contact", r.contact, "How to reach the reporter (phone, mail, IM)")->type_name("TEXT");
+  cmd->add_option("--email", r.email, "The requester's e-mail address (mail and the portal find their tickets by it)")
+    ->type_name("ADDRESS");
   cmd->add_option("--channel", r.channel, "Where it came from: phone, im, email, portal, walk-in (config)")
     ->type_name("CHANNEL");
   cmd->add_option("--affected", r.affected, "Affected system or device (repeatable)")->type_name("NAME");
@@ -109,93 +97,34 @@ void register_open(CLI::App& app, Globals& g)
     }
     req.steps = a->steps.empty() ? std::string() : text_arg(a->steps, "--steps");
     req.error = a->error.empty() ? std::string() : text_arg(a->error, "--error");
-    for (auto* field : {&req.reporter, &req.department, &req.contact, &req.dedup_key, &req.external_id}) {
+    for (auto* field : {&req.reporter, &req.department, &req.contact, &req.email, &req.dedup_key, &req.external_id}) {
       *field = text_arg(*field, "an option");
     }
-    const Session s = open_session(g);
-    // Attachments are checked before anything is written.
-    std::vector<std::pair<fs::path, std::string>> files;
+    std::vector<ops::Attachment> files;
     for (const auto& path : a->attach) {
-      std::error_code ec;
-      if (fs::is_directory(path, ec)) {
-        throw UsageError(fmt::format("--attach {}: is a folder, not a file", path),
-                         "attach files one by one, or an archive of the folder");
-      }
-      if (!fs::is_regular_file(path, ec)) {
-        throw NotFoundError(fmt::format("--attach {}: no such file", path), "check the path of the file to attach");
-      }
-      if (fs::file_size(path, ec) > 50U * 1024 * 1024) {
-        throw UsageError(fmt::format("--attach {}: larger than 50 MiB", path),
-                         "attach a smaller excerpt, or link to the file in --description");
-      }
-      std::string name = fs::path(path).filename().string();
-      for (int n = 2; std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.second == name; }); ++n) {
-        name = fmt::format("{}-{}", n, fs::path(path).filename().string());
-      }
-      files.emplace_back(path, name);
-      req.attachments.push_back(name);
+      files.push_back({{}, path, {}});
     }
-    Ticket ticket = workflow::open_ticket(s.context(), req);
-    storage::TicketRef ref;
-    {
-      const auto lock = s.repo.lock();
-      if (!req.dedup_key.empty()) {
-        std::vector<storage::LoadProblem> problems;
-        storage::Selection same_key;
-        same_key.keep = [&req](const Ticket& t) { return t.get("dedup_key") == req.dedup_key; };
-        same_key.events = false;
-        for (const auto& t : s.repo.tickets().load_all(problems, same_key)) {
-          const auto st = workflow::parse_status(t.status());
-          if (st && !workflow::is_final(*st)) {
-            if (a->format == "json") {
-              auto j = ticket_to_json(t, false);
-              j["deduplicated"] = true;
-              out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-            } else {
-              out(a->quiet ? t.id() + "\n"
-                           : fmt::format("{} is already open with dedup key '{}'\n", t.id(), req.dedup_key));
-            }
-            return;
-          }
-        }
-      }
-      const std::string prefix = s.repo.config().find_type(ticket.get("type"))->prefix;
-      ref = s.repo.tickets().create(ticket, [&] { return ids::make_ticket_id(prefix); });
-      if (!files.empty()) {
-        const fs::path dir = ref.path.parent_path() / (ref.id + ".files");
-        try {
-          for (const auto& [from, name] : files) {
-            storage::copy_file_atomic(from, dir / name);
-          }
-        } catch (...) {
-          std::error_code ec;
-          fs::remove_all(dir, ec);
-          fs::remove(ref.path, ec);
-          throw;
-        }
-      }
-      std::vector<fs::path> changed = {ref.path};
-      for (const auto& [from, name] : files) {
-        changed.push_back(ref.path.parent_path() / (ref.id + ".files") / name);
-      }
-      commit_change(s, changed, fmt::format("{}: open {} {}: {}", ref.id, ticket.get("priority"), ticket.get("type"),
-                                            ticket.get("title")));
-    }
+    const Session s = open_session(g);
+    const ops::OpenResult opened = ops::open(s.repo, s.call(), req, files);
     if (a->format == "json") {
-      auto j = ticket_to_json(ticket, true);
-      if (auto suggestions = a->no_suggest ? nullptr : kb_suggestions_json(s, ticket); !suggestions.is_null()) {
+      auto j = ticket_to_json(opened.ticket, opened.changed);
+      if (!opened.changed) {
+        j["deduplicated"] = true;
+      } else if (auto suggestions = a->no_suggest ? nullptr : kb_suggestions_json(s, opened.ticket); !suggestions.is_null()) {
         j["suggestions"] = std::move(suggestions); // knowledge base (cmd_kb.cpp)
       }
       out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     } else if (a->quiet) {
-      out(ticket.id() + "\n");
+      out(opened.ticket.id() + "\n");
+    } else if (!opened.changed) {
+      out(opened.summary + "\n");
     } else {
-      out(fmt::format("Opened {}\n", summary_line(s, ticket)));
+      out(fmt::format("Opened {}\n", opened.summary));
       if (!a->no_suggest) {
-        out(kb_suggestions_text(s, ticket)); // knowledge base (cmd_kb.cpp)
+        out(kb_suggestions_text(s, opened.ticket)); // knowledge base (cmd_kb.cpp)
       }
     }
-    run_hooks(s, ticket);
+    warn_all(opened.warnings);
   });
 }
 

@@ -111,30 +111,20 @@ void register_sla(CLI::App& app, Globals& g)
       return dx != dy ? dx < dy : x.ticket.id() < y.ticket.id();
     });
     if (a->notify) {
-      const auto lock = s.repo.lock();
-      std::vector<std::filesystem::path> noticed;
-      for (auto& row : rows) {
-        for (const auto& [target, status] : {std::pair{std::string("respond"), &row.sla.respond},
-                                             std::pair{std::string("resolve"), &row.sla.resolve}}) {
-          std::string kind;
-          if (status->state == sla::TargetState::breached) {
-            kind = "breach";
-          } else if (status->state == sla::TargetState::at_risk) {
-            kind = "warning";
+      std::vector<std::string> ids;
+      for (const auto& row : rows) {
+        ids.push_back(row.ticket.id());
+      }
+      auto noticed = ops::announce_sla(s.repo, s.call(), ids);
+      for (auto& fresh : noticed.noticed) {
+        for (auto& row : rows) {
+          if (row.ticket.id() == fresh.id()) {
+            row.ticket = std::move(fresh);
+            break;
           }
-          if (kind.empty() || workflow::has_notice(row.ticket, kind, target)) {
-            continue;
-          }
-          const auto ref = s.repo.tickets().resolve(row.ticket.id());
-          Ticket fresh = s.repo.tickets().load(ref);
-          workflow::notice(fresh, s.context(), kind, target);
-          s.repo.tickets().save(fresh, ref.path);
-          noticed.push_back(ref.path);
-          run_hooks(s, fresh, kind == "breach" ? "sla-breach" : "sla-warning");
-          row.ticket = std::move(fresh);
         }
       }
-      commit_change(s, noticed, fmt::format("sla: {} notice(s) sent", noticed.size()));
+      warn_all(noticed.warnings);
     }
     if (a->format == "json") {
       auto arr = nlohmann::ordered_json::array();

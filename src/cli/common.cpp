@@ -5,7 +5,6 @@
 #include <desk/util/error.hpp>
 #include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
-#include <desk/workflow/hooks.hpp>
 
 #include <fmt/format.h>
 
@@ -39,11 +38,7 @@ Session open_session(const Globals& g)
     dir = g.dir;
   }
   storage::Repository repo = storage::Repository::discover(dir);
-  // DESK_NOW without an offset is local time of the repository, like every other time given.
-  Timestamp now = desk::now();
-  if (const char* env = std::getenv("DESK_NOW"); env && *env) {
-    now = parse_timestamp_or_throw(env, find_zone(repo.config().timezone), "DESK_NOW");
-  }
+  const Timestamp now = desk::now(find_zone(repo.config().timezone));
   return Session{std::move(repo), g.actor, now};
 }
 
@@ -225,75 +220,31 @@ query::Filter make_filter(const Session& s, const FilterArgs& a)
   return f;
 }
 
-std::map<std::string, int> open_load(const Session& s)
+CLI::App* ticket_command(CLI::App& app, const char* name, const char* help, std::string& id)
 {
-  std::map<std::string, int> load;
-  std::vector<storage::LoadProblem> problems;
-  storage::Selection assigned_open;
-  assigned_open.keep_brief = [](const TicketBrief& brief) { return workflow::is_open_status(brief.status); };
-  assigned_open.keep = [](const Ticket& t) { return !t.get("assignee").empty(); };
-  assigned_open.events = false;
-  for (const auto& t : s.repo.tickets().load_all(problems, assigned_open)) {
-    ++load[t.get("assignee")];
-  }
-  for (const auto& p : problems) {
-    warn(fmt::format("skipped {}", p.message));
-  }
-  return load;
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("id", id, "Ticket id or a unique part of it")->required()->type_name("ID");
+  return cmd;
 }
 
-void run_hooks(const Session& s, const Ticket& ticket, std::string_view extra_hook)
+void add_note_option(CLI::App* cmd, std::string& note, const char* help)
 {
-  if (ticket.events().empty()) {
-    return;
-  }
-  const Event& e = ticket.events().back();
-  nlohmann::ordered_json payload;
-  payload["hook"] = e.action;
-  payload["ticket"] = ticket_to_json(ticket, false);
-  payload["event"] = event_to_json(e);
-  payload["repository"] = s.repo.root().string();
-  for (std::string_view hook : {std::string_view(e.action), extra_hook}) {
-    if (hook.empty()) {
-      continue;
-    }
-    payload["hook"] = hook;
-    const auto r = workflow::run_hook(s.repo.root(), hook, payload, s.repo.config().hook_timeout);
-    if (r.ran && !r.ok) {
-      warn(fmt::format("{} (the change to {} is saved)", r.message, ticket.id()));
-    }
+  cmd->add_option("-m,--message", note, help)->type_name("TEXT");
+}
+
+void warn_all(const std::vector<std::string>& warnings)
+{
+  for (const auto& w : warnings) {
+    warn(w);
   }
 }
 
-Ticket change_ticket(const Globals& g, const std::string& id_input,
-                     const std::function<std::string(Ticket&, const Session&)>& change, bool quiet)
+void render_step(const ops::StepResult& result, bool quiet)
 {
-  return change_ticket_and(
-    g, id_input,
-    [&change](Ticket& t, const Session& s, std::vector<std::filesystem::path>&) { return change(t, s); }, quiet);
-}
-
-Ticket change_ticket_and(const Globals& g, const std::string& id_input,
-                         const std::function<std::string(Ticket&, const Session&, std::vector<std::filesystem::path>&)>& change,
-                         bool quiet)
-{
-  const Session s = open_session(g);
-  Ticket ticket;
-  std::string summary;
-  {
-    const auto lock = s.repo.lock();
-    const storage::TicketRef ref = s.repo.tickets().resolve(id_input);
-    ticket = s.repo.tickets().load(ref);
-    std::vector<std::filesystem::path> paths{ref.path};
-    summary = change(ticket, s, paths);
-    s.repo.tickets().save(ticket, ref.path);
-    commit_change(s, paths, fmt::format("{}: {}", ticket.id(), summary));
-  }
   if (!quiet) {
-    out(fmt::format("{}: {}\n", ticket.id(), summary));
+    out(fmt::format("{}: {}\n", result.ticket.id(), result.summary));
   }
-  run_hooks(s, ticket);
-  return ticket;
+  warn_all(result.warnings);
 }
 
 void add_global_options(CLI::App* app, Globals& g)
@@ -311,11 +262,6 @@ std::string self_path()
   std::error_code ec;
   const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("desk") : p.string();
-}
-
-void commit_change(const Session& s, const std::vector<std::filesystem::path>& paths, const std::string& message)
-{
-  s.repo.record_change(paths, message, s.actor());
 }
 
 std::string local_time(const Session& s, std::string_view iso)

@@ -3,6 +3,7 @@
 #include <desk/model/ticket.hpp>
 #include <desk/query/query.hpp>
 #include <desk/storage/repository.hpp>
+#include <desk/ops/ops.hpp>
 #include <desk/workflow/operations.hpp>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,8 @@ struct Session {
   const std::string& actor() const;
   // The workflow context (config, actor, now).
   workflow::Context context() const { return {repo.config(), actor(), now}; }
+  // Who acts and when, for a library step.
+  ops::Call call() const { return {actor(), now}; }
   // The repository's time zone.
   const TimeZone* zone() const;
 
@@ -100,32 +103,23 @@ query::Filter make_filter(const Session& s, const FilterArgs& a);
 // StorageError when the temporary file cannot be written.
 std::optional<std::string> edit_text(std::string_view text, std::string_view purpose, std::string_view undone);
 
-// Count of open tickets per assignee (for automatic assignment).
-std::map<std::string, int> open_load(const Session& s);
+// Add the command `name` taking one ticket id (any unique part of it) into `id`.
+CLI::App* ticket_command(CLI::App& app, const char* name, const char* help, std::string& id);
 
-// Load one ticket by id or abbreviation under the lock, apply `change`, save it, run the
-// hook for the event it recorded, and print "<ID>: <summary>". Nothing is written when
-// `change` throws.
-Ticket change_ticket(const Globals& g, const std::string& id_input,
-                     const std::function<std::string(Ticket&, const Session&)>& change, bool quiet = false);
-// The same, for a change that also writes other files (a knowledge-base article): the
-// callback appends their paths to `also`, and they go into the same commit.
-Ticket change_ticket_and(const Globals& g, const std::string& id_input,
-                         const std::function<std::string(Ticket&, const Session&, std::vector<std::filesystem::path>& also)>& change,
-                         bool quiet = false);
+// Add -m/--message TEXT (a note for the history) into `note`.
+void add_note_option(CLI::App* cmd, std::string& note, const char* help = "Note for the history");
 
-// Run the hook named after the ticket's last event (and `extra_hook` when given);
-// failures are printed as warnings, never thrown.
-void run_hooks(const Session& s, const Ticket& ticket, std::string_view extra_hook = {});
+// Print "<ID>: <summary>" (unless `quiet`) and the step's warnings.
+void render_step(const ops::StepResult& result, bool quiet = false);
+
+// Print each warning as "desk: warning: …".
+void warn_all(const std::vector<std::string>& warnings);
 
 // Adds -C/--as/--color to a subcommand so they also work after the command name.
 void add_global_options(CLI::App* app, Globals& g);
 
 // Absolute path of the running desk binary.
 std::string self_path();
-
-// Commit the files a command changed when git.autocommit is on (call under the lock).
-void commit_change(const Session& s, const std::vector<std::filesystem::path>& paths, const std::string& message);
 
 // Time as "YYYY-MM-DD HH:MM" in the repository's zone; "" for empty or bad input.
 std::string local_time(const Session& s, std::string_view iso);

@@ -75,6 +75,11 @@ void register_companions(CLI::App& app, Globals& g)
 {
   (void)g; // the companions parse the global options themselves
   for (const Companion& c : k_companions) {
+    try {
+      find_companion(c.program);
+    } catch (const NotFoundError&) {
+      continue; // not built or not installed: not offered
+    }
     app.add_subcommand(c.command, c.help)->allow_extras(); // listed in --help; run() hands them over
   }
 }

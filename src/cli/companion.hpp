@@ -21,7 +21,8 @@ std::string find_companion(std::string_view name);
 // (`desk -C DIR mail receive` runs `desk-mail -C DIR receive`). Returns otherwise.
 void exec_companion_if_asked(int argc, char** argv, std::string_view word);
 
-// List `mail` and `serve` in desk's --help (they are run by exec_companion_if_asked).
+// List `mail` and `serve` in desk's --help when their programs are there (they are run
+// by exec_companion_if_asked).
 void register_companions(CLI::App& app, Globals& g);
 
 // Parse `argv` with `app` and run the chosen callback, mapping every error to desk's exit

@@ -7,10 +7,10 @@ from foundation_helpers import EVENT_ID_RE, ID_RE, MATRIX, NOW, PREFIX, yaml_bot
 # The fixed order of ticket keys (DESIGN.md; ticket_fields() in src/desk/model/ticket.cpp).
 FIELD_ORDER = [
     "id", "type", "status", "pending_reason", "priority", "priority_reason", "impact", "urgency", "title",
-    "category", "channel", "reporter", "department", "contact", "affected", "team", "assignee", "lead_team",
+    "category", "channel", "reporter", "department", "contact", "email", "affected", "team", "assignee", "lead_team",
     "collaborators", "tier", "vendor", "created", "updated", "occurred_at", "responded_at", "respond_due",
-    "resolve_due", "resolved_at", "confirmed_at", "closed_at", "reopen_count", "rating", "dedup_key",
-    "external_id", "kb", "attachments", "description", "steps", "error", "cause", "solution", "verification",
+    "resolve_due", "eta", "resolved_at", "confirmed_at", "closed_at", "reopen_count", "rating", "dedup_key",
+    "external_id", "related", "kb", "attachments", "description", "steps", "error", "cause", "solution", "verification",
     "verified_by",
 ]
 

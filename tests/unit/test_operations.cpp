@@ -727,7 +727,7 @@ TEST_CASE("confirm records the rating; a rejection reopens and counts")
   CHECK(last(u).by == "张三");
   CHECK(last(u).note == "很快，谢谢");
   Ticket no_rating = t;
-  wf::confirm(no_rating, ctx("2026-11-24T09:00"), 0, "");
+  wf::confirm(no_rating, ctx("2026-11-24T09:00"), std::nullopt, "");
   CHECK(no_rating.find("rating") == nullptr);
   refused<desk::InvalidTransitionError>(in_progress(), [](Ticket& x) { wf::confirm(x, ctx("2026-11-24T09:00"), 5, ""); });
 
@@ -779,7 +779,7 @@ TEST_CASE("close: confirmed, or resolved and stale; never incomplete")
   r.solution = "restart";
   r.verified_by = "bob";
   wf::resolve(quick, ctx("2026-11-23T10:03"), r);
-  wf::confirm(quick, ctx("2026-11-23T10:30"), 0, "");
+  wf::confirm(quick, ctx("2026-11-23T10:30"), std::nullopt, "");
   try {
     Ticket copy = quick;
     wf::close(copy, ctx("2026-11-23T11:00"), "");

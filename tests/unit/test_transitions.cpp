@@ -22,11 +22,12 @@ const std::vector<Action> k_actions = {
   Action::open,    Action::triage,  Action::assign,  Action::escalate, Action::start,
   Action::log,     Action::pending, Action::resume,  Action::resolve,  Action::confirm,
   Action::reopen,  Action::close,   Action::cancel,  Action::notice,   Action::edit,
+  Action::reply,   Action::message,
 };
 
 using enum Status;
 
-// The procedure of DESIGN.md and issue 3, written out here independently of the library's
+// The procedure of DESIGN.md, written out here independently of the library's
 // table: (from, action) → status after it. A pair not listed must be refused.
 const std::map<std::pair<Status, Action>, Status>& expected_table()
 {
@@ -48,7 +49,8 @@ const std::map<std::pair<Status, Action>, Status>& expected_table()
     allow({assigned, in_progress, escalated}, Action::pending, pending);
     allow({pending}, Action::resume, in_progress);
     // Stage 4: resolution (quick fix from new/triaged), confirmation or rejection.
-    allow({new_, triaged, in_progress}, Action::resolve, resolved);
+    // Every working status may resolve (a quick fix, a fixed escalation, a pending ticket the user reports fixed).
+    allow({new_, triaged, assigned, in_progress, pending, escalated, reopened}, Action::resolve, resolved);
     allow({resolved}, Action::confirm, confirmed);
     allow({resolved}, Action::reopen, reopened);
     // Stage 5: closure; cancel from any open state.
@@ -58,6 +60,11 @@ const std::map<std::pair<Status, Action>, Status>& expected_table()
     allow({new_, triaged, assigned, in_progress, pending, escalated, reopened}, Action::notice, std::nullopt);
     // Correcting intake fields, on any ticket not yet closed or cancelled.
     allow({new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, Action::edit,
+          std::nullopt);
+    // Talking with the requester, on any ticket not yet closed or cancelled.
+    allow({new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, Action::reply,
+          std::nullopt);
+    allow({new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, Action::message,
           std::nullopt);
     return t;
   }();
@@ -120,7 +127,7 @@ TEST_CASE("the procedure's named refusals")
   CHECK_THROWS_AS(check_transition("X", closed, Action::escalate), desk::InvalidTransitionError);     // escalate closed
   CHECK_THROWS_AS(check_transition("X", cancelled, Action::reopen), desk::InvalidTransitionError);
   CHECK_THROWS_AS(check_transition("X", closed, Action::cancel), desk::InvalidTransitionError);
-  CHECK_THROWS_AS(check_transition("X", pending, Action::resolve), desk::InvalidTransitionError);
+  CHECK_THROWS_AS(check_transition("X", closed, Action::resolve), desk::InvalidTransitionError);
 }
 
 TEST_CASE("allowed_actions follows the table order without duplicates")

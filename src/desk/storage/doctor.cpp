@@ -251,10 +251,10 @@ std::vector<Renumbered> fix_duplicate_ids(const fs::path& root, const std::strin
       e.extra.set("previous_id", Value::text(id));
       t.apply(std::move(e));
       const TicketRef created = store.create(t, [&] { return ids::make_ticket_id(prefix); });
-      const fs::path old_files = ref.path.parent_path() / (id + ".files");
+      const fs::path old_files = TicketStore::attachments_dir(ref.path, id);
       std::error_code ec;
       if (fs::is_directory(old_files, ec)) {
-        fs::rename(old_files, created.path.parent_path() / (created.id + ".files"), ec);
+        fs::rename(old_files, TicketStore::attachments_dir(created), ec);
       }
       fs::remove(ref.path, ec);
       done.push_back({id, created.id, ref.path, created.path});

@@ -154,10 +154,8 @@ std::unique_ptr<RepoLock> Repository::lock() const
 
 std::optional<fs::path> Repository::git_top() const
 {
-  if (!m_git_top) {
-    m_git_top = git::toplevel(m_root);
-  }
-  return *m_git_top;
+  std::call_once(m_git_top->once, [this] { m_git_top->top = git::toplevel(m_root); });
+  return m_git_top->top;
 }
 
 void Repository::record_change(const std::vector<fs::path>& paths, const std::string& message,

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -63,7 +64,12 @@ private:
   std::filesystem::path m_root;
   std::shared_ptr<const Config> m_config;
   TicketStore m_tickets;
-  mutable std::optional<std::optional<std::filesystem::path>> m_git_top; // looked up once
+  // The git top folder, looked up once (by whichever thread asks first).
+  struct GitTop {
+    std::once_flag once;
+    std::optional<std::filesystem::path> top;
+  };
+  std::shared_ptr<GitTop> m_git_top = std::make_shared<GitTop>();
 };
 
 // Who is acting: `explicit_actor` (--as), else $DESK_USER, else git's user.name, else the

@@ -128,6 +128,16 @@ Ticket TicketStore::load_text(const TicketRef& ref, std::string_view text) const
   return t;
 }
 
+fs::path TicketStore::attachments_dir(const TicketRef& ref)
+{
+  return attachments_dir(ref.path, ref.id);
+}
+
+fs::path TicketStore::attachments_dir(const fs::path& path, std::string_view id)
+{
+  return path.parent_path() / (std::string(id) + ".files");
+}
+
 fs::path TicketStore::index_file() const
 {
   return m_root / ".desk" / "cache" / "tickets.idx";

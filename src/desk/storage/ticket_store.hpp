@@ -69,6 +69,11 @@ public:
   void for_each(std::vector<LoadProblem>& problems, const Selection& selection, const TicketSink& sink,
                 IndexStats* stats = nullptr) const;
 
+  // The folder of a ticket's attachments: <ID>.files beside its file.
+  static std::filesystem::path attachments_dir(const TicketRef& ref);
+  // The same for a ticket `id` whose file is at `path`.
+  static std::filesystem::path attachments_dir(const std::filesystem::path& path, std::string_view id);
+
   // Where the index lives: <root>/.desk/cache/tickets.idx.
   std::filesystem::path index_file() const;
 

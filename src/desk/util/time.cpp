@@ -380,10 +380,10 @@ std::optional<std::chrono::minutes> parse_duration(std::string_view text)
   return std::chrono::minutes{total};
 }
 
-Timestamp now()
+Timestamp now(const TimeZone* zone)
 {
   if (const char* value = std::getenv("DESK_NOW"); value && *value) {
-    return parse_timestamp_or_throw(value, nullptr, "DESK_NOW");
+    return parse_timestamp_or_throw(value, zone, "DESK_NOW");
   }
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }

@@ -49,8 +49,9 @@ std::string format_duration(std::chrono::seconds d);
 // Parse a duration like "90m", "4h", "1h30m", "2d", "45" (minutes); nullopt when invalid.
 std::optional<std::chrono::minutes> parse_duration(std::string_view text);
 
-// "Now": DESK_NOW when set (ISO 8601; without an offset it is UTC), else the system clock.
-// Throws UsageError when DESK_NOW is set but not a time.
-Timestamp now();
+// "Now": DESK_NOW when set (ISO 8601; a value without an offset is local time of `zone`,
+// the repository's, like every other time a user gives; UTC without a zone), else the
+// system clock. Throws UsageError when DESK_NOW is set but not a time.
+Timestamp now(const TimeZone* zone = nullptr);
 
 } // namespace desk

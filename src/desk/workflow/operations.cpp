@@ -32,6 +32,17 @@ void require_single_line(std::string_view value, std::string_view what)
 
 namespace {
 
+// `have` with every item of `more` it lacks appended.
+std::vector<std::string> merged_list(std::vector<std::string> have, const std::vector<std::string>& more)
+{
+  for (const auto& m : more) {
+    if (std::find(have.begin(), have.end(), m) == have.end()) {
+      have.push_back(m);
+    }
+  }
+  return have;
+}
+
 // Store the SLA due times the ticket has now; returns the fields that changed.
 Value refresh_due_times(Ticket& t, const Context& ctx)
 {
@@ -190,7 +201,8 @@ Ticket open_ticket(const Context& ctx, const OpenRequest& r)
     require_single_line(a, "an affected system");
   }
   for (auto [value, what] : {std::pair{&r.reporter, "the reporter"}, std::pair{&r.department, "the department"},
-                             std::pair{&r.contact, "the contact"}, std::pair{&r.dedup_key, "the dedup key"}}) {
+                             std::pair{&r.contact, "the contact"}, std::pair{&r.dedup_key, "the dedup key"},
+                             std::pair{&r.email, "the e-mail address"}}) {
     require_single_line(*value, what);
   }
   std::string occurred;
@@ -223,12 +235,16 @@ Ticket open_ticket(const Context& ctx, const OpenRequest& r)
   put("reporter", r.reporter);
   put("department", r.department);
   put("contact", r.contact);
+  put("email", r.email);
   if (!r.affected.empty()) {
     t.set("affected", Value::list(r.affected));
   }
   put("occurred_at", occurred);
   put("dedup_key", r.dedup_key);
   put("external_id", r.external_id);
+  if (!r.related.empty()) {
+    t.set("related", Value::list(r.related));
+  }
   if (!r.attachments.empty()) {
     t.set("attachments", Value::list(r.attachments));
   }
@@ -242,7 +258,7 @@ Ticket open_ticket(const Context& ctx, const OpenRequest& r)
   set.set("impact", Value::text(impact));
   set.set("urgency", Value::text(urgency));
 
-  append_event(t, ctx, at, "open", std::move(set), {});
+  append_event(t, ctx, at, "open", std::move(set), {}, r.event_extra.is_mapping() ? r.event_extra : Value::map());
   return t;
 }
 
@@ -423,14 +439,14 @@ std::string escalate(Ticket& t, const Context& ctx, const EscalateRequest& r, co
     if (r.tier != 0) {
       throw UsageError("give either --tier or --vendor, not both");
     }
-    if (!c.find_vendor(r.vendor)) {
+    require_single_line(r.vendor, "the vendor");
+    if (!c.vendors.empty() && !c.find_vendor(r.vendor)) { // while none are listed, any name is recorded
       std::vector<std::string> names;
       for (const auto& v : c.vendors) {
         names.push_back(v.name);
       }
       throw NotFoundError(fmt::format("unknown vendor '{}'", r.vendor),
-                          names.empty() ? std::string("no vendors are configured; add them under 'vendors:' in .desk/config.yaml")
-                                        : fmt::format("configured vendors: {}", fmt::join(names, ", ")));
+                          fmt::format("configured vendors: {}", fmt::join(names, ", ")));
     }
     if (r.vendor == t.get("vendor")) {
       throw UsageError(fmt::format("{} is already with vendor {}", t.id(), r.vendor));
@@ -572,15 +588,15 @@ void resolve(Ticket& t, const Context& ctx, const ResolveRequest& r)
   record(t, ctx, Action::resolve, std::move(set), r.note);
 }
 
-void confirm(Ticket& t, const Context& ctx, int rating, const std::string& note)
+void confirm(Ticket& t, const Context& ctx, std::optional<int> rating, const std::string& note)
 {
-  if (rating < 0 || rating > 5) {
-    throw UsageError(fmt::format("rating {} is out of range; use 1 to 5", rating));
+  if (rating && (*rating < k_rating_min || *rating > k_rating_max)) {
+    throw UsageError(fmt::format("rating {} is out of range; use {} to {}", *rating, k_rating_min, k_rating_max));
   }
   Value set = Value::map();
   set.set("confirmed_at", Value::text(now_text(ctx)));
-  if (rating > 0) {
-    set.set("rating", Value::number(rating));
+  if (rating) {
+    set.set("rating", Value::number(*rating));
   }
   record(t, ctx, Action::confirm, std::move(set), note);
 }
@@ -658,6 +674,7 @@ void edit(Ticket& t, const Context& ctx, const EditRequest& r)
   field("reporter", r.reporter, true);
   field("department", r.department, true);
   field("contact", r.contact, true);
+  field("email", r.email, true);
   field("channel", r.channel, true);
   field("description", r.description, false);
   field("steps", r.steps, false);
@@ -682,6 +699,62 @@ void cancel(Ticket& t, const Context& ctx, const std::string& reason)
   Value set = Value::map();
   set.set("closed_at", Value::text(now_text(ctx)));
   record(t, ctx, Action::cancel, std::move(set), reason);
+}
+
+void reply(Ticket& t, const Context& ctx, const std::string& text, const std::string& eta,
+           const std::vector<std::string>& attachments)
+{
+  require_text(text, "-m", "the text of the reply");
+  Value set = Value::map();
+  if (!eta.empty()) {
+    const auto zone = find_zone(ctx.config.timezone);
+    const Timestamp when = parse_timestamp_or_throw(eta, zone, "--eta");
+    if (when < ctx.now) {
+      throw UsageError(fmt::format("--eta {} is in the past", eta), "give the time the requester can expect the fix");
+    }
+    set.set("eta", Value::text(format_timestamp(when, zone)));
+  }
+  Value extra = Value::map();
+  if (!attachments.empty()) {
+    set.set("attachments", Value::list(merged_list(t.get_list("attachments"), attachments)));
+    extra.set("files", Value::list(attachments));
+  }
+  record(t, ctx, Action::reply, std::move(set), text, std::move(extra));
+}
+
+void message(Ticket& t, const Context& ctx, const std::string& text, const std::vector<std::string>& attachments,
+             Value extra)
+{
+  if (text::trim(text).empty() && attachments.empty()) {
+    throw UsageError("the message is empty", "write some text or attach a file");
+  }
+  if (!extra.is_mapping()) {
+    extra = Value::map();
+  }
+  Value set = Value::map();
+  if (!attachments.empty()) {
+    set.set("attachments", Value::list(merged_list(t.get_list("attachments"), attachments)));
+    extra.set("files", Value::list(attachments));
+  }
+  record(t, ctx, Action::message, std::move(set), text, std::move(extra));
+}
+
+bool is_public(std::string_view action)
+{
+  const auto a = parse_action(action);
+  if (!a) {
+    return false;
+  }
+  switch (*a) {
+  case Action::log:
+  case Action::notice:
+  case Action::triage:
+  case Action::assign:
+  case Action::escalate:
+    return false; // internal work: classification, routing and notes are staff's
+  default:
+    return true;
+  }
 }
 
 void notice(Ticket& t, const Context& ctx, const std::string& kind, const std::string& target)

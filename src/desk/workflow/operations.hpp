@@ -49,6 +49,9 @@ struct OpenRequest {
   std::vector<std::string> attachments; // file names as stored beside the ticket
   std::string dedup_key;
   std::string external_id;
+  std::string email;                 // the requester's address (mail and portal find their tickets by it)
+  std::vector<std::string> related;  // tickets this one follows on from
+  Value event_extra = Value::map();  // merged into the open event (e.g. the mail's message_id)
 };
 
 // A new ticket (without id; the store assigns it) with its `open` event.
@@ -116,8 +119,13 @@ struct ResolveRequest {
 };
 void resolve(Ticket& ticket, const Context& ctx, const ResolveRequest& request);
 
-// The user confirms (rating 1..5 or 0 for none) or rejects (reopens the ticket).
-void confirm(Ticket& ticket, const Context& ctx, int rating, const std::string& note);
+// The range of a satisfaction rating.
+constexpr int k_rating_min = 1;
+constexpr int k_rating_max = 5;
+
+// The user confirms (with a rating from k_rating_min to k_rating_max, or none) or rejects
+// (reopens the ticket).
+void confirm(Ticket& ticket, const Context& ctx, std::optional<int> rating, const std::string& note);
 void reopen(Ticket& ticket, const Context& ctx, const std::string& why);
 
 // Closure: a confirmed ticket, or a resolved one older than close_after_days. Refuses an
@@ -130,7 +138,7 @@ bool is_stale_resolved(const Ticket& ticket, const Context& ctx);
 // Correct intake fields: only the fields given (non-empty optionals) change; `affected`
 // replaces the list. Refuses a change that changes nothing.
 struct EditRequest {
-  std::optional<std::string> title, description, reporter, department, contact, channel, steps, error;
+  std::optional<std::string> title, description, reporter, department, contact, email, channel, steps, error;
   std::optional<std::vector<std::string>> affected;
   std::string note;
 };
@@ -138,6 +146,20 @@ void edit(Ticket& ticket, const Context& ctx, const EditRequest& request);
 
 // Cancel (duplicate, withdrawn).
 void cancel(Ticket& ticket, const Context& ctx, const std::string& reason);
+
+// Support writes to the requester (public): the text, the expected time (`eta`, ISO 8601
+// or local time; stored as the ticket's `eta`) and the names of files stored beside it.
+void reply(Ticket& ticket, const Context& ctx, const std::string& text, const std::string& eta,
+           const std::vector<std::string>& attachments);
+
+// The requester writes (actor: their address): the text, the files stored beside the
+// ticket and `extra` (e.g. message_id) recorded on the event. Changes no status by itself.
+void message(Ticket& ticket, const Context& ctx, const std::string& text, const std::vector<std::string>& attachments,
+             Value extra);
+
+// True for actions the requester may see (replies, their own messages, status changes);
+// false for internal work (log entries, notices, classification and routing).
+bool is_public(std::string_view action);
 
 // Record that an SLA warning or breach ("warning" / "breach") of `target` ("respond" /
 // "resolve") was announced, so it is announced once.

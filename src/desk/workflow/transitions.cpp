@@ -28,7 +28,7 @@ constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {
   {cancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<Action, std::string_view>, 15> k_action_names = {{
+constexpr std::array<std::pair<Action, std::string_view>, 17> k_action_names = {{
   {Action::open, "open"},
   {Action::triage, "triage"},
   {Action::assign, "assign"},
@@ -44,6 +44,8 @@ constexpr std::array<std::pair<Action, std::string_view>, 15> k_action_names = {
   {Action::cancel, "cancel"},
   {Action::notice, "notice"},
   {Action::edit, "edit"},
+  {Action::reply, "reply"},
+  {Action::message, "message"},
 }};
 
 } // namespace
@@ -52,7 +54,8 @@ const std::vector<Transition>& transitions()
 {
   // new → triaged → assigned → in_progress ⇄ pending; escalated reassigns to another tier
   // or a vendor; in_progress → resolved → confirmed → closed; resolved → reopened (the
-  // user rejects) → back to diagnosis; new/triaged → resolved (first-line quick fix);
+  // user rejects) → back to diagnosis; every working status → resolved (a first-line quick
+  // fix, a tier-2 engineer fixing an escalation, a pending ticket the user reports fixed);
   // any open status → cancelled. `triage` on a ticket already in work reclassifies it
   // without moving it back.
   static const std::vector<Transition> k_table = {
@@ -65,13 +68,15 @@ const std::vector<Transition>& transitions()
     {Action::log, {new_, triaged, assigned, in_progress, pending, escalated, reopened, resolved}, std::nullopt, true},
     {Action::pending, {assigned, in_progress, escalated}, pending, true},
     {Action::resume, {pending}, in_progress, true},
-    {Action::resolve, {new_, triaged, in_progress}, resolved, true},
+    {Action::resolve, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, resolved, true},
     {Action::confirm, {resolved}, confirmed, false},
     {Action::reopen, {resolved}, reopened, false},
     {Action::close, {confirmed, resolved}, closed, false},
     {Action::cancel, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, cancelled, false},
     {Action::notice, {new_, triaged, assigned, in_progress, pending, escalated, reopened}, std::nullopt, false},
     {Action::edit, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, false},
+    {Action::reply, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, true},
+    {Action::message, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, false},
   };
   return k_table;
 }

@@ -41,6 +41,8 @@ enum class Action {
   cancel,
   notice, // an SLA warning or breach was announced (hooks ran); no status change
   edit,   // intake fields corrected (title, description, reporter, ...); no status change
+  reply,   // support writes to the requester (public); no status change
+  message, // the requester writes (mail, portal); no status change by itself
 };
 
 // One row of the transition table.

@@ -1,7 +1,6 @@
 #include "cli/commands.hpp"
 
 #include <desk/storage/file_io.hpp>
-#include <desk/storage/git.hpp>
 #include <desk/storage/merge.hpp>
 #include <desk/util/error.hpp>
 
@@ -34,7 +33,7 @@ std::string read_all(const std::string& path)
 
 } // namespace
 
-void register_git(CLI::App& app, Globals& g)
+void register_merge_driver(CLI::App& app, Globals&)
 {
   {
     auto a = std::make_shared<MergeArgs>();
@@ -49,38 +48,6 @@ void register_git(CLI::App& app, Globals& g)
       const std::string merged =
         storage::merge_documents(read_all(a->base), read_all(a->ours), read_all(a->theirs), path);
       storage::write_file_atomic(a->ours, merged);
-    });
-  }
-  {
-    CLI::App* cmd = app.add_subcommand(
-      "sync", "Share work through git: fetch, merge (desk's driver resolves ticket files), push");
-    cmd->callback([&g] {
-      const Session s = open_session(g);
-      const auto top = s.repo.git_top();
-      if (!top) {
-        throw NotFoundError(fmt::format("{} is not in a git work tree", s.repo.root().string()),
-                            "put the ticket repository under git (git init, git remote add) to share it");
-      }
-      const auto lock = s.repo.lock();
-      storage::git::register_merge_driver(*top, self_path()); // a fresh clone may lack it
-      const auto r = storage::git::sync(*top);
-      auto is_ticket = [](const std::string& p) { return p.ends_with(".yaml") && p.find("tickets/") != std::string::npos; };
-      std::size_t new_tickets = 0;
-      std::size_t changed_tickets = 0;
-      for (const auto& p : r.new_files) {
-        if (is_ticket(p)) {
-          ++new_tickets;
-          out(fmt::format("  new      {}\n", p));
-        }
-      }
-      for (const auto& p : r.changed_files) {
-        if (is_ticket(p)) {
-          ++changed_tickets;
-          out(fmt::format("  changed  {}\n", p));
-        }
-      }
-      out(fmt::format("Synced with {} ({}): {} new ticket(s), {} changed ticket(s){}; pushed\n", r.remote, r.branch,
-                      new_tickets, changed_tickets, r.up_to_date ? ", nothing came in" : ""));
     });
   }
 }

@@ -1,0 +1,230 @@
+#include <desk/ops/step.hpp>
+
+#include <desk/model/json.hpp>
+#include <desk/storage/file_io.hpp>
+#include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
+#include <desk/workflow/hooks.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace fs = std::filesystem;
+
+namespace desk::ops {
+
+workflow::Context context(const storage::Repository& repo, const Call& call)
+{
+  return {repo.config(), call.actor, call.now};
+}
+
+std::string safe_file_name(std::string_view name)
+{
+  // The last part of a Windows or Unix path: mail clients send "C:\\Users\\a\\b.png".
+  if (const auto slash = name.find_last_of("/\\"); slash != std::string_view::npos) {
+    name.remove_prefix(slash + 1);
+  }
+  std::string out;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      continue;
+    }
+    out += c;
+  }
+  if (!text::is_valid_utf8(out)) {
+    throw UsageError(fmt::format("the file name '{}' is not UTF-8 text", text::one_line(std::string(name))),
+                     "rename the file (e.g. with convmv) and attach it again");
+  }
+  out = std::string(text::trim(out));
+  while (!out.empty() && out.front() == '.') {
+    out.erase(out.begin()); // no hidden files, no "..": the folder's listing shows them all
+  }
+  if (out.size() > 200) {
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    out.resize(cut);
+  }
+  return out;
+}
+
+void Transaction::will_replace(const fs::path& path)
+{
+  std::error_code ec;
+  std::optional<std::string> before;
+  if (fs::exists(fs::symlink_status(path, ec))) {
+    before = storage::read_text_file(path);
+  }
+  m_saved.push_back({path, std::move(before)});
+  if (std::find(m_paths.begin(), m_paths.end(), path) == m_paths.end()) {
+    m_paths.push_back(path);
+  }
+}
+
+void Transaction::created(const fs::path& path)
+{
+  m_saved.push_back({path, std::nullopt});
+  std::error_code ec;
+  if (!fs::is_directory(path, ec) && std::find(m_paths.begin(), m_paths.end(), path) == m_paths.end()) {
+    m_paths.push_back(path);
+  }
+}
+
+void Transaction::roll_back() noexcept
+{
+  for (auto it = m_saved.rbegin(); it != m_saved.rend(); ++it) {
+    std::error_code ec;
+    try {
+      if (it->before) {
+        storage::write_file_atomic(it->path, *it->before);
+      } else {
+        fs::remove_all(it->path, ec);
+      }
+    } catch (...) {
+      // the disk refuses even the old content: nothing more can be done here
+    }
+  }
+  m_saved.clear();
+}
+
+void commit(const storage::Repository& repo, const Call& call, Transaction& tx, const std::string& message)
+{
+  try {
+    repo.record_change(tx.paths(), message, call.actor);
+  } catch (...) {
+    tx.roll_back();
+    throw;
+  }
+}
+
+StepResult change_ticket(const storage::Repository& repo, const Call& call, std::string_view id,
+                         const TicketChange& change)
+{
+  StepResult result;
+  {
+    const auto lock = repo.lock();
+    const storage::TicketRef ref = repo.tickets().resolve(id);
+    result.ticket = repo.tickets().load(ref);
+    Transaction tx;
+    try {
+      result.summary = change(result.ticket, tx);
+      if (result.summary.empty()) {
+        result.changed = false; // the change found nothing to do
+        return result;
+      }
+      tx.will_replace(ref.path);
+      repo.tickets().save(result.ticket, ref.path);
+    } catch (...) {
+      tx.roll_back();
+      throw;
+    }
+    commit(repo, call, tx, fmt::format("{}: {}", result.ticket.id(), result.summary));
+  }
+  result.warnings = after_step(repo, result.ticket);
+  return result;
+}
+
+std::vector<std::string> after_step(const storage::Repository& repo, const Ticket& ticket, std::string_view extra_hook)
+{
+  std::vector<std::string> warnings;
+  if (ticket.events().empty()) {
+    return warnings;
+  }
+  const Event& e = ticket.events().back();
+  nlohmann::ordered_json payload;
+  payload["hook"] = e.action;
+  payload["ticket"] = ticket_to_json(ticket, false);
+  payload["event"] = event_to_json(e);
+  payload["repository"] = repo.root().string();
+  for (std::string_view hook : {std::string_view(e.action), extra_hook}) {
+    if (hook.empty()) {
+      continue;
+    }
+    payload["hook"] = hook;
+    const auto r = workflow::run_hook(repo.root(), hook, payload, repo.config().hook_timeout);
+    if (r.ran && !r.ok) {
+      warnings.push_back(fmt::format("{} (the change to {} is saved)", r.message, ticket.id()));
+    }
+  }
+  return warnings;
+}
+
+void check_attachments(const std::vector<Attachment>& files)
+{
+  for (const auto& f : files) {
+    if (f.from.empty()) {
+      if (f.bytes.size() > k_max_attachment_bytes) {
+        throw UsageError(fmt::format("attachment {}: larger than {} MiB", f.name, k_max_attachment_bytes >> 20),
+                         "send a smaller excerpt, or a link to the file");
+      }
+      continue;
+    }
+    std::error_code ec;
+    const auto st = fs::status(f.from, ec);
+    if (fs::is_directory(st)) {
+      throw UsageError(fmt::format("--attach {}: is a folder, not a file", f.from.string()),
+                       "attach files one by one, or an archive of the folder");
+    }
+    if (!fs::exists(st)) {
+      throw NotFoundError(fmt::format("--attach {}: no such file", f.from.string()),
+                          "check the path of the file to attach");
+    }
+    if (!fs::is_regular_file(st)) {
+      throw UsageError(fmt::format("--attach {}: not a regular file", f.from.string()),
+                       "attach a copy of its content saved as a file");
+    }
+    if (fs::file_size(f.from, ec) > k_max_attachment_bytes) {
+      throw UsageError(fmt::format("--attach {}: larger than {} MiB", f.from.string(), k_max_attachment_bytes >> 20),
+                       "attach a smaller excerpt, or link to the file in --description");
+    }
+  }
+}
+
+std::vector<std::string> store_attachments(const storage::TicketRef& ref, const std::vector<Attachment>& files,
+                                           const std::vector<std::string>& taken, Transaction& tx)
+{
+  std::vector<std::string> names;
+  if (files.empty()) {
+    return names;
+  }
+  check_attachments(files);
+  const fs::path dir = storage::TicketStore::attachments_dir(ref);
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    fs::create_directory(dir, ec);
+    if (ec) {
+      throw StorageError(fmt::format("cannot create {}: {}", dir.string(), ec.message()),
+                         "check the permissions of the tickets folder");
+    }
+    tx.created(dir);
+  }
+  for (const auto& f : files) {
+    std::string base = safe_file_name(f.name.empty() ? f.from.filename().string() : f.name);
+    if (base.empty()) {
+      base = "attachment";
+    }
+    std::string name = base;
+    const fs::path b(base);
+    const std::string stem = b.stem().string();
+    const std::string ext = b.extension().string();
+    for (int n = 2; std::find(taken.begin(), taken.end(), name) != taken.end() ||
+                    std::find(names.begin(), names.end(), name) != names.end() || fs::exists(dir / name, ec);
+         ++n) {
+      name = fmt::format("{}-{}{}", stem, n, ext);
+    }
+    const fs::path to = dir / name;
+    tx.created(to);
+    if (f.from.empty()) {
+      storage::write_file_atomic(to, f.bytes);
+    } else {
+      storage::copy_file_atomic(f.from, to);
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
+} // namespace desk::ops
