@@ -698,7 +698,28 @@ TEST_CASE("resolve needs a solution and an internal verification")
 
   Ticket pending = t;
   wf::set_pending(pending, ctx("2026-11-23T11:00"), "awaiting-user", "");
-  refused<desk::InvalidTransitionError>(pending, [&](Ticket& x) { wf::resolve(x, ctx("2026-11-23T12:00"), r); });
+  wf::resolve(pending, ctx("2026-11-23T12:00"), r); // the user reported it fixed while support waited
+  CHECK(pending.status() == "resolved");
+  CHECK(pending.get("pending_reason").empty());
+}
+
+TEST_CASE("resolve from every working status, counting as the response when it is the first")
+{
+  wf::ResolveRequest r;
+  r.solution = "replaced the cable";
+  r.verified_by = "alice";
+  for (const char* status : {"assigned", "in_progress", "pending", "escalated", "reopened"}) {
+    INFO(status);
+    Ticket t = in_progress();
+    t.set("status", status);
+    t.set("responded_at", "");
+    wf::resolve(t, ctx("2026-11-23T12:00", "bob"), r);
+    CHECK(t.status() == "resolved");
+    CHECK(t.get("responded_at") == stamp("2026-11-23T12:00"));
+  }
+  Ticket closed = in_progress();
+  closed.set("status", "closed");
+  refused<desk::InvalidTransitionError>(closed, [&](Ticket& x) { wf::resolve(x, ctx("2026-11-23T12:00"), r); });
 }
 
 TEST_CASE("a first-line quick fix resolves straight from new")

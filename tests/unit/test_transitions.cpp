@@ -117,7 +117,7 @@ TEST_CASE("every (status, action) pair: allowed exactly as the procedure says")
     }
   }
   CHECK(allowed == static_cast<int>(expected_table().size()));
-  CHECK(allowed + refused == 11 * 15);
+  CHECK(allowed + refused == 11 * 17);
 }
 
 TEST_CASE("the procedure's named refusals")
@@ -134,11 +134,13 @@ TEST_CASE("allowed_actions follows the table order without duplicates")
 {
   CHECK(allowed_actions(closed).empty());
   CHECK(allowed_actions(cancelled).empty());
-  CHECK(allowed_actions(confirmed) == std::vector<Action>{Action::close, Action::edit});
+  CHECK(allowed_actions(confirmed) == std::vector<Action>{Action::close, Action::edit, Action::reply, Action::message});
   CHECK(allowed_actions(resolved) ==
-        std::vector<Action>{Action::log, Action::confirm, Action::reopen, Action::close, Action::edit});
+        std::vector<Action>{Action::log, Action::confirm, Action::reopen, Action::close, Action::edit,
+                            Action::reply, Action::message});
   CHECK(allowed_actions(pending) == std::vector<Action>{Action::triage, Action::escalate, Action::log, Action::resume,
-                                                        Action::cancel, Action::notice, Action::edit});
+                                                        Action::resolve, Action::cancel, Action::notice, Action::edit,
+                                                        Action::reply, Action::message});
   for (Status s : k_statuses) {
     const auto actions = allowed_actions(s);
     for (std::size_t i = 0; i < actions.size(); ++i) {
@@ -185,7 +187,8 @@ TEST_CASE("status and action names round-trip")
     CHECK(*parse_status(names[i]) == k_statuses[i]);
   }
   const std::vector<std::string> actions = {"open",    "triage",  "assign",  "escalate", "start",  "log",    "pending", "resume",
-                                            "resolve", "confirm", "reopen",  "close",    "cancel", "notice", "edit"};
+                                            "resolve", "confirm", "reopen",  "close",    "cancel", "notice", "edit",
+                                            "reply",   "message"};
   for (std::size_t i = 0; i < k_actions.size(); ++i) {
     CHECK(to_string(k_actions[i]) == actions[i]);
     REQUIRE(parse_action(actions[i]).has_value());
