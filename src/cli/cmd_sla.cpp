@@ -82,7 +82,7 @@ void register_sla(CLI::App& app, Globals& g)
     std::vector<Row> rows;
     bool any_breached = false;
     storage::Selection open_only;
-    open_only.keep_brief = [](const TicketBrief& brief) { return workflow::is_open_status(brief.status); };
+    open_only.keep_brief = [](const TicketBrief& brief) { return workflow::is_unresolved_status(brief.status); };
     // A row keeps what the table and json show; --notify also the events (earlier notices).
     storage::Selection shown;
     shown.events = a->notify;

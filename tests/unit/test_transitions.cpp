@@ -202,18 +202,18 @@ TEST_CASE("status and action names round-trip")
   }
 }
 
-TEST_CASE("is_open and is_final")
+TEST_CASE("is_unresolved and is_final")
 {
   for (Status s : {new_, triaged, assigned, in_progress, pending, escalated, reopened}) {
-    CHECK(is_open(s));
+    CHECK(is_unresolved(s));
     CHECK_FALSE(is_final(s));
   }
   for (Status s : {resolved, confirmed}) {
-    CHECK_FALSE(is_open(s));
+    CHECK_FALSE(is_unresolved(s));
     CHECK_FALSE(is_final(s));
   }
   for (Status s : {closed, cancelled}) {
-    CHECK_FALSE(is_open(s));
+    CHECK_FALSE(is_unresolved(s));
     CHECK(is_final(s));
   }
 }

@@ -41,42 +41,14 @@ std::vector<ArticleRef> KbStore::scan() const
 
 ArticleRef KbStore::resolve(std::string_view input) const
 {
-  if (input.find('/') != std::string_view::npos || input.find('\\') != std::string_view::npos ||
-      input.find("..") != std::string_view::npos) {
-    throw UsageError(fmt::format("'{}' is not an article id", input),
-                     "give an id such as KB-7K3F2A9Q or a unique part of it, not a path");
+  static constexpr ids::IdKind k_kind{"knowledge-base article", "KB-7K3F2A9Q", "`desk kb list` shows the articles"};
+  std::vector<ArticleRef> refs = scan();
+  std::vector<std::string> names;
+  names.reserve(refs.size());
+  for (const auto& r : refs) {
+    names.push_back(r.id);
   }
-  std::string wanted;
-  try {
-    wanted = ids::normalize_id_input(input);
-  } catch (const UsageError&) {
-    throw UsageError(fmt::format("'{}' is not an article id", input),
-                     "article ids look like KB-7K3F2A9Q; any unique part such as 7K3F also works");
-  }
-  std::vector<ArticleRef> matches;
-  for (auto& ref : scan()) {
-    if (ref.id == wanted) {
-      return ref;
-    }
-    const auto dash = ref.id.find('-');
-    const std::string_view token = std::string_view(ref.id).substr(dash == std::string::npos ? 0 : dash + 1);
-    if (ref.id.starts_with(wanted) || token.starts_with(wanted)) {
-      matches.push_back(std::move(ref));
-    }
-  }
-  if (matches.empty()) {
-    throw NotFoundError(fmt::format("no knowledge-base article matches '{}'", input),
-                        "`desk kb list` shows the articles");
-  }
-  if (matches.size() > 1) {
-    std::vector<std::string> names;
-    for (const auto& m : matches) {
-      names.push_back(m.id);
-    }
-    throw NotFoundError(fmt::format("'{}' is ambiguous; it matches {}", input, fmt::join(names, ", ")),
-                        "type more characters of the id");
-  }
-  return matches.front();
+  return std::move(refs[ids::resolve_abbreviation(input, names, k_kind)]);
 }
 
 std::string KbStore::serialize(const Article& article)

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <random>
 
 namespace desk::ids {
@@ -99,6 +101,62 @@ std::string normalize_id_input(std::string_view input)
     out += c;
   }
   return out;
+}
+
+namespace {
+
+void refuse_path_like(std::string_view input, const IdKind& kind)
+{
+  if (input.find('/') != std::string_view::npos || input.find('\\') != std::string_view::npos ||
+      input.find("..") != std::string_view::npos) {
+    throw UsageError(fmt::format("'{}' is not a {} id", input, kind.noun),
+                     fmt::format("give an id such as {} or a unique part of it, not a path", kind.example));
+  }
+}
+
+} // namespace
+
+std::size_t resolve_abbreviation(std::string_view input, const std::vector<std::string>& ids, const IdKind& kind)
+{
+  refuse_path_like(input, kind);
+  std::string wanted;
+  try {
+    wanted = normalize_id_input(input);
+  } catch (const UsageError&) {
+    throw UsageError(fmt::format("'{}' is not a {} id", input, kind.noun),
+                     fmt::format("ids look like {}; any unique part of it also works", kind.example));
+  }
+  std::string raw_upper(input); // "INC" must not become "1NC"
+  std::transform(raw_upper.begin(), raw_upper.end(), raw_upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::vector<std::size_t> matches;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    if (id == wanted) {
+      return i;
+    }
+    const auto dash = id.find('-');
+    const std::string_view token = std::string_view(id).substr(dash == std::string::npos ? 0 : dash + 1);
+    if (id.starts_with(wanted) || token.starts_with(wanted) || id.starts_with(raw_upper)) {
+      matches.push_back(i);
+    }
+  }
+  if (matches.empty()) {
+    throw NotFoundError(fmt::format("no {} matches '{}'", kind.noun, input), std::string(kind.listing));
+  }
+  if (matches.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto m : matches) {
+      names.push_back(ids[m]);
+    }
+    if (std::all_of(names.begin(), names.end(), [&](const std::string& n) { return n == names.front(); })) {
+      throw NotFoundError(fmt::format("{} id '{}' is used by {} files", kind.noun, names.front(), names.size()),
+                          "run `desk doctor` to see them");
+    }
+    throw NotFoundError(fmt::format("'{}' is ambiguous; it matches {}", input, fmt::join(names, ", ")),
+                        "type more characters of the id");
+  }
+  return matches.front();
 }
 
 } // namespace desk::ids

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Ticket and event ids.
 //
@@ -38,5 +39,19 @@ bool is_ticket_id(std::string_view id);
 // token part I/L read as 1 and O as 0. Throws UsageError for anything shaped like a path
 // or holding characters no id has.
 std::string normalize_id_input(std::string_view input);
+
+// How messages name one kind of record when an id is resolved.
+struct IdKind {
+  std::string_view noun;    // "ticket", "knowledge-base article"
+  std::string_view example; // "INC-7K3F2A9Q"
+  std::string_view listing; // "`desk list --all` shows every ticket"
+};
+
+// The position in `ids` of the one id `input` names: the whole id, or a unique
+// abbreviation of the whole id or of its token (after the dash), typed in any case, with
+// I/L/O read as 1/0 in the token but never in the prefix ("INC" stays "INC"). The one rule
+// for tickets and articles alike. Throws UsageError for path-like input, NotFoundError when
+// nothing or several ids match (the message lists them; one id in several files says so).
+std::size_t resolve_abbreviation(std::string_view input, const std::vector<std::string>& ids, const IdKind& kind);
 
 } // namespace desk::ids

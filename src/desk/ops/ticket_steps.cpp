@@ -66,7 +66,7 @@ std::map<std::string, int> open_load(const storage::Repository& repo, std::vecto
   std::map<std::string, int> load;
   std::vector<storage::LoadProblem> problems;
   storage::Selection assigned_open;
-  assigned_open.keep_brief = [](const TicketBrief& brief) { return workflow::is_open_status(brief.status); };
+  assigned_open.keep_brief = [](const TicketBrief& brief) { return workflow::is_unresolved_status(brief.status); };
   assigned_open.keep = [](const Ticket& t) { return !t.get("assignee").empty(); };
   assigned_open.events = false;
   for (const auto& t : repo.tickets().load_all(problems, assigned_open)) {

@@ -10,7 +10,8 @@
 // Selecting and ordering tickets for `list` and friends.
 namespace desk::query {
 
-// Which tickets by life stage.
+// Which tickets by life stage: open (not final: neither closed nor cancelled), closed
+// (closed or cancelled), all.
 enum class Scope { open, closed, all };
 
 // A filter: every non-empty condition must hold; a list condition matches any of its values.

@@ -274,10 +274,10 @@ Facts measure(const Source& s, Snapshots& snapshots, const Config& config, const
   }
   f.line = line_of(snap, s.created);
   f.opened = in_period(s.created, since, until);
-  f.open_end = workflow::is_open(f.status_end);
+  f.open_end = workflow::is_unresolved(f.status_end);
   if (s.created < since) {
     const auto before = status_before(s, since);
-    f.open_start = before ? workflow::is_open(*before) : workflow::is_open(f.status_end);
+    f.open_start = before ? workflow::is_unresolved(*before) : workflow::is_unresolved(f.status_end);
   }
 
   // The last resolution before the end stands when the ticket is still resolved then.

@@ -60,45 +60,23 @@ std::optional<TicketRef> TicketStore::find_exact(const std::string& id) const
 
 TicketRef TicketStore::resolve(std::string_view input) const
 {
-  if (input.find('/') != std::string_view::npos || input.find('\\') != std::string_view::npos ||
-      input.find("..") != std::string_view::npos) {
-    throw UsageError(fmt::format("'{}' is not a ticket id", input),
-                     "give an id such as INC-7K3F2A9Q or a unique part of it, not a path");
-  }
-  const std::string wanted = ids::normalize_id_input(input);
-  if (auto exact = find_exact(wanted)) {
-    return *exact; // a whole id: no need to list every ticket
-  }
-  std::string raw_upper(input); // "INC" must not become "1NC"
-  std::transform(raw_upper.begin(), raw_upper.end(), raw_upper.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  std::vector<TicketRef> matches;
-  for (auto& ref : scan()) {
-    if (ref.id == wanted) {
-      return ref;
-    }
-    const auto dash = ref.id.find('-');
-    const std::string_view token = std::string_view(ref.id).substr(dash == std::string::npos ? 0 : dash + 1);
-    if (ref.id.starts_with(wanted) || token.starts_with(wanted) || ref.id.starts_with(raw_upper)) {
-      matches.push_back(std::move(ref));
+  static constexpr ids::IdKind k_kind{"ticket", "INC-7K3F2A9Q", "`desk list --all` shows every ticket"};
+  if (input.find('/') == std::string_view::npos && input.find('\\') == std::string_view::npos) {
+    try {
+      if (auto exact = find_exact(ids::normalize_id_input(input))) {
+        return *exact; // a whole id: no need to list every ticket
+      }
+    } catch (const UsageError&) {
+      // not id-shaped: resolve_abbreviation says why
     }
   }
-  if (matches.empty()) {
-    throw NotFoundError(fmt::format("no ticket matches '{}'", input), "`desk list --all` shows every ticket");
+  std::vector<TicketRef> refs = scan();
+  std::vector<std::string> names;
+  names.reserve(refs.size());
+  for (const auto& r : refs) {
+    names.push_back(r.id);
   }
-  if (matches.size() > 1) {
-    std::vector<std::string> names;
-    for (const auto& m : matches) {
-      names.push_back(m.id);
-    }
-    if (std::all_of(names.begin(), names.end(), [&](const std::string& n) { return n == names.front(); })) {
-      throw NotFoundError(fmt::format("ticket id '{}' is used by {} files", names.front(), names.size()),
-                          "run `desk doctor` to see them");
-    }
-    throw NotFoundError(fmt::format("'{}' is ambiguous; it matches {}", input, fmt::join(names, ", ")),
-                        "type more characters of the id");
-  }
-  return matches.front();
+  return std::move(refs[ids::resolve_abbreviation(input, names, k_kind)]);
 }
 
 std::string TicketStore::serialize(const Ticket& ticket)

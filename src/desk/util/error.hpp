@@ -8,23 +8,23 @@ namespace desk {
 // Process exit codes; documented in README.md ("Exit codes") and `desk --help`.
 enum class ExitCode : int {
   ok = 0,
-  failure = 1,       // a check found problems (doctor, sla --breached)
-  usage = 2,         // bad command line: unknown option, bad value, missing field
-  not_found = 3,     // no repository, unknown or ambiguous id
-  invalid_state = 4, // the workflow does not allow this step from the current state
-  bad_data = 5,      // a ticket, config or input file is malformed
-  busy = 6,          // the repository lock is held by another process
+  failure = 1,       // a check found problems
+  usage = 2,         // bad command line: unknown option, bad value, missing value
+  not_found = 3,     // something named does not exist, or a name is ambiguous
+  invalid_state = 4, // the step is not allowed from the current state
+  bad_data = 5,      // a file or input is malformed
+  busy = 6,          // a lock is held by another process
   io = 7,            // the file system refused (read-only, disk full, permissions)
 };
 
-// Base of every error the library throws; the CLI prints `desk: error: <what>` and `hint`.
+// Base of every error the library throws; a front end prints `<what>` and `hint`.
 class Error : public std::runtime_error {
 public:
   explicit Error(const std::string& message, std::string hint = {})
     : std::runtime_error(message), m_hint(std::move(hint)) {}
   // What the user can do about it; may be empty.
   const std::string& hint() const { return m_hint; }
-  // The exit code the CLI maps this error to.
+  // The exit code this error maps to.
   virtual ExitCode code() const { return ExitCode::failure; }
 
 private:
@@ -38,14 +38,14 @@ public:
   ExitCode code() const override { return ExitCode::usage; }
 };
 
-// Something named does not exist (repository, ticket, team, ...), or an id is ambiguous.
+// Something named does not exist, or a name is ambiguous.
 class NotFoundError : public Error {
 public:
   using Error::Error;
   ExitCode code() const override { return ExitCode::not_found; }
 };
 
-// The workflow refuses the step from the ticket's current state.
+// The step is not allowed from the current state.
 class InvalidTransitionError : public Error {
 public:
   using Error::Error;
@@ -84,7 +84,7 @@ private:
   std::string m_message;
 };
 
-// The repository lock is held by someone else.
+// A lock is held by someone else.
 class BusyError : public Error {
 public:
   using Error::Error;

@@ -48,7 +48,7 @@ Value refresh_due_times(Ticket& t, const Context& ctx)
 {
   Value changed = Value::map();
   const auto status = parse_status(t.status());
-  if (status && !is_open(*status)) {
+  if (status && !is_unresolved(*status)) {
     return changed; // resolved, confirmed, closed, cancelled: the due times are history
   }
   const sla::TicketSla s = sla::evaluate(t, ctx.config, ctx.now);

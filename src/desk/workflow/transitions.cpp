@@ -130,15 +130,15 @@ std::vector<std::string> status_names()
   return out;
 }
 
-bool is_open(Status s)
+bool is_unresolved(Status s)
 {
   return s != resolved && s != confirmed && s != closed && s != cancelled;
 }
 
-bool is_open_status(std::string_view name)
+bool is_unresolved_status(std::string_view name)
 {
   const auto s = parse_status(name);
-  return s && is_open(*s);
+  return s && is_unresolved(*s);
 }
 
 bool is_final(Status s)

@@ -70,9 +70,10 @@ std::optional<Action> parse_action(std::string_view s);
 std::vector<std::string> status_names();
 
 // True for statuses in which support still owes work (not resolved/confirmed/closed/cancelled).
-bool is_open(Status s);
+// Not to be confused with "open" as `list --open` says it: not final (see is_final).
+bool is_unresolved(Status s);
 // The same for a status name; false for a name that is no status.
-bool is_open_status(std::string_view name);
+bool is_unresolved_status(std::string_view name);
 // True for closed and cancelled.
 bool is_final(Status s);
 
