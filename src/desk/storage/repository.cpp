@@ -119,8 +119,8 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
   const auto top = git::toplevel(root);
   const std::string config = default_config_text(zone, top.has_value());
   parse_config(config, "default config"); // the shipped default must always be valid
-  write_file_atomic(desk / "config.yaml", config);
-  write_file_atomic(desk / ".gitignore", k_gitignore);
+  write_file_atomic(desk / "config.yaml", config, root);
+  write_file_atomic(desk / ".gitignore", k_gitignore, root);
   const fs::path attributes = root / ".gitattributes";
   std::string existing;
   if (fs::exists(attributes, ec)) {
@@ -130,7 +130,7 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
     if (!existing.empty() && existing.back() != '\n') {
       existing += '\n';
     }
-    write_file_atomic(attributes, existing + std::string(k_gitattributes));
+    write_file_atomic(attributes, existing + std::string(k_gitattributes), root);
   }
   fs::create_directories(root / "tickets", ec);
   if (top) {
