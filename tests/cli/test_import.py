@@ -502,3 +502,22 @@ def test_csv_import_refuses_a_creation_time_in_the_future(desk, tmp_path):
     r = desk.fails(BAD_DATA, "import", "csv", csv, "--map", mapping)
     assert "in the future" in r.err and "x ticket 2" in r.err
     assert desk.snapshot() == before
+
+
+def test_a_zip_bomb_is_refused_while_it_is_read(desk, tmp_path):
+    import resource
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("incidents.csv", "w", force_zip64=True) as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(256):
+                member.write(block)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (400 << 20, 400 << 20))
+
+    proc = subprocess.run([DESK_BIN, "import", "servicenow", str(bomb)], cwd=desk.root, capture_output=True,
+                          text=True, env=desk.env(), preexec_fn=limit_memory, timeout=60)
+    assert proc.returncode == BAD_DATA, proc
+    assert "unpacks to more than" in proc.stderr and "zip bomb" in proc.stderr
