@@ -200,6 +200,12 @@ DoctorReport check_repository(const fs::path& root)
   std::optional<Config> config;
   try {
     config = load_config(config_path);
+    for (const auto& u : unknown_config_keys(read_text_file(config_path), config_path.string())) {
+      report.problems.push_back(
+        {config_path.string(), u.line, 0,
+         u.nearest.empty() ? fmt::format("unknown key '{}'; desk ignores it", u.key)
+                           : fmt::format("unknown key '{}' (desk ignores it); did you mean '{}'?", u.key, u.nearest)});
+    }
   } catch (const ParseError& e) {
     report.problems.push_back({e.path(), e.line(), e.column(), e.message()});
   } catch (const Error& e) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include <pwd.h>
@@ -144,10 +145,13 @@ std::unique_ptr<RepoLock> Repository::lock() const
   long seconds = 10;
   if (const char* env = std::getenv("DESK_LOCK_TIMEOUT"); env && *env) {
     char* end = nullptr;
+    errno = 0;
     const long v = std::strtol(env, &end, 10);
-    if (end && *end == '\0' && v >= 0) {
-      seconds = v;
+    if (end == env || *end != '\0' || errno != 0 || v < 0 || v > 86400) {
+      throw UsageError(fmt::format("DESK_LOCK_TIMEOUT='{}' is not a number of seconds (0 to 86400)", env),
+                       "set it to the seconds to wait for the repository lock, e.g. DESK_LOCK_TIMEOUT=30");
     }
+    seconds = v;
   }
   return std::make_unique<RepoLock>(desk_dir(), std::chrono::milliseconds(seconds * 1000));
 }
