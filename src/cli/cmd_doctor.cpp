@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include <desk/kb/kb_store.hpp>
+#include <desk/kb/search.hpp>
 #include <desk/storage/doctor.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
@@ -15,8 +16,8 @@ void register_doctor(CLI::App& app, Globals& g)
     "doctor", "Check the config and every ticket file; exit 1 when anything is wrong");
   auto fix = std::make_shared<bool>(false);
   cmd->add_flag("--fix", *fix,
-                "Repair what is safe to repair: give duplicate ticket ids new ids (recorded), remove temporary files "
-                "of interrupted writes");
+                "Repair what is safe to repair: finish a merge of two different tickets under one path, give duplicate "
+                "ticket ids new ids (recorded), remove temporary files of interrupted writes");
   cmd->callback([&g, fix] {
     std::optional<std::filesystem::path> dir;
     if (!g.dir.empty()) {
@@ -26,6 +27,14 @@ void register_doctor(CLI::App& app, Globals& g)
     if (*fix) {
       const Session s = open_session(g);
       const auto r = ops::repair(s.repo, s.call());
+      for (const auto& n : r.merged) {
+        out(fmt::format("kept both tickets merged into {}: the younger is now {} ({})\n",
+                        std::filesystem::relative(n.old_path, root).string(), n.new_id,
+                        std::filesystem::relative(n.new_path, root).string()));
+      }
+      if (r.merge_concluded) {
+        out("concluded the merge (git commit)\n");
+      }
       for (const auto& n : r.renumbered) {
         out(fmt::format("renumbered {} → {} ({})\n", n.old_id, n.new_id,
                         std::filesystem::relative(n.new_path, root).string()));
@@ -41,6 +50,11 @@ void register_doctor(CLI::App& app, Globals& g)
     }
     for (const auto& p : report.problems) {
       out(p.to_string() + "\n");
+    }
+    if (kb::index_is_damaged(root)) {
+      report.notes.push_back({kb::index_path(root).string(), 0, 0,
+                              "the knowledge-base search index is damaged (or from another desk version); the next "
+                              "search rebuilds it, or run `desk reindex`"});
     }
     for (const auto& n : report.notes) {
       out("note: " + n.to_string() + "\n");

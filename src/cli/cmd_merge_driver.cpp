@@ -6,9 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iterator>
-
 namespace desk::cli {
 
 namespace {
@@ -19,17 +16,6 @@ struct MergeArgs {
   std::string theirs;
   std::string path;
 };
-
-// The driver reads raw files: git gives it temporary copies, an empty base when the file
-// was added on both sides.
-std::string read_all(const std::string& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw NotFoundError(fmt::format("cannot read {}", path));
-  }
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 } // namespace
 
@@ -45,9 +31,16 @@ void register_merge_driver(CLI::App& app, Globals&)
     cmd->add_option("path", a->path, "%P: the file's path in the repository");
     cmd->callback([a] {
       const std::string path = a->path.empty() ? a->ours : a->path;
-      const std::string merged =
-        storage::merge_documents(read_all(a->base), read_all(a->ours), read_all(a->theirs), path);
-      storage::write_file_atomic(a->ours, merged);
+      // git gives temporary copies (an empty base when the file was added on both sides);
+      // each is read as a desk file: a folder, a FIFO or an over-size side is refused.
+      try {
+        const std::string merged = storage::merge_documents(
+          storage::read_text_file(a->base), storage::read_text_file(a->ours), storage::read_text_file(a->theirs), path);
+        storage::write_file_atomic(a->ours, merged);
+      } catch (const storage::DifferentDocuments& e) {
+        storage::write_file_atomic(a->ours, e.kept()); // git records the conflict
+        throw;
+      }
     });
   }
 }

@@ -277,3 +277,19 @@ def test_config_unknown_timezone(desk, month):
     assert len(found) == 1
     assert found[0].startswith(f"{config_path(desk)}:{row}:"), found
     assert "Mars/Base" in found[0]
+
+
+def test_unknown_config_key_names_the_nearest_known_one(desk, month):
+    edit_config(desk, "sla:", "colour: blue\nsla:")
+    row = edit_config(desk, "  warning: 0.75", "  warnings: 0.75")
+    lines = run_doctor(desk)
+    found = line_for(lines, config_path(desk))
+    assert any(f"{config_path(desk)}:{row}: unknown key 'sla.warnings' (desk ignores it); did you mean 'sla.warning'?"
+               in line for line in found), found
+    assert any("unknown key 'colour'" in line for line in found), found
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1" * 300, "5s"])
+def test_a_bad_lock_timeout_is_refused(desk, value):
+    r = desk.fails(2, "open", "--title", "锁", env={"DESK_LOCK_TIMEOUT": value})
+    assert "DESK_LOCK_TIMEOUT" in r.err and "not a number of seconds" in r.err

@@ -457,3 +457,72 @@ def test_a_large_batch_is_one_packed_commit(tmp_path):
     assert len(head_files(a.root)) == 3
     assert git(a.root, "rev-parse", "HEAD^{tree}") == tree_by_git_add(a.root)
     assert git(a.root, "status", "--porcelain") == ""
+
+
+def two_tickets_one_id(tmp_path):
+    """Clones A and B each hold a different ticket under the same id and path (an id drawn
+    twice); A has pushed. Returns (origin, a, b, the id, B's ticket as it was)."""
+    origin, a, b = setup_pair(tmp_path)
+    a.now = "2026-11-27T10:00:00+08:00"
+    tid = a.open("--title", "VPN 无法连接", "--reporter", "王伟")
+    git(a.root, "push", "-q")
+    b.now = "2026-11-27T11:00:00+08:00"
+    other = b.open("--title", "打印机卡纸", "--reporter", "李娜", "--urgency", "high")
+    src = b.path_of(other)
+    text = src.read_text(encoding="utf-8").replace(other, tid)
+    git(b.root, "rm", "-q", str(src.relative_to(b.root)))
+    dst = src.parent / f"{tid}.yaml"
+    dst.parent.mkdir(parents=True, exist_ok=True)  # git rm took the emptied folder
+    dst.write_text(text, encoding="utf-8")
+    git(b.root, "add", str(dst.relative_to(b.root)))
+    git(b.root, "commit", "-q", "-m", "an id drawn twice")
+    return origin, a, b, tid, yaml.load(text, Loader=yaml.BaseLoader)
+
+
+def test_merge_of_two_different_tickets_keeps_both(tmp_path):
+    origin, a, b, tid, b_ticket = two_tickets_one_id(tmp_path)
+    a_ticket = a.load(tid)
+    # The driver never fuses them: git stops with a conflict, the older ticket at the path.
+    pull = subprocess.run(["git", "pull", "-q", "--no-rebase"], cwd=b.root, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV, "GIT_CONFIG_GLOBAL": str(tmp_path / ".gitconfig-test")})
+    assert pull.returncode != 0
+    assert "two different tickets" in pull.stdout + pull.stderr
+    assert b.load(tid) == a_ticket
+    # doctor names the situation until it is finished.
+    for _ in range(2):
+        r = b.run("doctor")
+        assert r.code == 1 and "two different tickets were merged into this path" in r.out, r
+    r = b.ok("doctor", "--fix")
+    assert "kept both tickets" in r.out and "concluded the merge" in r.out
+    assert b.load(tid) == a_ticket
+    files = sorted((b.root / "tickets").glob("*/*/*.yaml"))
+    assert len(files) == 2
+    [moved] = [f for f in files if f.stem != tid]
+    younger = yaml.load(moved.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    assert younger["title"] == "打印机卡纸" and younger["reporter"] == "李娜" and younger["urgency"] == "high"
+    assert younger["events"][:-1] == b_ticket["events"]
+    assert younger["events"][-1]["action"] == "renumber" and younger["events"][-1]["previous_id"] == tid
+    assert git(b.root, "status", "--porcelain") == ""
+    assert len(git(b.root, "rev-list", "--parents", "-1", "HEAD").split()) == 3  # a merge commit
+    b.ok("doctor")
+    # Shared: A pulls both without a conflict.
+    git(b.root, "push", "-q")
+    git(a.root, "pull", "-q", "--no-rebase")
+    assert a.load(tid) == a_ticket
+    assert a.load(moved.stem)["title"] == "打印机卡纸"
+    a.ok("doctor")
+
+
+def test_merge_driver_keeps_the_older_of_two_tickets_whichever_side_is_ours(tmp_path):
+    origin, a, b, tid, b_ticket = two_tickets_one_id(tmp_path)
+    older = a.path_of(tid).read_text(encoding="utf-8")
+    younger = b.path_of(tid).read_text(encoding="utf-8")
+    base = tmp_path / "base"
+    base.write_text("")
+    for ours_text, theirs_text in ((older, younger), (younger, older)):
+        ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+        ours.write_text(ours_text, encoding="utf-8")
+        theirs.write_text(theirs_text, encoding="utf-8")
+        r = a.run("merge-driver", base, ours, theirs, f"tickets/2026/11/{tid}.yaml")
+        assert r.code == 1 and "two different tickets" in r.err, r
+        assert ours.read_text(encoding="utf-8") == older

@@ -454,3 +454,70 @@ def test_libzip_is_loaded_only_to_read_a_zip():
     it is opened when a .zip is read (the zip tests above prove that reading works)."""
     linked = subprocess.run(["ldd", DESK_BIN], capture_output=True, text=True, check=True).stdout
     assert "libzip" not in linked and "libcrypto" not in linked, linked
+
+
+def exported_ticket(desk, tmp_path):
+    """One ticket exported by desk, as a dict (a valid starting point to spoil)."""
+    desk.open("--title", "导出的工单")
+    return json.loads(desk.ok("export").out)["tickets"][0]
+
+
+@pytest.mark.parametrize("spoil,words", [
+    (lambda t: t.update(status="exploded"), "unknown status 'exploded'"),
+    (lambda t: t.update(rating="five"), "'rating' must be a whole number"),
+    (lambda t: t.update(events=[]), "no events"),
+    (lambda t: t.update(title="a\u0000b"), "NUL"),
+    (lambda t: t.update(created="2099-01-01T10:00:00+08:00"), "in the future"),
+])
+def test_json_import_refuses_what_doctor_would_reject(desk, tmp_path, spoil, words):
+    t = exported_ticket(desk, tmp_path)
+    other = new_repo(tmp_path, "other")
+    spoil(t)
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps({"format": "desk-export", "version": 1, "tickets": [t]}), encoding="utf-8")
+    before = other.snapshot()
+    r = other.fails(BAD_DATA, "import", "json", f)
+    assert words in r.err and t["id"] in r.err, r
+    assert other.snapshot() == before
+
+
+def test_json_import_of_deep_nesting_and_huge_numbers_gives_a_position(desk, tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 20000 + "]" * 20000)
+    r = desk.fails(BAD_DATA, "import", "json", deep)
+    assert f"{deep}:1:65: nested more than 64 levels deep" in r.err
+    big = tmp_path / "big.json"
+    big.write_text('{"format": "desk-export", "version": 1,\n "tickets": [{"id": "INC-1", "tier": 1e999}]}')
+    r = desk.fails(BAD_DATA, "import", "json", big)
+    assert f"{big}:2:" in r.err and "number overflow" in r.err
+    assert "json.exception" not in r.err and "bug in desk" not in r.err
+
+
+def test_csv_import_refuses_a_creation_time_in_the_future(desk, tmp_path):
+    csv = tmp_path / "future.csv"
+    csv.write_text("Id,Subject,Created at\n1,打印机,2024-11-04 08:12:44\n2,未来,2099-11-04 08:12:44\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("source: x\nexternal_id: Id\nfields:\n  title: Subject\n  created: Created at\n")
+    before = desk.snapshot()
+    r = desk.fails(BAD_DATA, "import", "csv", csv, "--map", mapping)
+    assert "in the future" in r.err and "x ticket 2" in r.err
+    assert desk.snapshot() == before
+
+
+def test_a_zip_bomb_is_refused_while_it_is_read(desk, tmp_path):
+    import resource
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("incidents.csv", "w", force_zip64=True) as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(256):
+                member.write(block)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (400 << 20, 400 << 20))
+
+    proc = subprocess.run([DESK_BIN, "import", "servicenow", str(bomb)], cwd=desk.root, capture_output=True,
+                          text=True, env=desk.env(), preexec_fn=limit_memory, timeout=60)
+    assert proc.returncode == BAD_DATA, proc
+    assert "unpacks to more than" in proc.stderr and "zip bomb" in proc.stderr

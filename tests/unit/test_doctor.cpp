@@ -227,4 +227,43 @@ TEST_CASE("Problem::to_string")
   CHECK(Problem{"a.yaml", 0, 0, "bad"}.to_string() == "a.yaml: bad");
 }
 
+TEST_CASE("check_ticket: the per-ticket checks imports share with doctor")
+{
+  const desk::Config config = desk::storage::parse_config(desk::storage::default_config_text("Asia/Shanghai"), "c");
+  CHECK(desk::storage::check_ticket(make_ticket("INC-AAAA0001"), config, "t").empty());
+  Ticket bad = make_ticket("INC-AAAA0001");
+  bad.set("status", "exploded");
+  bad.set("rating", "five");
+  bad.set("title", std::string("a\0b", 3));
+  const auto problems = desk::storage::check_ticket(bad, config, "t");
+  CHECK(mentions(problems, "unknown status 'exploded'"));
+  CHECK(mentions(problems, "'rating' must be a whole number"));
+  CHECK(mentions(problems, "'title' holds a NUL byte"));
+  Ticket none = make_ticket("INC-AAAA0001");
+  none.events().clear();
+  CHECK(mentions(desk::storage::check_ticket(none, config, "t"), "no events"));
+  Ticket future = make_ticket("INC-AAAA0001", "2027-01-01T00:00:00+08:00");
+  future.set("category", "not-yet-configured");
+  CHECK(mentions(desk::storage::check_ticket(future, config, "t"), "unknown category"));
+  const auto by = desk::parse_timestamp("2026-12-01T00:00:00+08:00", nullptr);
+  const auto imported = desk::storage::check_ticket(future, config, "t", {.any_category = true, .created_by = by});
+  CHECK(imported.size() == 1);
+  CHECK(mentions(imported, "in the future"));
+}
+
+TEST_CASE("symlinked folders under tickets/ and a linked cache are problems")
+{
+  TempDir dir;
+  init_repo(dir.path());
+  fs::create_directories(dir / "elsewhere");
+  fs::create_directories(dir / "repo");
+  fs::create_directories(dir / "tickets/2026");
+  fs::create_directory_symlink(dir / "elsewhere", dir / "tickets/2026/11");
+  fs::create_directory_symlink(dir / "elsewhere", dir / ".desk/cache");
+  const DoctorReport report = check_repository(dir.path());
+  INFO(all_problems(report));
+  CHECK(mentions(about(report, "tickets/2026/11"), "symbolic link to a folder"));
+  CHECK(mentions(about(report, ".desk/cache"), "symbolic link"));
+}
+
 TEST_SUITE_END();

@@ -1,3 +1,4 @@
+#include <desk/storage/bulk_writer.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/mapped_file.hpp>
 #include <desk/util/error.hpp>
@@ -227,3 +228,103 @@ TEST_CASE("MappedFile: a whole file, a part of one from any offset, and what can
   ::close(fd);
   CHECK(!desk::storage::MappedFile(dir.path() / "missing"));
 }
+
+TEST_SUITE_BEGIN("storage.file_io");
+
+TEST_CASE("readers report a FIFO instead of waiting for a writer")
+{
+  TempDir dir;
+  REQUIRE(::mkfifo((dir / "t.yaml").c_str(), 0644) == 0);
+  expect_bad_data(dir / "t.yaml", 0, 0, "FIFO");
+  struct stat st {};
+  errno = 0;
+  CHECK(desk::storage::open_regular_file(dir / "t.yaml", st) == -1);
+  CHECK(errno == EINVAL);
+  CHECK_FALSE(desk::storage::MappedFile(dir / "t.yaml"));
+}
+
+TEST_CASE("check_file_size: what desk reads is what it writes")
+{
+  CHECK_NOTHROW(desk::storage::check_file_size("t.yaml", k_max_file_size));
+  try {
+    desk::storage::check_file_size("t.yaml", k_max_file_size + 1);
+    FAIL_CHECK("no error");
+  } catch (const desk::UsageError& e) {
+    CHECK(std::string(e.what()).find("at most 8 MiB") != std::string::npos);
+    CHECK(e.code() == desk::ExitCode::usage);
+  }
+}
+
+TEST_CASE("writes inside a root never pass through a symlinked folder")
+{
+  TempDir dir;
+  const fs::path root = dir / "repo";
+  const fs::path elsewhere = dir / "elsewhere";
+  fs::create_directories(root / "tickets" / "2026");
+  fs::create_directories(elsewhere);
+  fs::create_directory_symlink(elsewhere, root / "tickets" / "2026" / "11");
+  const fs::path target = root / "tickets" / "2026" / "11" / "INC-1.yaml";
+  for (const bool exclusive : {false, true}) {
+    try {
+      if (exclusive) {
+        create_file_exclusive(target, "id: INC-1\n", root);
+      } else {
+        write_file_atomic(target, "id: INC-1\n", root);
+      }
+      FAIL_CHECK("no error");
+    } catch (const desk::StorageError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find((root / "tickets" / "2026" / "11").string() + " is a symbolic link") !=
+            std::string::npos);
+    }
+  }
+  desk::storage::BulkWriter bulk(root);
+  CHECK_THROWS_AS(bulk.write(target, "x"), desk::StorageError);
+  CHECK(list_files(elsewhere).empty());
+  // A link higher up is refused as well; missing folders are made below the root.
+  fs::create_directory_symlink(elsewhere, root / ".desk");
+  CHECK_THROWS_AS(write_file_atomic(root / ".desk" / "cache" / "x", "x", root), desk::StorageError);
+  CHECK_FALSE(desk::storage::is_folder_beneath(root, root / ".desk" / "cache"));
+  CHECK(list_files(elsewhere).empty());
+  write_file_atomic(root / "kb" / "deep" / "KB-1.yaml", "id: KB-1\n", root);
+  CHECK(read_raw(root / "kb" / "deep" / "KB-1.yaml") == "id: KB-1\n");
+  CHECK_THROWS_AS(write_file_atomic(dir / "outside.yaml", "x", root), desk::StorageError);
+  // Without a root (a path the user named) links are followed as before.
+  write_file_atomic(target, "id: INC-1\n");
+  CHECK(list_files(elsewhere) == std::vector<std::string>{"INC-1.yaml"});
+}
+
+TEST_CASE("a symlinked file is replaced, not written through")
+{
+  TempDir dir;
+  write_raw(dir / "outside.yaml", "keep\n");
+  fs::create_directories(dir / "repo");
+  fs::create_symlink(dir / "outside.yaml", dir / "repo" / "t.yaml");
+  write_file_atomic(dir / "repo" / "t.yaml", "new\n", dir / "repo");
+  CHECK(read_raw(dir / "outside.yaml") == "keep\n");
+  CHECK_FALSE(fs::is_symlink(dir / "repo" / "t.yaml"));
+  CHECK(read_raw(dir / "repo" / "t.yaml") == "new\n");
+}
+
+TEST_CASE("attachments: regular files only, read to their end, UTF-8 names")
+{
+  TempDir dir;
+  REQUIRE(::mkfifo((dir / "pipe").c_str(), 0644) == 0);
+  CHECK_THROWS_WITH_AS(desk::storage::check_attachment(dir / "pipe"), doctest::Contains("FIFO"), desk::UsageError);
+  CHECK_THROWS_AS(desk::storage::check_attachment(dir / "none"), desk::NotFoundError);
+  fs::create_directories(dir / "folder");
+  CHECK_THROWS_WITH_AS(desk::storage::check_attachment(dir / "folder"), doctest::Contains("folder"), desk::UsageError);
+  write_raw(dir / "bad\xff.txt", "x");
+  CHECK_THROWS_WITH_AS(desk::storage::check_attachment(dir / "bad\xff.txt"), doctest::Contains("bad\\xFF.txt"),
+                       desk::UsageError);
+  write_raw(dir / "日志.txt", "x");
+  fs::create_directories(dir / "repo");
+  CHECK(desk::storage::check_attachment(dir / "日志.txt") == "日志.txt");
+  // /proc files say they are empty; what they read is stored.
+  if (fs::exists("/proc/cpuinfo")) {
+    desk::storage::copy_file_atomic("/proc/cpuinfo", dir / "repo" / "cpuinfo", dir / "repo");
+    CHECK(fs::file_size(dir / "repo" / "cpuinfo") > 0);
+  }
+}
+
+TEST_SUITE_END();

@@ -11,6 +11,7 @@
 #include <desk/util/time.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cctype>
 #include <chrono>
@@ -825,5 +826,82 @@ TEST_SUITE("kb.export")
     spit(dir.path() / "other" / "notes.txt", "mine");
     CHECK_THROWS_AS(export_html(articles, dir.path() / "other", "x"), UsageError);
     CHECK(slurp(dir.path() / "other" / "notes.txt") == "mine");
+  }
+}
+
+TEST_SUITE("kb.kb_index")
+{
+  TEST_CASE("a header or body changed by one byte fails the checksums")
+  {
+    const Config c = test_config();
+    const std::string bytes = KbIndex::build(corpus(c), {}, IndexStamp{7, 0, 0, 0});
+    REQUIRE(KbIndex::open(bytes).has_value());
+    std::size_t refused = 0;
+    std::size_t stamp_bytes = 0;
+    for (std::size_t at = 0; at < bytes.size(); ++at) {
+      std::string bad = bytes;
+      bad[at] = static_cast<char>(bad[at] ^ 0x01);
+      if (at >= KbIndex::stamp_offset() && at < KbIndex::stamp_offset() + sizeof(IndexStamp)) {
+        ++stamp_bytes; // the stamp is refreshed in place; a wrong one only makes the index stale
+        continue;
+      }
+      if (!KbIndex::open(bad).has_value()) {
+        ++refused;
+      }
+    }
+    CHECK(refused == bytes.size() - stamp_bytes);
+  }
+
+  TEST_CASE("searches through a randomly damaged cache equal those of a fresh index")
+  {
+    const Config c = test_config();
+    Scratch dir;
+    const fs::path root = dir.path();
+    fs::create_directories(root / ".desk");
+    const KbStore store(root);
+    int n = 0;
+    for (Article a : corpus(c)) {
+      store.create(a, [&] { return fmt::format("KB-CORR{:04d}", ++n); });
+    }
+    const std::vector<std::string> queries = {"打印机", "VPN 809", "Outlook 邮件", "printer offline", "password ERP"};
+    auto answer = [&](const std::string& q) {
+      Strings out;
+      SearchOptions o;
+      o.limit = 0;
+      for (const auto& hit : search(root, query_terms(q), o).hits) {
+        out.push_back(fmt::format("{} {:.6f}", hit.article.id(), hit.score));
+      }
+      return out;
+    };
+    std::vector<Strings> expected;
+    for (const auto& q : queries) {
+      expected.push_back(answer(q));
+      CHECK_FALSE(expected.back().empty());
+    }
+    const fs::path cache = index_path(root);
+    REQUIRE(fs::exists(cache));
+    const std::string good = slurp(cache);
+    std::mt19937 rng(20261202);
+    int wrong = 0;
+    int damaged_seen = 0;
+    constexpr int k_corruptions = 200;
+    for (int round = 0; round < k_corruptions; ++round) {
+      std::string bad = good;
+      const int flips = 1 + static_cast<int>(rng() % 4);
+      for (int f = 0; f < flips; ++f) {
+        bad[rng() % bad.size()] ^= static_cast<char>(1U << (rng() % 8));
+      }
+      spit(cache, bad);
+      damaged_seen += index_is_damaged(root) ? 1 : 0;
+      for (std::size_t q = 0; q < queries.size(); ++q) {
+        if (answer(queries[q]) != expected[q]) {
+          ++wrong;
+        }
+      }
+      CHECK_FALSE(index_is_damaged(root)); // the search rebuilt it
+    }
+    MESSAGE(k_corruptions << " corruptions, " << damaged_seen << " noticed as damage, " << wrong << " wrong answers");
+    CHECK(wrong == 0);
+    CHECK(damaged_seen > k_corruptions / 2);
   }
 }

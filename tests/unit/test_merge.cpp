@@ -125,3 +125,44 @@ TEST_CASE("merge: a side that is not YAML is a parse error naming the side")
     CHECK(std::string(e.what()).find("ours") != std::string::npos);
   }
 }
+
+TEST_CASE("merge: two different tickets under one path are never fused; the older is kept either way")
+{
+  const std::string older = header("VPN", "new") + event("E-0000A1", k_t0, "open");
+  const std::string younger = header("Printer jam", "new") + event("E-0000B1", "2026-11-27T18:00:00+08:00", "open");
+  for (const bool ours_older : {true, false}) {
+    try {
+      merge_documents("", ours_older ? older : younger, ours_older ? younger : older, k_path);
+      FAIL_CHECK("no error");
+    } catch (const desk::storage::DifferentDocuments& e) {
+      CHECK(e.kept() == older);
+      CHECK(std::string(e.what()).find("two different tickets") != std::string::npos);
+      CHECK(e.hint().find("desk doctor --fix") != std::string::npos);
+    }
+  }
+  // With a base: theirs replaced the ticket by another one (an import that kept its id).
+  const std::string edited = older + event("E-0000A2", "2026-11-27T18:30:00+08:00", "log");
+  CHECK_THROWS_AS(merge_documents(older, edited, younger, k_path), desk::storage::DifferentDocuments);
+  // The same first event: one ticket, merged.
+  CHECK(actions(merge_documents(older, edited, older, k_path)) ==
+        std::vector<std::string>{"E-0000A1:open", "E-0000A2:log"});
+}
+
+TEST_CASE("merge: an over-size result or side is refused")
+{
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  const std::string big(5 * 1024 * 1024, 'a');
+  const std::string ours = base + "  - id: E-000002\n    at: " + k_t0 + "\n    by: alice\n    action: log\n    note: " + big + "\n";
+  const std::string theirs = base + "  - id: E-000003\n    at: " + k_t0 + "\n    by: bob\n    action: log\n    note: b" + big + "\n";
+  CHECK_THROWS_WITH_AS(merge_documents(base, ours, theirs, k_path), doctest::Contains("at most 8 MiB"), desk::UsageError);
+  const std::string huge = base + "  - id: E-000004\n    at: " + k_t0 + "\n    by: bob\n    action: log\n    note: " +
+                           std::string(9 * 1024 * 1024, 'b') + "\n";
+  CHECK_THROWS_AS(merge_documents(base, huge, base, k_path), desk::UsageError);
+}
+
+TEST_CASE("merge: a side nested deeper than desk reads is a parse error")
+{
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  std::string deep = base + "extra: " + std::string(100, '[') + std::string(100, ']') + "\n";
+  CHECK_THROWS_WITH_AS(merge_documents(base, deep, base, k_path), doctest::Contains("levels deep"), desk::ParseError);
+}

@@ -390,4 +390,36 @@ TEST_CASE("non-scalar mapping keys are rejected")
   CHECK_THROWS_AS(parse_yaml("? [a, b]\n: c\n", "k.yaml"), ParseError);
 }
 
+TEST_CASE("nesting deeper than k_max_yaml_depth is refused with its place, however deep")
+{
+  using desk::storage::k_max_yaml_depth;
+  std::string ok = "a: " + std::string(k_max_yaml_depth - 1, '[') + std::string(k_max_yaml_depth - 1, ']') + "\n";
+  CHECK_NOTHROW(parse_yaml(ok, "ok.yaml"));
+  for (const int depth : {k_max_yaml_depth + 2, 600, 20000}) {
+    const auto n = static_cast<std::size_t>(depth);
+    const std::string flow = "a: " + std::string(n, '[') + std::string(n, ']') + "\n";
+    CHECK_THROWS_WITH_AS(parse_yaml(flow, "deep.yaml"), doctest::Contains("levels deep"), ParseError);
+    std::string block;
+    for (int i = 0; i < std::min(depth, 2000); ++i) {
+      block += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
+    }
+    CHECK_THROWS_WITH_AS(parse_yaml(block, "deep.yaml"), doctest::Contains("levels deep"), ParseError);
+  }
+}
+
+TEST_CASE("git conflict markers are named as such, at their line")
+{
+  const std::string text = "id: INC-1\n<<<<<<< HEAD\ntitle: ours\n=======\ntitle: theirs\n>>>>>>> b/main\n";
+  try {
+    parse_yaml(text, "t.yaml");
+    FAIL_CHECK("no error");
+  } catch (const ParseError& e) {
+    CHECK(e.line() == 2);
+    CHECK(e.message().find("git conflict markers") != std::string::npos);
+    CHECK(e.hint().find("merge driver") != std::string::npos);
+  }
+  // The same characters inside a text are text.
+  CHECK(parse_yaml("title: '<<<<<<< HEAD'\n", "t.yaml").find("title")->str() == "<<<<<<< HEAD");
+}
+
 TEST_SUITE_END();

@@ -175,10 +175,81 @@ std::pair<int, int> locate(std::string_view s, std::size_t offset)
   return {line, column};
 }
 
+// Where the first object or array nested deeper than k_max_json_depth opens, or npos.
+std::size_t too_deep_at(std::string_view s)
+{
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > k_max_json_depth) {
+        return i;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Records the first error of a SAX parse with its byte offset (syntax errors and numbers
+// out of range alike).
+struct JsonErrorFinder : nlohmann::json_sax<nlohmann::json> {
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override
+  {
+    offset = position;
+    message = ex.what();
+    if (const auto bracket = message.find("] "); message.starts_with("[json.exception") && bracket != std::string::npos) {
+      message = message.substr(bracket + 2);
+    }
+    if (message.starts_with("parse error at line")) {
+      if (const auto colon = message.find(": "); colon != std::string::npos) {
+        message = message.substr(colon + 2);
+      }
+    }
+    return false;
+  }
+  std::size_t offset = 0;
+  std::string message;
+};
+
+Value json_to_value_at(const nlohmann::ordered_json& j, int depth);
+
 } // namespace
 
 Value json_to_value(const nlohmann::ordered_json& j)
 {
+  return json_to_value_at(j, 0);
+}
+
+namespace {
+
+Value json_to_value_at(const nlohmann::ordered_json& j, int depth)
+{
+  if (depth > k_max_json_depth) {
+    throw ParseError("JSON", 0, 0, fmt::format("nested more than {} levels deep", k_max_json_depth));
+  }
   switch (j.type()) {
   case nlohmann::ordered_json::value_t::null:
   case nlohmann::ordered_json::value_t::discarded:
@@ -209,14 +280,14 @@ Value json_to_value(const nlohmann::ordered_json& j)
     Value v;
     v.kind = Value::Kind::sequence;
     for (const auto& item : j) {
-      v.items.push_back(json_to_value(item));
+      v.items.push_back(json_to_value_at(item, depth + 1));
     }
     return v;
   }
   case nlohmann::ordered_json::value_t::object: {
     Value v = Value::map();
     for (const auto& [key, item] : j.items()) {
-      v.entries.emplace_back(key, json_to_value(item));
+      v.entries.emplace_back(key, json_to_value_at(item, depth + 1));
     }
     return v;
   }
@@ -226,22 +297,22 @@ Value json_to_value(const nlohmann::ordered_json& j)
   return Value{};
 }
 
+} // namespace
+
 ExportDocument::ExportDocument(std::string text, std::string path) : m_text(std::move(text)), m_path(std::move(path))
 {
-  if (!nlohmann::json::accept(m_text)) {
-    try {
-      const auto ignored = nlohmann::json::parse(m_text);
-      (void)ignored;
-    } catch (const nlohmann::json::parse_error& e) {
-      const auto [line, column] = locate(m_text, e.byte > 0 ? e.byte - 1 : 0);
-      std::string message = e.what();
-      if (const auto colon = message.rfind(": "); colon != std::string::npos) {
-        message = message.substr(colon + 2);
-      }
-      throw ParseError(m_path, line, column, fmt::format("not valid JSON: {}", message),
-                       "give a file written by `desk export --format json`");
-    }
-    throw ParseError(m_path, 1, 1, "not valid JSON", "give a file written by `desk export --format json`");
+  // Nesting first: the readers below (and every later step) recurse.
+  if (const auto deep = too_deep_at(m_text); deep != std::string_view::npos) {
+    const auto [line, column] = locate(m_text, deep);
+    throw ParseError(m_path, line, column, fmt::format("nested more than {} levels deep", k_max_json_depth),
+                     "give a file written by `desk export --format json`");
+  }
+  JsonErrorFinder finder;
+  if (!nlohmann::json::sax_parse(m_text, &finder)) {
+    const auto [line, column] = locate(m_text, finder.offset > 0 ? finder.offset - 1 : 0);
+    throw ParseError(m_path, line, column,
+                     fmt::format("not valid JSON: {}", finder.message.empty() ? "syntax error" : finder.message),
+                     "give a file written by `desk export --format json`");
   }
   const std::string_view s = m_text;
   std::size_t pos = skip_ws(s, 0);

@@ -50,8 +50,12 @@ ExportStats export_tickets(const storage::TicketStore& store, const query::Filte
                            const std::function<void(std::string_view)>& sink,
                            const std::function<void(const storage::LoadProblem&)>& on_problem);
 
+// Deepest nesting of objects and arrays an import reads (a ticket needs 4).
+inline constexpr int k_max_json_depth = 64;
+
 // A JSON value as a desk Value: integers become plain scalars, booleans plain true/false,
-// strings text, arrays sequences, objects mappings (in order).
+// strings text, arrays sequences, objects mappings (in order). Throws ParseError when
+// nested deeper than k_max_json_depth.
 Value json_to_value(const nlohmann::ordered_json& json);
 
 // An export document (or a bare JSON array of tickets with events), split into tickets

@@ -40,7 +40,10 @@ void finish(const storage::Repository& repo, const ImportSpec& spec, const std::
             const std::vector<std::string>& pending_reasons, bool dry_run, ImportReport& report,
             const std::function<void()>& after_build = {})
 {
-  ImportPlan plan = plan_import(repo, spec, keys, build);
+  ImportSpec checked = spec;
+  checked.config = &repo.config();
+  checked.now = now();
+  ImportPlan plan = plan_import(repo, checked, keys, build);
   if (after_build) {
     after_build();
   }
@@ -67,7 +70,8 @@ void finish(const storage::Repository& repo, const ImportSpec& spec, const std::
   if (!additions.empty()) {
     const std::string path = repo.config_path().string();
     const std::string updated = add_to_config_lists(storage::read_text_file(repo.config_path()), additions, path);
-    storage::write_file_atomic(repo.config_path(), updated);
+    storage::check_file_size(repo.config_path(), updated.size());
+    storage::write_file_atomic(repo.config_path(), updated, repo.root());
     report.written.push_back(repo.config_path());
   }
   for (auto& p : write_plan(repo, plan)) {

@@ -1,6 +1,7 @@
 #include <desk/import/importer.hpp>
 
 #include <desk/storage/bulk_writer.hpp>
+#include <desk/storage/doctor.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/parallel.hpp>
@@ -237,8 +238,20 @@ ImportPlan plan_import(const storage::Repository& repo, const ImportSpec& spec, 
   parallel_for(keys.size(), thread_count(spec.threads, keys.size()), [&](std::size_t i) {
     PlannedFile& f = plan.files[i];
     Ticket t = build(i, f.id);
+    if (spec.config) {
+      // What doctor checks of every ticket file, checked before anything is written.
+      const std::string label = fmt::format("{} ticket {}", spec.source, keys[i].key);
+      const auto problems = storage::check_ticket(t, *spec.config, label, {.any_category = true, .created_by = spec.now});
+      if (!problems.empty()) {
+        throw ParseError(label, 0, 0,
+                         problems.front().message +
+                           (problems.size() > 1 ? fmt::format(" (and {} more problem(s))", problems.size() - 1) : ""),
+                         "fix that ticket in the input; nothing was imported");
+      }
+    }
     f.events = t.events().size();
     std::string text = storage::TicketStore::serialize(t);
+    storage::check_file_size(fmt::format("{} ticket {}", spec.source, keys[i].key), text.size());
     if (f.path.empty()) {
       f.path = store.path_for(f.id, t.get("created"));
       f.action = ImportAction::create;
@@ -274,6 +287,7 @@ ImportPlan plan_import(const storage::Repository& repo, const ImportSpec& spec, 
       f.action = ImportAction::unchanged;
       return;
     }
+    storage::check_file_size(f.path, text.size());
     f.action = ImportAction::update;
     f.text = std::move(text);
   });

@@ -3,7 +3,11 @@
 #include <desk/model/ticket.hpp>
 #include <desk/storage/repository.hpp>
 
+#include <desk/config/config.hpp>
+#include <desk/util/time.hpp>
+
 #include <cstddef>
+#include <optional>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -32,6 +36,8 @@ struct ImportSpec {
   std::set<std::string> managed_fields; // fields the import writes; others on an existing ticket are kept
   bool keyed_by_id = false;            // JSON: tickets carry their own ids (no external_id matching)
   unsigned threads = 0;                // 0: one per core (at most 4)
+  const Config* config = nullptr;      // when set, every ticket must pass storage::check_ticket
+  std::optional<Timestamp> now;        // with `config`: no ticket may be created after it
 };
 
 // One ticket to import: its key and its type prefix (for a new id).

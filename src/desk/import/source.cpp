@@ -182,29 +182,41 @@ InputText read_zip(const fs::path& path, const std::vector<std::string>& extensi
     throw ParseError(label, 0, 0, fmt::format("cannot open the archive member: {}", zip.strerror(archive.get())),
                      "unzip it and give the CSV file");
   }
+  // Read as a stream, the buffer growing with what arrives (never sized from the member's
+  // header), up to what its compressed size can honestly hold: text compresses 5-20 times,
+  // a zip bomb thousands of times.
+  const std::uint64_t compressed = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : st.size;
+  const std::uint64_t cap = std::min<std::uint64_t>(
+    k_max_input_size, std::max<std::uint64_t>(k_min_zip_cap, compressed * k_max_zip_ratio));
   InputText out;
   out.name = label;
-  out.text.resize(static_cast<std::size_t>(st.size));
+  constexpr std::size_t k_chunk = 1 << 20;
   std::size_t got = 0;
-  while (got < out.text.size()) {
-    const zip_int64_t n = zip.fread(file.get(), out.text.data() + got, out.text.size() - got);
+  while (true) {
+    if (out.text.size() < got + k_chunk) {
+      out.text.resize(got + k_chunk);
+    }
+    const zip_int64_t n = zip.fread(file.get(), out.text.data() + got, k_chunk);
     if (n < 0) {
       throw ParseError(label, 0, 0, fmt::format("the archive is damaged: {}", zip.file_strerror(file.get())),
                        "download the file again");
     }
     if (n == 0) {
-      break;
+      break; // the end: libzip has checked the CRC
     }
     got += static_cast<std::size_t>(n);
+    if (got > cap) {
+      throw ParseError(label, 0, 0,
+                       fmt::format("the archive member unpacks to more than {} bytes from {} compressed; this is not "
+                                   "an export (a zip bomb?)",
+                                   cap, compressed),
+                       "unzip it yourself and give the file, if it really is one");
+    }
   }
-  if (got != out.text.size()) {
-    throw ParseError(label, 0, 0, fmt::format("the archive member is truncated ({} of {} bytes)", got, out.text.size()),
-                     "download the file again");
-  }
-  // Reading to the end lets libzip check the CRC.
-  char extra = 0;
-  if (zip.fread(file.get(), &extra, 1) < 0) {
-    throw ParseError(label, 0, 0, fmt::format("the archive is damaged: {}", zip.file_strerror(file.get())),
+  out.text.resize(got);
+  if (got != st.size) {
+    throw ParseError(label, 0, 0,
+                     fmt::format("the archive member is damaged ({} bytes where its header says {})", got, st.size),
                      "download the file again");
   }
   return out;

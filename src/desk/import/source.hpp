@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@ struct InputText {
 
 // Largest input read (2 GiB).
 inline constexpr std::size_t k_max_input_size = 0x7FFFFFF0U;
+
+// A zip member may unpack to at most k_max_zip_ratio times its compressed size (and
+// always to k_min_zip_cap): more is a zip bomb, refused while it is read.
+inline constexpr std::uint64_t k_max_zip_ratio = 200;
+inline constexpr std::uint64_t k_min_zip_cap = 64 * 1024 * 1024;
 
 // Read `path`. A zip archive (recognised by its signature) must hold exactly one member
 // whose name ends in one of `extensions` (case-insensitive, e.g. {".csv"}); macOS

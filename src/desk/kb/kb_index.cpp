@@ -1,6 +1,7 @@
 #include <desk/kb/kb_index.hpp>
 
 #include <desk/kb/tokenize.hpp>
+#include <desk/util/hash.hpp>
 
 #include <algorithm>
 #include <array>
@@ -15,7 +16,8 @@ namespace desk::kb {
 namespace {
 
 constexpr char k_magic[8] = {'D', 'E', 'S', 'K', 'K', 'B', 'I', '1'};
-constexpr std::uint32_t k_version = 2;
+// 3: a checksum of the header and one of everything after it
+constexpr std::uint32_t k_version = 3;
 constexpr std::uint32_t k_byte_order = 0x01020304;
 constexpr std::size_t k_fields = 6;
 
@@ -26,6 +28,8 @@ struct Header {
   IndexStamp stamp;
   std::uint32_t docs, terms, postings, problems;
   std::uint32_t docs_off, terms_off, postings_off, problems_off, strings_off, strings_size;
+  std::uint64_t body_check;   // of every byte after the header
+  std::uint64_t header_check; // of the header before it, the stamp (refreshed in place) taken as zeros
 };
 
 struct DocRecord {
@@ -42,7 +46,7 @@ struct ProblemRecord {
   std::uint32_t file_off, file_len, msg_off, msg_len;
 };
 
-static_assert(sizeof(Header) == 88);
+static_assert(sizeof(Header) == 104);
 static_assert(sizeof(DocRecord) == 72);
 static_assert(sizeof(Posting) == 8);
 
@@ -52,6 +56,12 @@ T read_at(std::string_view data, std::size_t off)
   T v;
   std::memcpy(&v, data.data() + off, sizeof(T));
   return v;
+}
+
+std::uint64_t header_check_of(Header h)
+{
+  h.stamp = IndexStamp{};
+  return hash64(&h, offsetof(Header, header_check));
 }
 
 template <class T>
@@ -277,6 +287,9 @@ std::string KbIndex::build(const std::vector<Article>& articles, const std::vect
   out += postings_block;
   out += problems_block;
   out += pool.data;
+  h.body_check = hash64(std::string_view(out).substr(sizeof(Header)));
+  h.header_check = header_check_of(h);
+  std::memcpy(out.data(), &h, sizeof(Header));
   return out;
 }
 
@@ -302,7 +315,7 @@ bool KbIndex::validate()
   }
   const auto h = read_at<Header>(m_data, 0);
   if (std::memcmp(h.magic, k_magic, sizeof(k_magic)) != 0 || h.version != k_version ||
-      h.byte_order != k_byte_order) {
+      h.byte_order != k_byte_order || h.header_check != header_check_of(h)) {
     return false;
   }
   const std::size_t size = m_data.size();
@@ -326,9 +339,9 @@ bool KbIndex::validate()
   m_problems_off = h.problems_off;
   m_strings_off = h.strings_off;
   m_strings_size = h.strings_size;
-  // Records are checked where they are read (str() clamps to the pool, postings are
-  // range-checked), so opening touches only the header: a search reads a few pages.
-  return true;
+  // Every byte is checked once, on opening (a damaged index is rebuilt by the caller);
+  // records are still read defensively (str() clamps to the pool, postings are range-checked).
+  return hash64(m_data.substr(sizeof(Header))) == h.body_check;
 }
 
 std::string_view KbIndex::str(std::uint32_t off, std::uint32_t len) const

@@ -97,7 +97,9 @@ ArticleRef KbStore::create(Article& article, const std::function<std::string()>&
     const std::string id = make_id();
     article.set("id", id);
     const fs::path path = path_for(id);
-    if (storage::create_file_exclusive(path, serialize(article))) {
+    const std::string text = serialize(article);
+    storage::check_file_size(path, text.size());
+    if (storage::create_file_exclusive(path, text, m_root)) {
       return {id, path};
     }
   }
@@ -107,7 +109,9 @@ ArticleRef KbStore::create(Article& article, const std::function<std::string()>&
 
 void KbStore::save(const Article& article, const fs::path& path) const
 {
-  storage::write_file_atomic(path, serialize(article));
+  const std::string text = serialize(article);
+  storage::check_file_size(path, text.size());
+  storage::write_file_atomic(path, text, m_root);
 }
 
 std::vector<storage::Problem> check_articles(const std::filesystem::path& root, std::size_t& checked)

@@ -396,7 +396,8 @@ KbIndex load_index(const fs::path& root, bool rebuild)
   const std::int64_t dir_mtime = have_dir ? timespec_ns(dir_st.st_mtim) : 0;
   const std::uint64_t dir_ino = have_dir ? static_cast<std::uint64_t>(dir_st.st_ino) : 0;
   std::optional<std::uint64_t> files;
-  if (!rebuild) {
+  const bool cache_usable = storage::is_folder_beneath(root, path.parent_path());
+  if (!rebuild && cache_usable) {
     if (storage::MappedFile mapped(path); mapped) {
       if (auto index = KbIndex::open(std::make_shared<MappedIndexBytes>(std::move(mapped)))) {
         const IndexStamp& st = index->stamp();
@@ -440,9 +441,9 @@ KbIndex load_index(const fs::path& root, bool rebuild)
     }
   }
   std::string bytes = KbIndex::build(articles, problems, stamp, file_stamps);
-  if (!articles.empty() || !problems.empty()) {
+  if (cache_usable && (!articles.empty() || !problems.empty())) {
     try {
-      storage::write_file_atomic(path, bytes);
+      storage::write_file_atomic(path, bytes, root);
     } catch (const Error&) {
       // A read-only repository still searches; the index lives in memory this time.
     }
@@ -452,6 +453,17 @@ KbIndex load_index(const fs::path& root, bool rebuild)
     throw Error("internal error: a freshly built knowledge-base index does not open");
   }
   return *index;
+}
+
+bool index_is_damaged(const fs::path& root)
+{
+  const fs::path path = index_path(root);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return false;
+  }
+  storage::MappedFile mapped(path);
+  return !mapped || !KbIndex::open(std::make_shared<MappedIndexBytes>(std::move(mapped)));
 }
 
 SearchResult search(const fs::path& root, const std::vector<std::string>& terms, const SearchOptions& options)

@@ -59,6 +59,10 @@ std::filesystem::path index_path(const std::filesystem::path& root);
 // in memory).
 KbIndex load_index(const std::filesystem::path& root, bool rebuild = false);
 
+// True when a cached index exists but fails its checks (damaged, or another version's):
+// harmless, it is rebuilt by the next search, but `doctor` mentions it.
+bool index_is_damaged(const std::filesystem::path& root);
+
 // What a search asks for.
 struct SearchOptions {
   SearchFilter filter;

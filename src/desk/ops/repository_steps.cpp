@@ -24,8 +24,13 @@ RepairResult repair(const storage::Repository& repo, const Call& call)
 {
   RepairResult result;
   const auto lock = repo.lock();
-  result.renumbered =
-    storage::fix_duplicate_ids(repo.root(), call.actor, format_timestamp(call.now, find_zone(repo.config().timezone)));
+  const std::string now = format_timestamp(call.now, find_zone(repo.config().timezone));
+  // A merge in progress is concluded with git's own commit, not recorded as a change.
+  result.merged = storage::fix_merged_tickets(repo.root(), call.actor, now);
+  if (!result.merged.empty() && repo.git_top()) {
+    result.merge_concluded = storage::git::conclude_merge(*repo.git_top());
+  }
+  result.renumbered = storage::fix_duplicate_ids(repo.root(), call.actor, now);
   std::vector<std::filesystem::path> paths;
   for (const auto& r : result.renumbered) {
     paths.push_back(r.old_path);

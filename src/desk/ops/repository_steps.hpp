@@ -17,9 +17,12 @@ namespace desk::ops {
 import::ImportReport run_import(const storage::Repository& repo, const Call& call, std::string_view what, bool dry_run,
                                 const std::function<import::ImportReport(const storage::Repository&)>& work);
 
-// `doctor --fix`: renumber duplicate ids (committed) and remove temporary files of
-// interrupted writes.
+// `doctor --fix`: finish a merge of two different tickets under one path (the younger
+// renumbered, both staged, the merge committed when nothing else is unmerged), renumber
+// duplicate ids (committed) and remove temporary files of interrupted writes.
 struct RepairResult {
+  std::vector<storage::Renumbered> merged; // the younger of two tickets merged into one path
+  bool merge_concluded = false;
   std::vector<storage::Renumbered> renumbered;
   std::size_t temp_files_removed = 0;
 };

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace desk::ops {
@@ -162,24 +164,7 @@ void check_attachments(const std::vector<Attachment>& files)
       }
       continue;
     }
-    std::error_code ec;
-    const auto st = fs::status(f.from, ec);
-    if (fs::is_directory(st)) {
-      throw UsageError(fmt::format("--attach {}: is a folder, not a file", f.from.string()),
-                       "attach files one by one, or an archive of the folder");
-    }
-    if (!fs::exists(st)) {
-      throw NotFoundError(fmt::format("--attach {}: no such file", f.from.string()),
-                          "check the path of the file to attach");
-    }
-    if (!fs::is_regular_file(st)) {
-      throw UsageError(fmt::format("--attach {}: not a regular file", f.from.string()),
-                       "attach a copy of its content saved as a file");
-    }
-    if (fs::file_size(f.from, ec) > k_max_attachment_bytes) {
-      throw UsageError(fmt::format("--attach {}: larger than {} MiB", f.from.string(), k_max_attachment_bytes >> 20),
-                       "attach a smaller excerpt, or link to the file in --description");
-    }
+    storage::check_attachment(f.from); // a regular file, not too large, its name UTF-8
   }
 }
 
@@ -192,13 +177,11 @@ std::vector<std::string> store_attachments(const storage::TicketRef& ref, const 
   }
   check_attachments(files);
   const fs::path dir = storage::TicketStore::attachments_dir(ref);
+  // The repository holding tickets/YYYY/MM/ID.yaml: no folder between it and `dir` may be a link.
+  const fs::path root = ref.path.parent_path().parent_path().parent_path().parent_path();
   std::error_code ec;
   if (!fs::exists(dir, ec)) {
-    fs::create_directory(dir, ec);
-    if (ec) {
-      throw StorageError(fmt::format("cannot create {}: {}", dir.string(), ec.message()),
-                         "check the permissions of the tickets folder");
-    }
+    ::close(storage::open_dir_beneath(root, dir, true));
     tx.created(dir);
   }
   for (const auto& f : files) {
@@ -218,9 +201,9 @@ std::vector<std::string> store_attachments(const storage::TicketRef& ref, const 
     const fs::path to = dir / name;
     tx.created(to);
     if (f.from.empty()) {
-      storage::write_file_atomic(to, f.bytes);
+      storage::write_file_atomic(to, f.bytes, root);
     } else {
-      storage::copy_file_atomic(f.from, to);
+      storage::copy_file_atomic(f.from, to, root);
     }
     names.push_back(name);
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <desk/model/ticket.hpp>
+#include <desk/storage/file_io.hpp>
 #include <desk/storage/repository.hpp>
 #include <desk/util/time.hpp>
 #include <desk/workflow/operations.hpp>
@@ -36,7 +37,7 @@ struct Attachment {
 };
 
 // The largest attachment desk stores (and copies) beside a ticket.
-constexpr std::uintmax_t k_max_attachment_bytes = 50U * 1024 * 1024;
+constexpr std::uintmax_t k_max_attachment_bytes = storage::k_max_attachment_size;
 
 // `name` as a file name that stays inside the attachments folder: its last path part, no
 // control characters, not "." or "..", at most 200 bytes (cut at a character boundary).

@@ -15,7 +15,8 @@ namespace desk::storage {
 // again). Safe to call from several threads at once.
 class BulkWriter {
 public:
-  // `root`: a folder on the file system written to (syncfs flushes that file system).
+  // `root`: the repository; every file lies inside it, never reached through a symlinked
+  // folder (see write_file_in), and syncfs flushes its file system.
   explicit BulkWriter(std::filesystem::path root);
 
   // Create or replace `path` with `content`; creates missing parent folders.
@@ -35,12 +36,8 @@ public:
   static std::size_t remove_stale_temps(const std::filesystem::path& dir);
 
 private:
-  std::filesystem::path write_temp(const std::filesystem::path& path, std::string_view content);
-  void make_parent(const std::filesystem::path& path);
-
   std::filesystem::path m_root;
   std::mutex m_mutex;
-  std::set<std::filesystem::path> m_dirs; // parent folders known to exist
   std::size_t m_written = 0;
 };
 

@@ -456,4 +456,70 @@ std::string default_config_text(std::string_view timezone, bool autocommit)
   return text;
 }
 
+namespace {
+
+std::size_t config_key_distance(std::string_view a, std::string_view b)
+{
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+} // namespace
+
+std::vector<UnknownConfigKey> unknown_config_keys(std::string_view text, const std::string& path)
+{
+  // The fixed sections and what desk reads in each (parse_config above).
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> k_known = {
+    {"", {"types", "priorities", "impacts", "urgencies", "matrix", "categories", "channels", "sla", "timezone",
+          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks"}},
+    {"sla", {"targets", "warning", "calendar", "pause_on"}},
+    {"git", {"autocommit"}},
+    {"hooks", {"timeout"}},
+  };
+  std::vector<std::string> all;
+  for (const auto& [section, keys] : k_known) {
+    for (const auto& k : keys) {
+      all.push_back(section.empty() ? k : section + "." + k);
+    }
+  }
+  std::vector<UnknownConfigKey> out;
+  const Value doc = parse_yaml(text, path);
+  for (const auto& [section, keys] : k_known) {
+    const Value* map = section.empty() ? &doc : doc.find(section);
+    if (map == nullptr || !map->is_mapping()) {
+      continue;
+    }
+    for (const auto& [key, value] : map->entries) {
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        continue;
+      }
+      UnknownConfigKey u;
+      u.key = section.empty() ? key : section + "." + key;
+      u.line = value.line;
+      std::size_t best = 4; // farther than this is no suggestion
+      for (const auto& candidate : all) {
+        const std::size_t d = config_key_distance(u.key, candidate);
+        if (d < best) {
+          best = d;
+          u.nearest = candidate;
+        }
+      }
+      out.push_back(std::move(u));
+    }
+  }
+  return out;
+}
+
 } // namespace desk::storage

@@ -4,6 +4,9 @@
 #include <desk/model/id.hpp>
 #include <desk/storage/config_file.hpp>
 #include <desk/storage/file_io.hpp>
+#include <desk/storage/git.hpp>
+#include <desk/storage/merge.hpp>
+#include <desk/storage/yaml_io.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
@@ -38,8 +41,94 @@ Problem at(const std::string& path, const Value* where, std::string message)
   return {path, where ? where->line : 0, where ? where->column : 0, std::move(message)};
 }
 
-void check_values(const Ticket& t, const Config& c, const std::string& path, std::vector<Problem>& out)
+// The first scalar under `v` holding a NUL byte (YAML can carry one as "\0"; no text may).
+const Value* find_nul(const Value& v)
 {
+  if (v.is_scalar() && v.scalar.find('\0') != std::string::npos) {
+    return &v;
+  }
+  for (const auto& item : v.items) {
+    if (const Value* found = find_nul(item)) {
+      return found;
+    }
+  }
+  for (const auto& [k, child] : v.entries) {
+    if (k.find('\0') != std::string::npos) {
+      return &child;
+    }
+    if (const Value* found = find_nul(child)) {
+      return found;
+    }
+  }
+  return nullptr;
+}
+
+// A merge conflict git holds in a ticket file, with both versions.
+struct TicketConflict {
+  fs::path path;
+  std::string ours_text;
+  std::string theirs_text;
+  Value ours;
+  Value theirs;
+  bool different = false; // two tickets (different first events), both readable
+};
+
+std::vector<TicketConflict> ticket_conflicts(const fs::path& root)
+{
+  std::vector<TicketConflict> out;
+  const auto top = git::toplevel(root);
+  if (!top) {
+    return out;
+  }
+  for (const auto& rel : git::unmerged_paths(*top)) {
+    TicketConflict c;
+    c.path = *top / rel;
+    const fs::path in_root = fs::relative(c.path, root);
+    if (in_root.empty() || *in_root.begin() != "tickets" || c.path.extension() != ".yaml") {
+      continue;
+    }
+    const auto ours = git::staged_text(*top, 2, rel);
+    const auto theirs = git::staged_text(*top, 3, rel);
+    if (ours && theirs) {
+      try {
+        c.ours = parse_yaml(*ours, c.path.string() + " (ours)");
+        c.theirs = parse_yaml(*theirs, c.path.string() + " (theirs)");
+        const std::string a = first_event_id(c.ours);
+        const std::string b = first_event_id(c.theirs);
+        c.different = !a.empty() && !b.empty() && a != b;
+        c.ours_text = *ours;
+        c.theirs_text = *theirs;
+      } catch (const Error&) {
+        c.different = false; // reported as a plain conflict
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Give `t` (whose id `old_id` another ticket keeps) a new id with `prefix`, recording a
+// `renumber` event; writes it to its new file and returns where.
+TicketRef renumber(const TicketStore& store, Ticket& t, const std::string& old_id, const std::string& prefix,
+                   const std::string& actor, const std::string& now_text, const std::string& note)
+{
+  Event e;
+  e.id = ids::make_event_id();
+  e.at = now_text;
+  e.by = actor;
+  e.action = "renumber";
+  e.note = note;
+  e.extra.set("previous_id", Value::text(old_id));
+  t.apply(std::move(e));
+  return store.create(t, [&] { return ids::make_ticket_id(prefix); });
+}
+
+} // namespace
+
+std::vector<Problem> check_ticket(const Ticket& t, const Config& c, const std::string& path,
+                                  const TicketCheck& options)
+{
+  std::vector<Problem> out;
   if (!ids::is_ticket_id(t.id())) {
     out.push_back(at(path, t.find("id"), fmt::format("'{}' is not a ticket id (PREFIX-TOKEN)", t.id())));
   } else if (!c.find_type_by_prefix(t.id().substr(0, t.id().find('-')))) {
@@ -61,7 +150,14 @@ void check_values(const Ticket& t, const Config& c, const std::string& path, std
   check_one_of("priority", c.priorities);
   check_one_of("impact", c.impacts);
   check_one_of("urgency", c.urgencies);
-  check_one_of("category", c.categories);
+  if (!options.any_category) {
+    check_one_of("category", c.categories);
+  }
+  if (options.created_by) {
+    if (const auto created = parse_timestamp(t.get("created"), nullptr); created && *created > *options.created_by) {
+      out.push_back(at(path, t.find("created"), fmt::format("'created' {} is in the future", t.get("created"))));
+    }
+  }
   check_one_of("channel", c.channels);
   for (const auto& spec : ticket_fields()) {
     const Value* v = t.find(spec.name);
@@ -84,9 +180,18 @@ void check_values(const Ticket& t, const Config& c, const std::string& path, std
   if (t.events().empty()) {
     out.push_back(at(path, nullptr, "the ticket has no events (at least its 'open' event)"));
   }
+  for (const auto& [name, v] : t.fields().entries) {
+    if (const Value* nul = find_nul(v)) {
+      out.push_back(at(path, nul, fmt::format("'{}' holds a NUL byte; desk text never does", name)));
+    }
+  }
+  for (const auto& e : t.events()) {
+    if (e.note.find('\0') != std::string::npos || e.by.find('\0') != std::string::npos || find_nul(e.extra)) {
+      out.push_back(at(path, nullptr, fmt::format("event {} holds a NUL byte; desk text never does", e.id)));
+    }
+  }
+  return out;
 }
-
-} // namespace
 
 DoctorReport check_repository(const fs::path& root)
 {
@@ -95,6 +200,12 @@ DoctorReport check_repository(const fs::path& root)
   std::optional<Config> config;
   try {
     config = load_config(config_path);
+    for (const auto& u : unknown_config_keys(read_text_file(config_path), config_path.string())) {
+      report.problems.push_back(
+        {config_path.string(), u.line, 0,
+         u.nearest.empty() ? fmt::format("unknown key '{}'; desk ignores it", u.key)
+                           : fmt::format("unknown key '{}' (desk ignores it); did you mean '{}'?", u.key, u.nearest)});
+    }
   } catch (const ParseError& e) {
     report.problems.push_back({e.path(), e.line(), e.column(), e.message()});
   } catch (const Error& e) {
@@ -116,6 +227,12 @@ DoctorReport check_repository(const fs::path& root)
       if (name.find(".tmp.") != std::string::npos && name.front() == '.') {
         report.notes.push_back({it->path().string(), 0, 0,
                                 "temporary file of an interrupted (or running) write; `desk doctor --fix` removes it"});
+        continue;
+      }
+      if (it->is_symlink(ec) && fs::is_directory(it->path(), ec)) {
+        report.problems.push_back({it->path().string(), 0, 0,
+                                   fmt::format("a symbolic link to a folder ({}); desk never writes through it",
+                                               fs::read_symlink(it->path(), ec).string())});
         continue;
       }
       const bool dir = it->is_directory(ec);
@@ -174,7 +291,9 @@ DoctorReport check_repository(const fs::path& root)
       }
     }
     if (config) {
-      check_values(t, *config, path, report.problems);
+      for (auto& p : check_ticket(t, *config, path)) {
+        report.problems.push_back(std::move(p));
+      }
     }
   }
   for (const auto& [id, paths] : by_id) {
@@ -184,7 +303,50 @@ DoctorReport check_repository(const fs::path& root)
                                              fmt::join(std::vector<std::string>(paths.begin() + 1, paths.end()), ", "))});
     }
   }
+  for (const fs::path& cache : {root / ".desk" / "cache", root / ".desk"}) {
+    if (fs::is_symlink(cache, ec)) {
+      report.problems.push_back({cache.string(), 0, 0,
+                                 "a symbolic link; desk neither reads nor writes its cache through it (remove it)"});
+    }
+  }
+  for (const auto& c : ticket_conflicts(root)) {
+    if (c.different) {
+      report.problems.push_back(
+        {c.path.string(), 0, 0,
+         fmt::format("two different tickets were merged into this path (first events {} and {}); the merge is "
+                     "unfinished: `desk doctor --fix` keeps both, the younger under a new id",
+                     first_event_id(c.ours), first_event_id(c.theirs))});
+    } else {
+      report.problems.push_back({c.path.string(), 0, 0,
+                                 "unresolved git merge conflict; resolve it with git (and register desk's merge driver "
+                                 "with `desk init --git-hooks` so ticket files merge by themselves)"});
+    }
+  }
   return report;
+}
+
+std::vector<Renumbered> fix_merged_tickets(const fs::path& root, const std::string& actor, const std::string& now_text)
+{
+  const TicketStore store(root);
+  std::vector<Renumbered> done;
+  const auto top = git::toplevel(root);
+  for (const auto& c : ticket_conflicts(root)) {
+    if (!c.different || !top) {
+      continue;
+    }
+    const bool ours_older = is_older(c.ours, c.theirs);
+    const std::string& older = ours_older ? c.ours_text : c.theirs_text;
+    Ticket younger = TicketStore::deserialize(ours_older ? c.theirs_text : c.ours_text, c.path.string());
+    const std::string old_id = younger.id();
+    write_file_atomic(c.path, older, root);
+    const std::string prefix = old_id.substr(0, old_id.find('-'));
+    const TicketRef created = renumber(store, younger, old_id, prefix, actor, now_text,
+                                       fmt::format("id {} was also used by another ticket merged into {}; renumbered",
+                                                   old_id, fs::relative(c.path, root).generic_string()));
+    git::stage_paths(*top, {c.path, created.path});
+    done.push_back({old_id, created.id, c.path, created.path});
+  }
+  return done;
 }
 
 std::size_t remove_leftover_temp_files(const fs::path& root)
@@ -242,15 +404,8 @@ std::vector<Renumbered> fix_duplicate_ids(const fs::path& root, const std::strin
     for (std::size_t i = 1; i < copies.size(); ++i) {
       const TicketRef& ref = copies[i].second;
       Ticket t = store.load(ref);
-      Event e;
-      e.id = ids::make_event_id();
-      e.at = now_text;
-      e.by = actor;
-      e.action = "renumber";
-      e.note = fmt::format("id {} was also used by an older ticket; renumbered", id);
-      e.extra.set("previous_id", Value::text(id));
-      t.apply(std::move(e));
-      const TicketRef created = store.create(t, [&] { return ids::make_ticket_id(prefix); });
+      const TicketRef created =
+        renumber(store, t, id, prefix, actor, now_text, fmt::format("id {} was also used by an older ticket; renumbered", id));
       const fs::path old_files = TicketStore::attachments_dir(ref.path, id);
       std::error_code ec;
       if (fs::is_directory(old_files, ec)) {

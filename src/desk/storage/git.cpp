@@ -437,6 +437,54 @@ void register_merge_driver(const fs::path& top, const std::string& desk_binary)
           "register the merge driver");
 }
 
+std::vector<std::string> unmerged_paths(const fs::path& top)
+{
+  const ProcessResult r = run_git(top, {"ls-files", "-u", "-z"});
+  std::vector<std::string> out;
+  if (r.exit_code != 0) {
+    return out;
+  }
+  for (const auto& entry : text::split(r.out, '\0')) {
+    const auto tab = entry.find('\t');
+    if (tab == std::string::npos) {
+      continue;
+    }
+    std::string path = entry.substr(tab + 1);
+    if (out.empty() || out.back() != path) {
+      out.push_back(std::move(path));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> staged_text(const fs::path& top, int stage, const std::string& rel)
+{
+  const ProcessResult r = run_git(top, {"cat-file", "blob", fmt::format(":{}:{}", stage, rel)});
+  if (r.exit_code != 0) {
+    return std::nullopt;
+  }
+  return r.out;
+}
+
+void stage_paths(const fs::path& top, const std::vector<fs::path>& paths)
+{
+  std::vector<std::string> args = {"add", "-A", "--"};
+  for (const auto& p : paths) {
+    args.push_back(fs::relative(p, top).generic_string());
+  }
+  checked(run_git(top, args), "stage the resolved files");
+}
+
+bool conclude_merge(const fs::path& top)
+{
+  if (run_git(top, {"rev-parse", "-q", "--verify", "MERGE_HEAD"}).exit_code != 0 || !unmerged_paths(top).empty()) {
+    return false;
+  }
+  checked(run_git(top, {"commit", "-q", "--no-edit"}, {"GIT_MERGE_AUTOEDIT=no", "GIT_EDITOR=true"}),
+          "conclude the merge");
+  return true;
+}
+
 SyncResult sync(const fs::path& top)
 {
   SyncResult result;

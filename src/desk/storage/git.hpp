@@ -27,6 +27,21 @@ void commit_paths(const std::filesystem::path& top, const std::vector<std::files
 // binary at `desk_binary`.
 void register_merge_driver(const std::filesystem::path& top, const std::string& desk_binary);
 
+// Paths (relative to `top`, '/'-separated) the index holds unmerged: a merge conflict.
+std::vector<std::string> unmerged_paths(const std::filesystem::path& top);
+
+// The text of `rel` at merge stage `stage` of the index (2: ours, 3: theirs); nullopt
+// when that stage is absent.
+std::optional<std::string> staged_text(const std::filesystem::path& top, int stage, const std::string& rel);
+
+// Stage `paths` (absolute) as they are in the work tree, added or removed: marks their
+// conflicts resolved.
+void stage_paths(const std::filesystem::path& top, const std::vector<std::filesystem::path>& paths);
+
+// Commit the merge in progress (its prepared message) once nothing is unmerged; false when
+// no merge is in progress or conflicts remain.
+bool conclude_merge(const std::filesystem::path& top);
+
 // What `sync` brought in and sent out.
 struct SyncResult {
   std::vector<std::string> new_files;     // paths (relative to top) added by the merge

@@ -11,7 +11,7 @@ namespace desk::storage {
 
 MappedFile::MappedFile(const std::filesystem::path& path)
 {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     return;
   }

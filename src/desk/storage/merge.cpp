@@ -1,6 +1,7 @@
 #include <desk/storage/merge.hpp>
 
 #include <desk/model/ticket.hpp>
+#include <desk/storage/file_io.hpp>
 #include <desk/storage/yaml_io.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
@@ -21,6 +22,7 @@ Value parse_side(std::string_view text, const std::string& path, std::string_vie
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Value::map();
   }
+  check_file_size(fmt::format("{} ({})", path, side), text.size());
   Value v = parse_yaml(text, fmt::format("{} ({})", path, side));
   if (!v.is_mapping()) {
     throw ParseError(path, v.line, v.column, fmt::format("the {} version is not a mapping of fields", side));
@@ -175,12 +177,41 @@ std::vector<Value> merge_event_lists(const Value& ours, const Value& theirs,
 
 } // namespace
 
+std::string first_event_id(const Value& doc)
+{
+  const Value* events = events_of(doc);
+  return events && !events->items.empty() ? event_id(events->items.front()) : std::string();
+}
+
+bool is_older(const Value& a, const Value& b)
+{
+  static const Value k_none;
+  const Value* ea = events_of(a);
+  const Value* eb = events_of(b);
+  const Value& fa = ea && !ea->items.empty() ? ea->items.front() : k_none;
+  const Value& fb = eb && !eb->items.empty() ? eb->items.front() : k_none;
+  return event_key(fa) < event_key(fb);
+}
+
 std::string merge_documents(std::string_view base_text, std::string_view ours_text, std::string_view theirs_text,
                             const std::string& path)
 {
   const Value base = parse_side(base_text, path, "base");
   const Value ours = parse_side(ours_text, path, "ours");
   const Value theirs = parse_side(theirs_text, path, "theirs");
+
+  // One ticket only when both sides share their first event; two tickets are kept apart.
+  const std::string first_ours = first_event_id(ours);
+  const std::string first_theirs = first_event_id(theirs);
+  if (!first_ours.empty() && !first_theirs.empty() && first_ours != first_theirs) {
+    const bool ours_older = is_older(ours, theirs);
+    throw DifferentDocuments(
+      fmt::format("{}: ours and theirs are two different tickets (first events {} and {}); kept the older ({}) "
+                  "and left a merge conflict",
+                  path, first_ours, first_theirs, ours_older ? "ours" : "theirs"),
+      "run `desk doctor --fix` to keep both: the younger gets a new id that records this one",
+      std::string(ours_older ? ours_text : theirs_text));
+  }
 
   // Events: union by id; an id present on both sides with different content keeps the
   // version that sorts first as text, so both merge orders agree.
@@ -320,7 +351,9 @@ std::string merge_documents(std::string_view base_text, std::string_view ours_te
   list.kind = Value::Kind::sequence;
   list.items = std::move(events);
   doc.set("events", std::move(list));
-  return emit_yaml(doc);
+  std::string merged = emit_yaml(doc);
+  check_file_size(path, merged.size());
+  return merged;
 }
 
 } // namespace desk::storage

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include <pwd.h>
@@ -119,8 +120,8 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
   const auto top = git::toplevel(root);
   const std::string config = default_config_text(zone, top.has_value());
   parse_config(config, "default config"); // the shipped default must always be valid
-  write_file_atomic(desk / "config.yaml", config);
-  write_file_atomic(desk / ".gitignore", k_gitignore);
+  write_file_atomic(desk / "config.yaml", config, root);
+  write_file_atomic(desk / ".gitignore", k_gitignore, root);
   const fs::path attributes = root / ".gitattributes";
   std::string existing;
   if (fs::exists(attributes, ec)) {
@@ -130,7 +131,7 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
     if (!existing.empty() && existing.back() != '\n') {
       existing += '\n';
     }
-    write_file_atomic(attributes, existing + std::string(k_gitattributes));
+    write_file_atomic(attributes, existing + std::string(k_gitattributes), root);
   }
   fs::create_directories(root / "tickets", ec);
   if (top) {
@@ -144,10 +145,13 @@ std::unique_ptr<RepoLock> Repository::lock() const
   long seconds = 10;
   if (const char* env = std::getenv("DESK_LOCK_TIMEOUT"); env && *env) {
     char* end = nullptr;
+    errno = 0;
     const long v = std::strtol(env, &end, 10);
-    if (end && *end == '\0' && v >= 0) {
-      seconds = v;
+    if (end == env || *end != '\0' || errno != 0 || v < 0 || v > 86400) {
+      throw UsageError(fmt::format("DESK_LOCK_TIMEOUT='{}' is not a number of seconds (0 to 86400)", env),
+                       "set it to the seconds to wait for the repository lock, e.g. DESK_LOCK_TIMEOUT=30");
     }
+    seconds = v;
   }
   return std::make_unique<RepoLock>(desk_dir(), std::chrono::milliseconds(seconds * 1000));
 }

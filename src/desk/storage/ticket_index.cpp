@@ -7,6 +7,7 @@
 #include <desk/storage/ticket_walk.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/file_stamp.hpp>
+#include <desk/util/hash.hpp>
 #include <desk/util/parallel.hpp>
 
 #include <fmt/format.h>
@@ -110,72 +111,6 @@ std::optional<Timestamp> time_field(std::int64_t s)
     return std::nullopt;
   }
   return Timestamp{std::chrono::seconds{s}};
-}
-
-// A fast 64-bit hash (8 bytes a step) for checksums and file contents; not cryptographic.
-// Fed in pieces (the total length known up front): the same value however they are split.
-class Hasher {
-public:
-  explicit Hasher(std::uint64_t total) : m_h(0x9E3779B97F4A7C15ULL ^ (total * 0xC2B2AE3D27D4EB4FULL)) {}
-
-  void update(const void* data, std::size_t n)
-  {
-    if (n == 0) {
-      return; // `data` may be null then (an empty table), and memcpy must not see it
-    }
-    const auto* p = static_cast<const unsigned char*>(data);
-    if (m_fill > 0) {
-      const std::size_t take = std::min(n, sizeof m_pending - m_fill);
-      std::memcpy(m_pending + m_fill, p, take);
-      m_fill += take;
-      p += take;
-      n -= take;
-      if (m_fill < sizeof m_pending) {
-        return;
-      }
-      mix(m_pending);
-      m_fill = 0;
-    }
-    for (; n >= 8; p += 8, n -= 8) {
-      mix(p);
-    }
-    std::memcpy(m_pending, p, n);
-    m_fill = n;
-  }
-
-  std::uint64_t finish() const
-  {
-    std::uint64_t w = 0;
-    std::memcpy(&w, m_pending, m_fill);
-    std::uint64_t h = (m_h ^ w ^ (std::uint64_t{m_fill} << 56)) * 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 32;
-    return h;
-  }
-
-private:
-  void mix(const unsigned char* p)
-  {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, 8);
-    m_h = (m_h ^ w) * 0xFF51AFD7ED558CCDULL;
-    m_h ^= m_h >> 29;
-  }
-
-  std::uint64_t m_h;
-  unsigned char m_pending[8] = {};
-  std::size_t m_fill = 0;
-};
-
-std::uint64_t hash64(const void* data, std::size_t n)
-{
-  Hasher h(n);
-  h.update(data, n);
-  return h.finish();
-}
-
-std::uint64_t hash64(std::string_view s)
-{
-  return hash64(s.data(), s.size());
 }
 
 // --- binary encoding -------------------------------------------------------------------
@@ -538,7 +473,7 @@ bool write_at(int fd, const char* bytes, std::size_t n, std::uint64_t offset)
 
 bool OldIndex::open(const fs::path& file)
 {
-  m_fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  m_fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (m_fd < 0) {
     return false;
   }
@@ -1057,8 +992,10 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   const std::size_t n = found.size();
   stats.files = n;
 
+  // A cache folder that is a symbolic link could lead writes out of the repository.
+  const bool cache_usable = is_folder_beneath(store.dir().parent_path(), index_file.parent_path());
   OldIndex old;
-  stats.rebuilt = !(trust_index && old.open(index_file));
+  stats.rebuilt = !(trust_index && cache_usable && old.open(index_file));
 
   // Pair each file with its old entry (both in path order); unpaired old entries are gone.
   // A file whose stamp is the recorded one is reused (or, when racy, compared by content).
@@ -1193,7 +1130,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
     }
   }
 
-  if (changed) {
+  if (changed && cache_usable) {
     write_index(index_file, plan, old, now_ns, stats);
   }
 }

@@ -183,7 +183,9 @@ TicketRef TicketStore::create(Ticket& ticket, const std::function<std::string()>
     const std::string id = make_id();
     ticket.set("id", id);
     const fs::path path = path_for(id, ticket.get("created"));
-    if (create_file_exclusive(path, serialize(ticket))) {
+    const std::string text = serialize(ticket);
+    check_file_size(path, text.size());
+    if (create_file_exclusive(path, text, m_root)) {
       return {id, path};
     }
   }
@@ -193,7 +195,9 @@ TicketRef TicketStore::create(Ticket& ticket, const std::function<std::string()>
 
 void TicketStore::save(const Ticket& ticket, const fs::path& path) const
 {
-  write_file_atomic(path, serialize(ticket));
+  const std::string text = serialize(ticket);
+  check_file_size(path, text.size());
+  write_file_atomic(path, text, m_root);
 }
 
 } // namespace desk::storage

@@ -4,6 +4,7 @@
 #include <desk/util/text.hpp>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -16,12 +17,21 @@ namespace desk::storage {
 
 namespace {
 
-Value convert(const YAML::Node& node, const std::string& path)
+[[noreturn]] void fail_too_deep(const std::string& path, int line, int column)
+{
+  throw ParseError(path, line, column, fmt::format("nested more than {} levels deep", k_max_yaml_depth),
+                   "desk files are shallow mappings; restore the file from git or flatten it");
+}
+
+Value convert(const YAML::Node& node, const std::string& path, int depth = 0)
 {
   Value v;
   const YAML::Mark mark = node.Mark();
   v.line = mark.line >= 0 ? mark.line + 1 : 0;
   v.column = mark.column >= 0 ? mark.column + 1 : 0;
+  if (depth > k_max_yaml_depth) {
+    fail_too_deep(path, v.line, v.column);
+  }
   switch (node.Type()) {
   case YAML::NodeType::Undefined:
   case YAML::NodeType::Null:
@@ -35,7 +45,7 @@ Value convert(const YAML::Node& node, const std::string& path)
   case YAML::NodeType::Sequence:
     v.kind = Value::Kind::sequence;
     for (const auto& item : node) {
-      v.items.push_back(convert(item, path));
+      v.items.push_back(convert(item, path, depth + 1));
     }
     break;
   case YAML::NodeType::Map: {
@@ -52,7 +62,7 @@ Value convert(const YAML::Node& node, const std::string& path)
         throw ParseError(path, km.line + 1, km.column + 1, fmt::format("duplicate key '{}'", key),
                          "remove one of the two entries");
       }
-      v.entries.emplace_back(std::move(key), convert(kv.second, path));
+      v.entries.emplace_back(std::move(key), convert(kv.second, path, depth + 1));
     }
     break;
   }
@@ -372,10 +382,36 @@ public:
   YAML::Mark where;
 };
 
+// The first line that is a git conflict marker (`<<<<<<< `, `=======`, `>>>>>>> `), or 0.
+int conflict_marker_line(std::string_view text)
+{
+  int line = 1;
+  for (std::size_t pos = 0; pos < text.size(); ++line) {
+    const auto nl = text.find('\n', pos);
+    const std::string_view l = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (l.starts_with("<<<<<<< ") || l == "<<<<<<<" || l.starts_with(">>>>>>> ") || l == ">>>>>>>" ||
+        l == "=======" || l == "=======\r") {
+      return line;
+    }
+    if (nl == std::string_view::npos) {
+      break;
+    }
+    pos = nl + 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 Value parse_yaml(std::string_view text, const std::string& path)
 {
+  if (text.find("<<<<<<<") != std::string_view::npos || text.find(">>>>>>>") != std::string_view::npos) {
+    if (const int line = conflict_marker_line(text); line > 0) {
+      throw ParseError(path, line, 1, "git conflict markers (<<<<<<<, =======, >>>>>>>): a merge left both versions here",
+                       "keep one version (or run `git checkout --theirs/--ours` on the file), and register desk's merge "
+                       "driver with `desk init --git-hooks` so ticket files merge by themselves");
+    }
+  }
   if (text.find('*') != std::string_view::npos) {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
@@ -394,6 +430,8 @@ Value parse_yaml(std::string_view text, const std::string& path)
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    fail_too_deep(path, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0);
   } catch (const YAML::Exception& e) {
     throw ParseError(path, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                      e.mark.column >= 0 ? e.mark.column + 1 : 0, e.msg,

@@ -10,8 +10,12 @@
 // strings.
 namespace desk::storage {
 
+// Deepest nesting of mappings and sequences parse_yaml reads (desk files need 4 or 5).
+inline constexpr int k_max_yaml_depth = 64;
+
 // Parse YAML text. `path` is only used in messages. Throws ParseError
-// (path:line:column) for syntax errors, duplicate keys or multiple documents.
+// (path:line:column) for syntax errors, duplicate keys, multiple documents, git conflict
+// markers and nesting deeper than k_max_yaml_depth.
 Value parse_yaml(std::string_view text, const std::string& path);
 
 // Emit a mapping at top level: `key: value` lines, block sequences and mappings, literal
