@@ -79,10 +79,13 @@ void make_parents(const fs::path& path)
   }
 }
 
-// Write `content` to a fresh temp file in the folder of `path`; returns its path.
-fs::path write_temp(const fs::path& path, std::string_view content)
+// Write `content` to a fresh temp file in the folder of `path` (created unless
+// `make_folder` is false) with permissions `mode`; returns its path.
+fs::path write_temp(const fs::path& path, std::string_view content, bool make_folder = true, mode_t mode = 0644)
 {
-  make_parents(path);
+  if (make_folder) {
+    make_parents(path);
+  }
   std::string templ = (path.parent_path() / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
   const int raw = ::mkstemp(templ.data());
   if (raw < 0) {
@@ -92,7 +95,7 @@ fs::path write_temp(const fs::path& path, std::string_view content)
   const fs::path temp = templ;
   try {
     write_all(fd.get(), content, temp);
-    if (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0) {
+    if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
       fail_write(temp, errno);
     }
   } catch (...) {
@@ -201,6 +204,59 @@ void write_file_atomic(const fs::path& given, std::string_view content)
     const int err = errno;
     ::unlink(temp.c_str());
     fail_write(path, err);
+  }
+  fsync_dir(path.parent_path());
+}
+
+void write_output_file(const fs::path& given, std::string_view content)
+{
+  fs::path path = fs::absolute(given);
+  struct stat st {};
+  const bool exists = ::stat(path.c_str(), &st) == 0; // through a symbolic link
+  if (!exists && errno != ENOENT) {
+    fail_write(given, errno);
+  }
+  if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0) {
+      fail_write(given, errno);
+    }
+    write_all(fd.get(), content, given);
+    if (::close(fd.release()) != 0 && errno != EINTR) {
+      fail_write(given, errno);
+    }
+    return;
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    const char* kind = S_ISDIR(st.st_mode) ? "a folder" : S_ISBLK(st.st_mode) ? "a block device" : "a socket";
+    throw UsageError(fmt::format("cannot write {}: it is {}, not a file", given.string(), kind),
+                     "give the path of a file (it is replaced), a FIFO or a character device");
+  }
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+    // Written through: the file replaced is the link's target, and the link stays.
+    std::error_code ec;
+    const fs::path target = exists ? fs::canonical(path, ec) : fs::weakly_canonical(path, ec);
+    if (ec) {
+      throw StorageError(fmt::format("cannot write {}: {}", given.string(), ec.message()),
+                         "the symbolic link cannot be followed (a loop, or a folder of its target is missing)");
+    }
+    path = target;
+  }
+  if (!exists) {
+    struct stat folder {};
+    if (::stat(path.parent_path().c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode)) {
+      throw StorageError(fmt::format("cannot write {}: the folder {} does not exist", given.string(),
+                                     path.parent_path().string()),
+                         "create the folder first, or give a path in an existing one");
+    }
+    st.st_mode = S_IFREG | 0644;
+  }
+  const fs::path temp = write_temp(path, content, false, st.st_mode & 07777);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    fail_write(given, err);
   }
   fsync_dir(path.parent_path());
 }
