@@ -4,6 +4,7 @@
 #include <desk/model/id.hpp>
 #include <desk/storage/config_file.hpp>
 #include <desk/storage/file_io.hpp>
+#include <desk/storage/git.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
@@ -182,6 +183,16 @@ DoctorReport check_repository(const fs::path& root)
       report.problems.push_back({paths.front(), 0, 0,
                                  fmt::format("duplicate ticket id {}: also {}", id,
                                              fmt::join(std::vector<std::string>(paths.begin() + 1, paths.end()), ", "))});
+    }
+  }
+  // With auto-commit on, every change desk makes is committed: a changed file is a command
+  // stopped between its write and its commit (killed), or an edit by hand.
+  if (config && config->git_autocommit) {
+    for (const auto& p : git::uncommitted(root, {"tickets", "kb", ".desk/config.yaml"})) {
+      report.problems.push_back({p.string(), 0, 0,
+                                 "changed but not committed although git.autocommit is on (a command stopped "
+                                 "before its commit, or an edit by hand); commit it with git, or restore it "
+                                 "(git checkout -- FILE)"});
     }
   }
   return report;
