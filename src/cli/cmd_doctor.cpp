@@ -4,6 +4,7 @@
 #include <desk/storage/doctor.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -40,10 +41,10 @@ void register_doctor(CLI::App& app, Globals& g)
       report.problems.push_back(std::move(p));
     }
     for (const auto& p : report.problems) {
-      out(p.to_string() + "\n");
+      out(text::visible(p.to_string()) + "\n");
     }
     for (const auto& n : report.notes) {
-      out("note: " + n.to_string() + "\n");
+      out("note: " + text::visible(n.to_string()) + "\n");
     }
     if (report.problems.empty()) {
       out(fmt::format("ok: config and {} ticket(s){} checked, no problems\n", report.tickets_checked,

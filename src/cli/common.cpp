@@ -72,13 +72,22 @@ std::string paint(bool on, std::string_view sgr, std::string_view text)
 void warn(std::string_view message)
 {
   std::fflush(stdout);
-  fmt::print(stderr, "desk: warning: {}\n", message);
+  fmt::print(stderr, "desk: warning: {}\n", text::visible(message));
+}
+
+int& output_errno()
+{
+  static int err = 0;
+  return err;
 }
 
 void out(std::string_view text)
 {
   if (!text.empty()) { // an empty view may hold a null pointer, which fwrite must not get
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    errno = 0;
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() && output_errno() == 0) {
+      output_errno() = errno != 0 ? errno : EIO;
+    }
   }
 }
 
@@ -242,7 +251,7 @@ void warn_all(const std::vector<std::string>& warnings)
 void render_step(const ops::StepResult& result, bool quiet)
 {
   if (!quiet) {
-    out(fmt::format("{}: {}\n", result.ticket.id(), result.summary));
+    out(fmt::format("{}: {}\n", result.ticket.id(), text::visible(result.summary)));
   }
   warn_all(result.warnings);
 }
