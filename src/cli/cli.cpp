@@ -92,12 +92,24 @@ std::string first_word(int argc, char** argv)
 // output is dropped and the command's own status stays. Returns the status to exit with.
 int finish_output(int code)
 {
+  // CLI11 prints --help through std::cout, which writes through stdout's buffer: a failure
+  // there leaves only errno, as left by the write that failed.
+  // (std::cout.flush() flushes stdout too.)
+  const int earlier = errno;
+  errno = 0;
   std::cout.flush();
-  const bool help_failed = !std::cout.good(); // CLI11 prints --help through std::cout
+  const int flushed = errno;
+  const bool help_failed = !std::cout.good();
+  if (help_failed && output_errno() == 0) {
+    output_errno() = flushed != 0 ? flushed : earlier != 0 ? earlier : EIO;
+  }
   errno = 0;
   int err = std::fflush(stdout) != 0 ? errno : 0;
-  if (err == 0 && (std::ferror(stdout) != 0 || help_failed)) {
+  if (err == 0 && std::ferror(stdout) != 0) {
     err = output_errno() != 0 ? output_errno() : EIO;
+  }
+  if (err == 0 && help_failed) {
+    err = output_errno();
   }
   if (std::fclose(stdout) != 0 && err == 0) {
     err = errno;

@@ -71,7 +71,7 @@ std::string paint(bool on, std::string_view sgr, std::string_view text)
 
 void warn(std::string_view message)
 {
-  std::fflush(stdout);
+  flush_output();
   fmt::print(stderr, "desk: warning: {}\n", text::visible(message));
 }
 
@@ -81,13 +81,27 @@ int& output_errno()
   return err;
 }
 
+// Remember the errno of a write to stdout that failed (stdio keeps only a flag).
+void note_output_error()
+{
+  if (std::ferror(stdout) != 0 && output_errno() == 0) {
+    output_errno() = errno != 0 ? errno : EIO;
+  }
+}
+
+void flush_output()
+{
+  errno = 0;
+  std::fflush(stdout);
+  note_output_error();
+}
+
 void out(std::string_view text)
 {
   if (!text.empty()) { // an empty view may hold a null pointer, which fwrite must not get
     errno = 0;
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() && output_errno() == 0) {
-      output_errno() = errno != 0 ? errno : EIO;
-    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    note_output_error();
   }
 }
 

@@ -82,6 +82,9 @@ void out(std::string_view text);
 // The errno of the first write to stdout that failed, 0 when none did.
 int& output_errno();
 
+// Flush stdout (before writing to stderr), remembering a failure in output_errno.
+void flush_output();
+
 // A text option's value: "-" reads standard input (once). Validates UTF-8 and refuses NUL.
 std::string text_arg(const std::string& value, std::string_view option);
 

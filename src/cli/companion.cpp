@@ -87,7 +87,7 @@ void register_companions(CLI::App& app, Globals& g)
 
 int print_error(std::string_view message, std::string_view hint, ExitCode code)
 {
-  std::fflush(stdout);
+  flush_output();
   // Messages quote input (titles, file names): shown with visible escapes, on one line.
   fmt::print(stderr, "desk: error: {}\n", text::visible(message));
   if (!hint.empty()) {
