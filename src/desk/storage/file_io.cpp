@@ -232,16 +232,17 @@ void write_output_file(const fs::path& given, std::string_view content)
     throw UsageError(fmt::format("cannot write {}: it is {}, not a file", given.string(), kind),
                      "give the path of a file (it is replaced), a FIFO or a character device");
   }
+  // Written through: the file replaced is the link's target (a dangling link's too), and
+  // the link stays.
   struct stat link {};
-  if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
-    // Written through: the file replaced is the link's target, and the link stays.
+  for (int hops = 0; ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode); ++hops) {
     std::error_code ec;
-    const fs::path target = exists ? fs::canonical(path, ec) : fs::weakly_canonical(path, ec);
-    if (ec) {
-      throw StorageError(fmt::format("cannot write {}: {}", given.string(), ec.message()),
-                         "the symbolic link cannot be followed (a loop, or a folder of its target is missing)");
+    const fs::path target = fs::read_symlink(path, ec);
+    if (ec || hops == 40) {
+      throw StorageError(fmt::format("cannot write {}: {}", given.string(), ec ? ec.message() : errno_text(ELOOP)),
+                         "the symbolic link cannot be followed; give the path of a file");
     }
-    path = target;
+    path = (target.is_absolute() ? target : path.parent_path() / target).lexically_normal();
   }
   if (!exists) {
     struct stat folder {};
