@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <desk/util/text.hpp>
+
 // Shared by the fuzz targets (one .cpp per parser of outside input, each defining
 // LLVMFuzzerTestOneInput). A desk::Error (a ParseError with its position, a UsageError) is
 // the expected answer to bad input; any other exception escapes to libFuzzer, which
@@ -35,6 +37,13 @@ inline std::vector<std::string_view> split_parts(std::string_view input, std::si
   out.push_back(input);
   out.resize(parts);
   return out;
+}
+
+// True when `text` is what read_text_file hands on: no NUL byte, valid UTF-8 (the readers
+// behind it rely on that).
+inline bool readable_text(std::string_view text)
+{
+  return text.find('\0') == std::string_view::npos && desk::text::is_valid_utf8(text);
 }
 
 // Stop with a message when a property the code promises does not hold (libFuzzer saves

@@ -9,6 +9,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
   const std::string_view text = desk::fuzz::as_text(data, size);
+  if (!desk::fuzz::readable_text(text)) {
+    return 0; // read_text_file refuses it before any YAML is parsed
+  }
   const auto fast = desk::storage::parse_yaml_fast(text);
   if (!fast) {
     return 0;

@@ -390,4 +390,23 @@ TEST_CASE("non-scalar mapping keys are rejected")
   CHECK_THROWS_AS(parse_yaml("? [a, b]\n: c\n", "k.yaml"), ParseError);
 }
 
+TEST_CASE("a key longer than YAML's implicit key limit is written explicitly and reads back")
+{
+  const std::vector<std::string> keys = {std::string(1500, 'k'), "key: with \"quotes\"\n" + std::string(1200, 'x'),
+                                         std::string(400, 'a') + "长" + std::string(900, 'b')};
+  for (const std::string& key : keys) {
+    Value doc = Value::map();
+    doc.set("id", Value::text("INC-1"));
+    doc.set(key, Value::text("value"));
+    Value nested = Value::map();
+    nested.set(key, Value::list({"a", "b"}));
+    doc.set("nested", nested);
+    const std::string text = emit_yaml(doc);
+    CHECK(text.find("? ") != std::string::npos);
+    const Value back = parse_yaml(text, "long-key.yaml");
+    CHECK(back == doc);
+    CHECK(emit_yaml(back) == text);
+  }
+}
+
 TEST_SUITE_END();

@@ -233,10 +233,21 @@ std::string literal_block(std::string_view s, int indent)
 
 void emit_value(std::string& out, const Value& v, int indent);
 
+// Longest key written as `key:`: YAML limits implicit keys to 1024 characters (yaml-cpp
+// refuses longer ones), so a longer key (kept from a hand edit) is written explicitly,
+// `? key` then `:` (found by tests/fuzz/ticket_yaml.cpp).
+constexpr std::size_t k_max_implicit_key = 1000;
+
 void emit_key_value(std::string& out, const std::string& key, const Value& v, int indent)
 {
   out.append(static_cast<std::size_t>(indent), ' ');
-  out += is_safe_plain(key) ? key : double_quoted(key);
+  const std::string written = is_safe_plain(key) ? key : double_quoted(key);
+  if (written.size() > k_max_implicit_key) { // bytes: never fewer than characters
+    out += "? " + written + "\n";
+    out.append(static_cast<std::size_t>(indent), ' ');
+  } else {
+    out += written;
+  }
   out += ':';
   emit_value(out, v, indent);
 }
