@@ -409,4 +409,15 @@ TEST_CASE("a key longer than YAML's implicit key limit is written explicitly and
   }
 }
 
+TEST_CASE("text yaml-cpp would load without end is a parse error")
+{
+  for (const char* text : {",+", " ,", "!.,\x04", ",v", "a: 1\n,", "- x\n,\n"}) {
+    CAPTURE(text);
+    CHECK_THROWS_AS(parse_yaml(text, "stray.yaml"), ParseError);
+  }
+  CHECK(parse_yaml("title: a, b, c\n", "commas.yaml").find("title")->str() == "a, b, c");
+  CHECK_THROWS_WITH_AS(parse_yaml("a: 1\n---\nb: 2\n", "two.yaml"), doctest::Contains("more than one YAML document"),
+                       ParseError);
+}
+
 TEST_SUITE_END();
