@@ -411,7 +411,7 @@ TEST_CASE("a key longer than YAML's implicit key limit is written explicitly and
 
 TEST_CASE("text yaml-cpp would load without end is a parse error")
 {
-  for (const char* text : {",+", " ,", "!.,\x04", ",v", "a: 1\n,", "- x\n,\n"}) {
+  for (const char* text : {",+", " ,", "!.,\x04", ",v", "a: 1\n,", "- x\n,\n", "!*,", "!!*.,"}) {
     CAPTURE(text);
     CHECK_THROWS_AS(parse_yaml(text, "stray.yaml"), ParseError);
   }

@@ -431,7 +431,9 @@ Value parse_yaml(std::string_view text, const std::string& path)
     YAML::Parser parser(in);
     AliasFinder finder;
     try {
-      while (parser.HandleNextDocument(finder)) {
+      // Two documents at most: more is an error reported below (and yaml-cpp may find
+      // empty documents without end in broken text).
+      for (int n = 0; n < 2 && parser.HandleNextDocument(finder); ++n) {
       }
     } catch (const YAML::Exception&) {
       // Syntax errors are reported below with their position.
