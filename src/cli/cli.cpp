@@ -1,15 +1,20 @@
 #include "cli/cli.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/common.hpp"
 #include "cli/companion.hpp"
 
 #include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 
 namespace desk::cli {
 
@@ -81,10 +86,52 @@ std::string first_word(int argc, char** argv)
   return {};
 }
 
+// Flush and close standard output once the command is done, so that a write that failed
+// (a full disk, /dev/full, an I/O error) is an error, not a truncated file and status 0.
+// A reader that went away (EPIPE: `desk list | head -1`) is not an error: the rest of the
+// output is dropped and the command's own status stays. Returns the status to exit with.
+int finish_output(int code)
+{
+  // CLI11 prints --help through std::cout, which writes through stdout's buffer: a failure
+  // there leaves only errno, as left by the write that failed.
+  // (std::cout.flush() flushes stdout too.)
+  const int earlier = errno;
+  errno = 0;
+  std::cout.flush();
+  const int flushed = errno;
+  const bool help_failed = !std::cout.good();
+  if (help_failed && output_errno() == 0) {
+    output_errno() = flushed != 0 ? flushed : earlier != 0 ? earlier : EIO;
+  }
+  errno = 0;
+  int err = std::fflush(stdout) != 0 ? errno : 0;
+  if (err == 0 && std::ferror(stdout) != 0) {
+    err = output_errno() != 0 ? output_errno() : EIO;
+  }
+  if (err == 0 && help_failed) {
+    err = output_errno();
+  }
+  if (std::fclose(stdout) != 0 && err == 0) {
+    err = errno;
+  }
+  if (err == 0 || err == EPIPE || output_errno() == EPIPE) {
+    return code;
+  }
+  fmt::print(stderr, "desk: error: cannot write standard output: {}\n", std::strerror(err));
+  fmt::print(stderr, "  hint: {}\n",
+             err == ENOSPC ? "the disk is full; free some space and run the command again"
+                           : "check where standard output goes (a full disk, a closed file)");
+  return code == 0 ? static_cast<int>(ExitCode::io) : code;
+}
+
+int parse_and_run(CLI::App& app, int argc, char** argv, std::string_view program);
+
 } // namespace
 
 int run(int argc, char** argv)
 {
+  // A closed pipe is seen as EPIPE from write (finish_output), not as a signal that kills
+  // desk halfway through a step; children get the default back (util/process.cpp).
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"desk: an IT service desk in plain YAML files, driven from the command line", "desk"};
   app.footer(std::string(k_footer));
@@ -149,10 +196,16 @@ int run(int argc, char** argv)
 
 int run_guarded(CLI::App& app, int argc, char** argv, std::string_view program)
 {
+  return finish_output(parse_and_run(app, argc, argv, program));
+}
+
+namespace {
+
+int parse_and_run(CLI::App& app, int argc, char** argv, std::string_view program)
+{
   const std::string word = first_word(argc, argv);
   try {
     app.parse(argc, argv);
-    std::fflush(stdout);
     return command_exit_code();
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -193,5 +246,7 @@ int run_guarded(CLI::App& app, int argc, char** argv, std::string_view program)
     return print_error(e.what(), "this is a bug in desk; please report it", ExitCode::failure);
   }
 }
+
+} // namespace
 
 } // namespace desk::cli

@@ -5,6 +5,7 @@
 #include <desk/storage/doctor.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -49,7 +50,7 @@ void register_doctor(CLI::App& app, Globals& g)
       report.problems.push_back(std::move(p));
     }
     for (const auto& p : report.problems) {
-      out(p.to_string() + "\n");
+      out(text::visible(p.to_string()) + "\n");
     }
     if (kb::index_is_damaged(root)) {
       report.notes.push_back({kb::index_path(root).string(), 0, 0,
@@ -57,7 +58,7 @@ void register_doctor(CLI::App& app, Globals& g)
                               "search rebuilds it, or run `desk reindex`"});
     }
     for (const auto& n : report.notes) {
-      out("note: " + n.to_string() + "\n");
+      out("note: " + text::visible(n.to_string()) + "\n");
     }
     if (report.problems.empty()) {
       out(fmt::format("ok: config and {} ticket(s){} checked, no problems\n", report.tickets_checked,

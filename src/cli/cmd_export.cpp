@@ -20,7 +20,8 @@ void register_export(CLI::App& app, Globals& g)
   cmd->add_option("--format", a->format, "json (the round-trip format) or csv (one row per ticket)")
     ->check(CLI::IsMember({"json", "csv"}))
     ->capture_default_str();
-  cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
+  cmd->add_option("-o,--output", a->output, k_output_help)->type_name("FILE");
+  cmd->footer(k_csv_guard_help);
   cmd->callback([a, &g] {
     const Session s = open_session(g);
     const query::Filter f = make_filter(s, *a);
@@ -38,7 +39,7 @@ void register_export(CLI::App& app, Globals& g)
       warn(fmt::format("skipped {}", p.message));
     });
     if (to_file) {
-      storage::write_file_atomic(a->output, buffer);
+      storage::write_output_file(a->output, buffer);
       out(fmt::format("exported {} tickets ({} events) to {}\n", stats.tickets, stats.events, a->output));
     }
   });

@@ -88,7 +88,7 @@ nlohmann::ordered_json article_json(const kb::Article& a, bool with_events)
 std::string indent_block(std::string_view body, std::string_view pad)
 {
   std::string out;
-  for (const auto& line : text::split(body, '\n')) {
+  for (const auto& line : text::split(text::visible(body, true), '\n')) {
     out += std::string(pad) + line + "\n";
   }
   return out;
@@ -96,11 +96,11 @@ std::string indent_block(std::string_view body, std::string_view pad)
 
 std::string render_article(const Session& s, const kb::Article& a, bool color)
 {
-  std::string o = paint(color, "1", fmt::format("{}  {}", a.id(), a.title())) + "\n";
+  std::string o = paint(color, "1", fmt::format("{}  {}", a.id(), text::visible(a.title()))) + "\n";
   std::vector<std::pair<std::string, std::string>> rows;
   auto row = [&](std::string label, std::string value) {
     if (!value.empty()) {
-      rows.emplace_back(std::move(label), std::move(value));
+      rows.emplace_back(text::visible(label), text::visible(text::one_line(value)));
     }
   };
   std::string state(kb::to_string(a.state()));
@@ -140,22 +140,23 @@ std::string render_article(const Session& s, const kb::Article& a, bool color)
   o += "\n" + paint(color, "1", "History") + ":\n";
   std::size_t by_width = 0;
   for (const auto& e : a.events()) {
-    by_width = std::max(by_width, text::display_width(e.by));
+    by_width = std::max(by_width, text::display_width(text::visible(e.by)));
   }
   for (const auto& e : a.events()) {
     std::vector<std::string> changes;
     for (const auto& [k, v] : e.set.entries) {
       std::string value = v.is_sequence() ? fmt::format("{}", fmt::join(v.strings(), ", ")) : v.str();
-      changes.push_back(fmt::format("{}={}", k, value.empty() ? "∅" : text::truncate_to_width(text::one_line(value), 40)));
+      changes.push_back(fmt::format("{}={}", text::visible(k),
+                                    value.empty() ? "∅" : text::truncate_to_width(text::visible(text::one_line(value)), 40)));
     }
     for (const auto& [k, v] : e.extra.entries) {
-      changes.push_back(fmt::format("{}={}", k, v.is_scalar() ? v.scalar : "…"));
+      changes.push_back(fmt::format("{}={}", text::visible(k), v.is_scalar() ? text::visible(text::one_line(v.scalar)) : "…"));
     }
     if (!e.note.empty()) {
-      changes.push_back(fmt::format("“{}”", text::truncate_to_width(text::one_line(e.note), 60)));
+      changes.push_back(fmt::format("“{}”", text::truncate_to_width(text::visible(text::one_line(e.note)), 60)));
     }
-    const std::string line = fmt::format("  {}  {}  {}  {}", local_time(s, e.at), text::pad_to_width(e.by, by_width),
-                                         e.action, text::one_line(fmt::format("{}", fmt::join(changes, ", "))));
+    const std::string line = fmt::format("  {}  {}  {}  {}", text::visible(local_time(s, e.at)),
+                                         text::pad_to_width(text::visible(e.by), by_width), text::visible(e.action), text::one_line(fmt::format("{}", fmt::join(changes, ", "))));
     o += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
   }
   return o;
@@ -265,16 +266,16 @@ std::vector<kb::Audience> parse_audiences(const std::vector<std::string>& values
 std::string marked_snippet(const kb::Snippet& sn, bool color)
 {
   if (!color) {
-    return sn.text;
+    return text::visible(sn.text);
   }
   std::string o;
   std::size_t at = 0;
   for (const auto& [b, e] : sn.marks) {
-    o += sn.text.substr(at, b - at);
-    o += paint(true, "1;33", sn.text.substr(b, e - b));
+    o += text::visible(sn.text.substr(at, b - at));
+    o += paint(true, "1;33", text::visible(sn.text.substr(b, e - b)));
     at = e;
   }
-  return o + sn.text.substr(at);
+  return o + text::visible(sn.text.substr(at));
 }
 
 nlohmann::ordered_json hit_json(const kb::SearchHit& h)
@@ -333,9 +334,10 @@ void kb_add_command(CLI::App& kb, Globals& g)
     if (a->quiet) {
       out(r.article.id() + "\n");
     } else {
-      out(fmt::format("Added {} (draft): {}\n", r.article.id(), r.article.title()));
+      out(fmt::format("Added {} (draft): {}\n", r.article.id(), text::visible(r.article.title())));
       out(fmt::format("  someone other than {} validates it: desk kb validate {}\n", s.actor(), r.article.id()));
     }
+    warn_all(r.warnings);
   });
 }
 
@@ -506,7 +508,8 @@ void kb_edit_command(CLI::App& kb, Globals& g)
       e.solution = t.solution;
     }
     const auto r = ops::kb_edit(s.repo, s.call(), a->id, e);
-    out(fmt::format("{}: {}\n", r.article.id(), r.summary));
+    out(fmt::format("{}: {}\n", r.article.id(), text::visible(r.summary)));
+    warn_all(r.warnings);
   });
 }
 
@@ -522,7 +525,8 @@ void kb_state_command(CLI::App& kb, Globals& g, const char* name, const char* he
     const Session s = open_session(g);
     const auto r = action == "validate" ? ops::kb_validate(s.repo, s.call(), a->id, note)
                                         : ops::kb_archive(s.repo, s.call(), a->id, note);
-    out(fmt::format("{}: {}\n", r.article.id(), r.summary));
+    out(fmt::format("{}: {}\n", r.article.id(), text::visible(r.summary)));
+    warn_all(r.warnings);
   });
 }
 
@@ -545,7 +549,7 @@ void kb_capture_command(CLI::App& kb, Globals& g)
     if (a->quiet) {
       out(r.article.id() + "\n");
     } else {
-      out(fmt::format("Captured {} (draft) from {}: {}\n", r.article.id(), r.ticket.id(), r.article.title()));
+      out(fmt::format("Captured {} (draft) from {}: {}\n", r.article.id(), r.ticket.id(), text::visible(r.article.title())));
     }
     warn_all(r.warnings);
   });
@@ -590,7 +594,7 @@ void kb_search_command(CLI::App& kb, Globals& g)
       return;
     }
     if (r.hits.empty()) {
-      out(fmt::format("No articles match '{}'.\n", text::truncate_to_width(text::one_line(query), 60)));
+      out(fmt::format("No articles match '{}'.\n", text::truncate_to_width(text::visible(text::one_line(query)), 60)));
       return;
     }
     const bool color = use_color(g);
@@ -600,11 +604,12 @@ void kb_search_command(CLI::App& kb, Globals& g)
     }
     std::string o;
     for (const auto& h : r.hits) {
-      const std::string category = h.article.get("category").empty() ? "" : "  [" + h.article.get("category") + "]";
+      const std::string category =
+        h.article.get("category").empty() ? "" : "  [" + text::visible(h.article.get("category")) + "]";
       o += fmt::format("{}  {}  {}{}\n", paint(color, "1", h.article.id()),
                        text::pad_to_width(kb::to_string(h.article.state()), state_w),
-                       text::truncate_to_width(h.article.title(), 70), category);
-      o += fmt::format("    {}: {}\n", h.snippet.field, marked_snippet(h.snippet, color));
+                       text::truncate_to_width(text::visible(h.article.title()), 70), category);
+      o += fmt::format("    {}: {}\n", text::visible(h.snippet.field), marked_snippet(h.snippet, color));
     }
     out(o);
   });
@@ -652,7 +657,7 @@ std::string kb_suggestions_text(const Session& s, const Ticket& ticket)
     if (a.reuse_count() > 0) {
       extra += fmt::format("{}solved {} before", extra.empty() ? "" : ", ", a.reuse_count());
     }
-    o += fmt::format("  {}  {}{}\n", a.id(), a.title(), extra.empty() ? "" : "  (" + extra + ")");
+    o += fmt::format("  {}  {}{}\n", a.id(), text::visible(a.title()), extra.empty() ? "" : "  (" + text::visible(extra) + ")");
   }
   o += fmt::format("  if one solves it: desk kb show KB-ID, then desk resolve {} --kb KB-ID ...\n", ticket.id());
   return o;

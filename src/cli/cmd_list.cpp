@@ -60,6 +60,7 @@ void register_list(CLI::App& app, Globals& g)
   cmd->add_option("--format", a->format, "Output: table, json (array of tickets) or csv")
     ->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();
+  cmd->footer(k_csv_guard_help);
   cmd->callback([a, &g] {
     const Session s = open_session(g);
     const query::Filter f = make_filter(s, *a);

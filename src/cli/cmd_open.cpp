@@ -119,7 +119,7 @@ void register_open(CLI::App& app, Globals& g)
     } else if (!opened.changed) {
       out(opened.summary + "\n");
     } else {
-      out(fmt::format("Opened {}\n", opened.summary));
+      out(fmt::format("Opened {}\n", text::visible(opened.summary)));
       if (!a->no_suggest) {
         out(kb_suggestions_text(s, opened.ticket)); // knowledge base (cmd_kb.cpp)
       }

@@ -39,13 +39,13 @@ std::string render_terminal(const report::ReviewReport& r, bool color)
                           "Service review " + report::fmt_text::period_title(r));
   out += "\n";
   for (const report::DocSection& s : report::document(r)) {
-    out += "\n" + paint(color, "1;4", s.title) + "\n";
+    out += "\n" + paint(color, "1;4", text::visible(s.title)) + "\n";
     for (const auto& note : s.notes) {
-      out += note + "\n";
+      out += text::visible(note, true) + "\n";
     }
     for (const auto& t : s.tables) {
       if (!t.caption.empty()) {
-        out += "\n" + paint(color, "1", t.caption) + "\n";
+        out += "\n" + paint(color, "1", text::visible(t.caption)) + "\n";
       } else {
         out += "\n";
       }
@@ -106,7 +106,7 @@ void register_report(CLI::App& app, Globals& g)
   cmd->add_option("--format", a->format, "Output: table, json, csv, markdown or html")
     ->type_name("FORMAT")
     ->capture_default_str();
-  cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")
+  cmd->add_option("-o,--output", a->output, k_output_help)
     ->type_name("FILE");
   cmd->footer(fmt::format("DATE is YYYY-MM-DD (midnight in the repository's time zone) or ISO 8601.\n"
                           "Formats: table (terminal), json and csv (documented shapes, share/report-measures.md),\n"
@@ -179,7 +179,7 @@ void register_report(CLI::App& app, Globals& g)
     if (a->output.empty()) {
       out(text);
     } else {
-      storage::write_file_atomic(a->output, text);
+      storage::write_output_file(a->output, text);
     }
   });
 }

@@ -20,7 +20,7 @@ struct ShowArgs {
 std::string indent_block(std::string_view body, std::string_view pad)
 {
   std::string out;
-  for (const auto& line : text::split(body, '\n')) {
+  for (const auto& line : text::split(text::visible(body, true), '\n')) {
     out += std::string(pad) + line + "\n";
   }
   return out;
@@ -48,11 +48,11 @@ std::string describe_target(const Session& s, const sla::TargetStatus& t)
 std::string render_text(const Session& s, const Ticket& t, bool color)
 {
   std::string o;
-  o += paint(color, "1", fmt::format("{}  {}", t.id(), t.get("title"))) + "\n";
+  o += paint(color, "1", fmt::format("{}  {}", t.id(), text::visible(t.get("title")))) + "\n";
   std::vector<std::pair<std::string, std::string>> rows;
   auto row = [&](std::string label, std::string value) {
     if (!value.empty()) {
-      rows.emplace_back(std::move(label), std::move(value));
+      rows.emplace_back(text::visible(label), text::visible(text::one_line(value)));
     }
   };
   std::string status = t.status();
@@ -123,7 +123,7 @@ std::string render_text(const Session& s, const Ticket& t, bool color)
     width = std::max(width, text::display_width(label));
   }
   for (const auto& [label, value] : rows) {
-    o += "  " + paint(color, "2", text::pad_to_width(label, width)) + "  " + text::one_line(value) + "\n";
+    o += "  " + paint(color, "2", text::pad_to_width(label, width)) + "  " + value + "\n";
   }
   for (const auto& [field, title] : {std::pair{"description", "Description"}, std::pair{"steps", "Steps"},
                                      std::pair{"error", "Error"}, std::pair{"cause", "Cause"},
@@ -136,8 +136,8 @@ std::string render_text(const Session& s, const Ticket& t, bool color)
   std::size_t by_width = 0;
   std::size_t action_width = 0;
   for (const auto& e : t.events()) {
-    by_width = std::max(by_width, text::display_width(e.by));
-    action_width = std::max(action_width, text::display_width(e.action));
+    by_width = std::max(by_width, text::display_width(text::visible(e.by)));
+    action_width = std::max(action_width, text::display_width(text::visible(e.action)));
   }
   for (const auto& e : t.events()) {
     std::vector<std::string> changes;
@@ -153,13 +153,14 @@ std::string render_text(const Session& s, const Ticket& t, bool color)
       if (spec && spec->kind == FieldKind::timestamp) {
         continue;
       }
-      changes.push_back(fmt::format("{}={}", k, value.empty() ? "∅" : text::truncate_to_width(text::one_line(value), 40)));
+      changes.push_back(fmt::format("{}={}", text::visible(k),
+                                    value.empty() ? "∅" : text::truncate_to_width(text::visible(text::one_line(value)), 40)));
     }
     for (const auto& [k, v] : e.extra.entries) {
-      changes.push_back(fmt::format("{}={}", k, v.is_scalar() ? v.scalar : "…"));
+      changes.push_back(fmt::format("{}={}", text::visible(k), v.is_scalar() ? text::visible(text::one_line(v.scalar)) : "…"));
     }
-    o += fmt::format("  {}  {}  {}  {}\n", local_time(s, e.at), text::pad_to_width(e.by, by_width),
-                     paint(color, "36", text::pad_to_width(e.action, action_width)),
+    o += fmt::format("  {}  {}  {}  {}\n", text::visible(local_time(s, e.at)), text::pad_to_width(text::visible(e.by), by_width),
+                     paint(color, "36", text::pad_to_width(text::visible(e.action), action_width)),
                      text::one_line(fmt::format("{}", fmt::join(changes, ", "))));
     if (!e.note.empty()) {
       o += indent_block(e.note, std::string(4 + 16 + 2 + by_width + 2, ' '));

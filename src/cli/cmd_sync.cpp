@@ -1,5 +1,7 @@
 #include "cli/commands.hpp"
 
+#include <desk/util/text.hpp>
+
 #include <fmt/format.h>
 
 namespace desk::cli {
@@ -18,13 +20,13 @@ void register_sync(CLI::App& app, Globals& g)
       for (const auto& p : r.new_files) {
         if (is_ticket(p)) {
           ++new_tickets;
-          out(fmt::format("  new      {}\n", p));
+          out(fmt::format("  new      {}\n", text::visible(p)));
         }
       }
       for (const auto& p : r.changed_files) {
         if (is_ticket(p)) {
           ++changed_tickets;
-          out(fmt::format("  changed  {}\n", p));
+          out(fmt::format("  changed  {}\n", text::visible(p)));
         }
       }
       out(fmt::format("Synced with {} ({}): {} new ticket(s), {} changed ticket(s){}; pushed\n", r.remote, r.branch,

@@ -71,14 +71,37 @@ std::string paint(bool on, std::string_view sgr, std::string_view text)
 
 void warn(std::string_view message)
 {
+  flush_output();
+  fmt::print(stderr, "desk: warning: {}\n", text::visible(message));
+}
+
+int& output_errno()
+{
+  static int err = 0;
+  return err;
+}
+
+// Remember the errno of a write to stdout that failed (stdio keeps only a flag).
+void note_output_error()
+{
+  if (std::ferror(stdout) != 0 && output_errno() == 0) {
+    output_errno() = errno != 0 ? errno : EIO;
+  }
+}
+
+void flush_output()
+{
+  errno = 0;
   std::fflush(stdout);
-  fmt::print(stderr, "desk: warning: {}\n", message);
+  note_output_error();
 }
 
 void out(std::string_view text)
 {
   if (!text.empty()) { // an empty view may hold a null pointer, which fwrite must not get
+    errno = 0;
     std::fwrite(text.data(), 1, text.size(), stdout);
+    note_output_error();
   }
 }
 
@@ -242,7 +265,7 @@ void warn_all(const std::vector<std::string>& warnings)
 void render_step(const ops::StepResult& result, bool quiet)
 {
   if (!quiet) {
-    out(fmt::format("{}: {}\n", result.ticket.id(), result.summary));
+    out(fmt::format("{}: {}\n", result.ticket.id(), text::visible(result.summary)));
   }
   warn_all(result.warnings);
 }

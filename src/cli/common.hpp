@@ -62,8 +62,28 @@ std::string paint(bool on, std::string_view sgr, std::string_view text);
 // Print a warning to stderr: "desk: warning: ...".
 void warn(std::string_view message);
 
-// Print to stdout.
+// Help of every -o/--output option (the rules are storage::write_output_file's).
+inline constexpr const char* k_output_help =
+  "Write to FILE instead of standard output: a file is replaced atomically, a symbolic link is "
+  "written through (its target replaced), a FIFO or character device is written as a stream; "
+  "the folder must exist";
+
+// The rule of every CSV desk writes (list, export, report, kb list), for their --help.
+inline constexpr const char* k_csv_guard_help =
+  "CSV and spreadsheets: a cell that starts with =, +, -, @, a tab or a carriage return (after any '), and is\n"
+  "not a plain number such as -5, is written with a ' before it, so a spreadsheet shows it as text and never\n"
+  "runs it as a formula. desk's CSV reader (import csv, import servicenow) removes that one ', so an exported\n"
+  "text comes back exactly; the JSON export carries every text exactly as it is.";
+
+// Print to stdout. A failed write is remembered (output_errno), and reported once the
+// command is done (cli.cpp: finish_output).
 void out(std::string_view text);
+
+// The errno of the first write to stdout that failed, 0 when none did.
+int& output_errno();
+
+// Flush stdout (before writing to stderr), remembering a failure in output_errno.
+void flush_output();
 
 // A text option's value: "-" reads standard input (once). Validates UTF-8 and refuses NUL.
 std::string text_arg(const std::string& value, std::string_view option);

@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 
 #include <desk/util/error.hpp>
+#include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -86,10 +87,11 @@ void register_companions(CLI::App& app, Globals& g)
 
 int print_error(std::string_view message, std::string_view hint, ExitCode code)
 {
-  std::fflush(stdout);
-  fmt::print(stderr, "desk: error: {}\n", message);
+  flush_output();
+  // Messages quote input (titles, file names): shown with visible escapes, on one line.
+  fmt::print(stderr, "desk: error: {}\n", text::visible(message));
   if (!hint.empty()) {
-    fmt::print(stderr, "  hint: {}\n", hint);
+    fmt::print(stderr, "  hint: {}\n", text::visible(hint));
   }
   return static_cast<int>(code);
 }

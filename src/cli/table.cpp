@@ -27,7 +27,7 @@ std::string_view strip_trailing_spaces(std::string_view s)
 Table::Table(std::vector<Column> columns) : m_columns(std::move(columns))
 {
   for (Column& column : m_columns) {
-    column.header = text::one_line(column.header);
+    column.header = text::visible(text::one_line(column.header));
   }
 }
 
@@ -38,7 +38,7 @@ void Table::add_row(std::vector<std::string> cells)
   }
   cells.resize(m_columns.size());
   for (std::string& cell : cells) {
-    cell = text::one_line(cell);
+    cell = text::visible(text::one_line(cell));
   }
   m_rows.push_back(std::move(cells));
 }

@@ -33,7 +33,8 @@ public:
   explicit Table(std::vector<Column> columns);
 
   // Append a row; missing cells are empty, extra cells throw std::invalid_argument.
-  // Newlines and tabs in cells are shown as spaces (text::one_line).
+  // Newlines and tabs in cells are shown as spaces (text::one_line), control characters as
+  // visible escapes (text::visible).
   void add_row(std::vector<std::string> cells);
 
   // Number of rows added so far (the header not counted).

@@ -275,6 +275,9 @@ def test_output_file_is_written_atomically(desk, tmp_path):
     story(desk)
     expected = desk.ok("report", *PERIOD, "--format", "markdown").out
     target = tmp_path / "out" / "review.md"
+    desk.fails(7, "report", *PERIOD, "--format", "markdown", "-o", str(target))  # the folder is never created
+    assert not target.parent.exists()
+    target.parent.mkdir()
     r = desk.ok("report", *PERIOD, "--format", "markdown", "-o", str(target))
     assert r.out == ""
     assert target.read_text(encoding="utf-8") == expected

@@ -26,6 +26,7 @@ using desk::storage::k_max_file_size;
 using desk::storage::read_text_file;
 using desk::storage::RepoLock;
 using desk::storage::write_file_atomic;
+using desk::storage::write_output_file;
 using desk::test::list_files;
 using desk::test::read_raw;
 using desk::test::TempDir;
@@ -328,3 +329,69 @@ TEST_CASE("attachments: regular files only, read to their end, UTF-8 names")
 }
 
 TEST_SUITE_END();
+TEST_CASE("write_output_file replaces a file atomically and keeps its mode")
+{
+  TempDir dir;
+  const fs::path out = dir / "report.txt";
+  write_output_file(out, "one\n");
+  CHECK(read_raw(out) == "one\n");
+  ::chmod(out.c_str(), 0600);
+  struct stat before {};
+  ::stat(out.c_str(), &before);
+  write_output_file(out, "two\n");
+  struct stat after {};
+  ::stat(out.c_str(), &after);
+  CHECK(read_raw(out) == "two\n");
+  CHECK((after.st_mode & 07777) == 0600);
+  CHECK(after.st_ino != before.st_ino); // a new file renamed into place, never a half-written one
+  CHECK(list_files(dir.path()).size() == 1); // no temporary file left
+}
+
+TEST_CASE("write_output_file never creates folders")
+{
+  TempDir dir;
+  CHECK_THROWS_AS(write_output_file(dir / "missing" / "report.txt", "x"), desk::StorageError);
+  CHECK_FALSE(fs::exists(dir / "missing"));
+}
+
+TEST_CASE("write_output_file writes through a symbolic link")
+{
+  TempDir dir;
+  write_raw(dir / "target.txt", "old");
+  fs::create_symlink("target.txt", dir / "link.txt");
+  write_output_file(dir / "link.txt", "new");
+  CHECK(fs::is_symlink(dir / "link.txt"));
+  CHECK(read_raw(dir / "target.txt") == "new");
+  // A dangling link: its target is created, in a folder that exists.
+  fs::create_symlink("made.txt", dir / "dangling.txt");
+  write_output_file(dir / "dangling.txt", "made");
+  CHECK(fs::is_symlink(dir / "dangling.txt"));
+  CHECK(read_raw(dir / "made.txt") == "made");
+  fs::create_symlink("nowhere/x.txt", dir / "lost.txt");
+  CHECK_THROWS_AS(write_output_file(dir / "lost.txt", "x"), desk::StorageError);
+}
+
+TEST_CASE("write_output_file streams to devices and FIFOs and refuses folders")
+{
+  TempDir dir;
+  write_output_file("/dev/null", "gone");
+  struct stat st {};
+  REQUIRE(::stat("/dev/null", &st) == 0);
+  CHECK(S_ISCHR(st.st_mode)); // the device is still a device
+  if (::stat("/dev/full", &st) == 0) {
+    CHECK_THROWS_AS(write_output_file("/dev/full", "x"), desk::StorageError); // ENOSPC is reported
+    ::stat("/dev/full", &st);
+    CHECK(S_ISCHR(st.st_mode));
+  }
+  const fs::path fifo = dir / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  write_output_file(fifo, "through the pipe");
+  char buf[64] = {};
+  CHECK(::read(reader, buf, sizeof buf) == 16);
+  CHECK(std::string(buf) == "through the pipe");
+  ::close(reader);
+  CHECK(fs::is_fifo(fifo));
+  CHECK_THROWS_AS(write_output_file(dir.path(), "x"), desk::UsageError);
+}

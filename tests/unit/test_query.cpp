@@ -27,7 +27,7 @@ Ticket ticket(const std::string& id, const std::string& status, std::vector<std:
   return t;
 }
 
-std::vector<std::string> ids(const std::vector<Ticket>& tickets)
+std::vector<std::string> ticket_ids(const std::vector<Ticket>& tickets)
 {
   std::vector<std::string> out;
   for (const auto& t : tickets) {
@@ -39,7 +39,7 @@ std::vector<std::string> ids(const std::vector<Ticket>& tickets)
 std::vector<std::string> sorted_ids(std::vector<Ticket> tickets, const std::string& spec)
 {
   desk::query::sort_tickets(tickets, desk::query::parse_sort(spec));
-  return ids(tickets);
+  return ticket_ids(tickets);
 }
 
 desk::Timestamp utc(const char* text)
@@ -229,7 +229,7 @@ TEST_CASE("several keys: the second breaks ties of the first")
   CHECK(sorted_ids(t, "-priority,created") == std::vector<std::string>{"INC-1", "INC-3", "INC-2", "INC-4"});
   std::vector<Ticket> copy = t;
   desk::query::sort_tickets(copy, {});
-  CHECK(ids(copy) == std::vector<std::string>{"INC-1", "INC-2", "INC-3", "INC-4"});
+  CHECK(ticket_ids(copy) == std::vector<std::string>{"INC-1", "INC-2", "INC-3", "INC-4"});
 }
 
 TEST_SUITE_END();

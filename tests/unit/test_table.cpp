@@ -224,4 +224,21 @@ TEST_CASE("row bookkeeping")
   CHECK(Table(std::vector<Column>{}).render().empty());
 }
 
+TEST_CASE("cells with terminal controls are shown escaped and stay aligned")
+{
+  Table table({{"TITLE"}, {"REPORTER"}});
+  table.add_row({"打印机\x1b]0;owned\x07", "bob\b\b\b"});
+  table.add_row({"普通", "\u202eevil"});
+  const std::string rendered = table.render();
+  CHECK(rendered.find('\x1b') == std::string::npos);
+  CHECK(rendered.find('\b') == std::string::npos);
+  CHECK(rendered.find("\u202e") == std::string::npos);
+  const auto lines = lines_of(rendered);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[1].starts_with("打印机\\e]0;owned\\x07  bob\\x08\\x08\\x08"));
+  // The second column starts at one display column on every line (CJK counts two).
+  CHECK(column_of(lines[0], "REPORTER") == column_of(lines[1], "bob"));
+  CHECK(column_of(lines[0], "REPORTER") == column_of(lines[2], "\\u202eevil"));
+}
+
 TEST_SUITE_END();

@@ -261,4 +261,62 @@ TEST_CASE("html_escape escapes the five characters HTML gives meaning to, and no
   CHECK(text::html_escape("") == "");
 }
 
+TEST_CASE("visible shows terminal controls as escapes and keeps text")
+{
+  CHECK(text::visible("打印机 printer 🖨") == "打印机 printer 🖨");
+  CHECK(text::visible("C:\\Users\\wang") == "C:\\Users\\wang"); // backslashes stay
+  CHECK(text::visible("a\x1b]0;owned\x07z") == "a\\e]0;owned\\x07z");            // OSC 0 title
+  CHECK(text::visible("\x1b]52;c;ZXZpbA==\x07") == "\\e]52;c;ZXZpbA==\\x07");     // OSC 52 clipboard
+  CHECK(text::visible("\x1b[2J\x1b[H") == "\\e[2J\\e[H");                          // clear, home
+  CHECK(text::visible("bob\b\b\bal") == "bob\\x08\\x08\\x08al");
+  CHECK(text::visible("x\ry") == "x\\x0dy");
+  CHECK(text::visible("del\x7f") == "del\\x7f");
+  CHECK(text::visible("\xc2\x9b" "31m") == "\\u009b31m"); // C1 CSI
+  CHECK(text::visible("abc\u202edcba") == "abc\\u202edcba");
+  for (const char* bidi : {"\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",
+                           "\u200f", "\u061c", "\u2028", "\u2029"}) {
+    CHECK(text::visible(bidi).starts_with("\\u"));
+    CHECK(text::needs_escape(bidi));
+  }
+  CHECK(text::visible("bad \xff byte") == "bad \\xff byte");
+  CHECK(text::visible("one\ntwo\tthree") == "one\\x0atwo\\x09three");
+  CHECK(text::visible("one\ntwo\tthree", true) == "one\ntwo\tthree");
+  CHECK(text::visible("one\n\x1b[1A", true) == "one\n\\e[1A");
+  CHECK_FALSE(text::needs_escape("打印机 = printer"));
+  CHECK(text::needs_escape("\x1b"));
+  // Escapes are plain ASCII: display widths stay right for tables.
+  CHECK(text::display_width(text::visible("中文\x1b[2J")) == 4 + 5);
+}
+
+TEST_CASE("csv_cell guards formulas and csv_unguard gives the text back")
+{
+  CHECK(text::csv_cell("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  CHECK(text::csv_cell("+1+cmd|' /C calc'!A0") == "'+1+cmd|' /C calc'!A0");
+  CHECK(text::csv_cell("-2+3") == "'-2+3");
+  CHECK(text::csv_cell("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(text::csv_cell("\tx") == "'\tx");
+  CHECK(text::csv_cell("\rx") == "\"'\rx\"");
+  CHECK(text::csv_cell("'=x") == "''=x"); // a quote already there is kept, one more guards it
+  // Numbers and ordinary text are not touched.
+  for (const char* plain : {"-5", "+1.5", "12", "-0.25", "打印机", "a=b", "", "'", "'quoted'"}) {
+    CHECK(text::csv_cell(plain) == plain);
+    CHECK_FALSE(text::csv_formula_guarded(plain));
+  }
+  for (const char* s : {"=1+1", "+x", "-", "-x", "@", "\t", "\r", "'=x", "''+y", "-5-", "-.5", "=", "-1e5", "x", "'",
+                        "''", "'x", "-5", "打印机"}) {
+    std::string cell = text::csv_cell(s);
+    if (cell.size() >= 2 && cell.front() == '"') { // undo the RFC 4180 quoting
+      std::string inner;
+      for (std::size_t i = 1; i + 1 < cell.size(); ++i) {
+        inner += cell[i];
+        if (cell[i] == '"') {
+          ++i;
+        }
+      }
+      cell = inner;
+    }
+    CHECK(text::csv_unguard(cell) == s);
+  }
+}
+
 TEST_SUITE_END();

@@ -420,6 +420,34 @@ TEST_CASE("git conflict markers are named as such, at their line")
   }
   // The same characters inside a text are text.
   CHECK(parse_yaml("title: '<<<<<<< HEAD'\n", "t.yaml").find("title")->str() == "<<<<<<< HEAD");
+TEST_CASE("a key longer than YAML's implicit key limit is written explicitly and reads back")
+{
+  const std::vector<std::string> keys = {std::string(1500, 'k'), "key: with \"quotes\"\n" + std::string(1200, 'x'),
+                                         std::string(400, 'a') + "长" + std::string(900, 'b')};
+  for (const std::string& key : keys) {
+    Value doc = Value::map();
+    doc.set("id", Value::text("INC-1"));
+    doc.set(key, Value::text("value"));
+    Value nested = Value::map();
+    nested.set(key, Value::list({"a", "b"}));
+    doc.set("nested", nested);
+    const std::string text = emit_yaml(doc);
+    CHECK(text.find("? ") != std::string::npos);
+    const Value back = parse_yaml(text, "long-key.yaml");
+    CHECK(back == doc);
+    CHECK(emit_yaml(back) == text);
+  }
+}
+
+TEST_CASE("text yaml-cpp would load without end is a parse error")
+{
+  for (const char* text : {",+", " ,", "!.,\x04", ",v", "a: 1\n,", "- x\n,\n", "!*,", "!!*.,"}) {
+    CAPTURE(text);
+    CHECK_THROWS_AS(parse_yaml(text, "stray.yaml"), ParseError);
+  }
+  CHECK(parse_yaml("title: a, b, c\n", "commas.yaml").find("title")->str() == "a, b, c");
+  CHECK_THROWS_WITH_AS(parse_yaml("a: 1\n---\nb: 2\n", "two.yaml"), doctest::Contains("more than one YAML document"),
+                       ParseError);
 }
 
 TEST_SUITE_END();

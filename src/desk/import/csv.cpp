@@ -200,9 +200,9 @@ std::string_view CsvTable::cell(std::size_t row, std::size_t column) const
 {
   const Cell& c = m_cells[(row + 1) * m_header.size() + column];
   if (c.length & k_arena_bit) {
-    return std::string_view(m_arena).substr(c.offset, c.length & ~k_arena_bit);
+    return text::csv_unguard(std::string_view(m_arena).substr(c.offset, c.length & ~k_arena_bit));
   }
-  return std::string_view(m_data).substr(c.offset, c.length);
+  return text::csv_unguard(std::string_view(m_data).substr(c.offset, c.length));
 }
 
 std::size_t CsvTable::find_column(std::string_view name) const

@@ -37,7 +37,8 @@ public:
   // Number of data rows (without the header).
   std::size_t rows() const { return m_row_count; }
 
-  // The text of one cell (quotes removed, doubled quotes undone).
+  // The text of one cell (quotes removed, doubled quotes undone, and the ' that guards a
+  // formula-like text undone: text::csv_unguard).
   std::string_view cell(std::size_t row, std::size_t column) const;
 
   // Index of the first column named `name` (exact match), or npos.

@@ -21,6 +21,10 @@ struct Value {
   int line = 0;                                      // 1-based position in the file read, 0 if made
   int column = 0;
 
+  // Declared, so Value is no aggregate: clang 14 with libstdc++ 12 cannot otherwise tell
+  // whether the recursive type is default-constructible (the fuzz build).
+  Value() = default;
+
   // A text scalar (quoted on output whenever a plain scalar would read differently).
   static Value text(std::string s);
   // An integer scalar, written plain.

@@ -29,7 +29,7 @@ ArticleResult change_article(const storage::Repository& repo, const Call& call, 
     tx.roll_back();
     throw;
   }
-  commit(repo, call, tx, fmt::format("{}: {}", result.article.id(), result.summary));
+  commit(repo, call, tx, fmt::format("{}: {}", result.article.id(), result.summary), result.warnings);
   return result;
 }
 
@@ -43,7 +43,7 @@ ArticleResult kb_add(const storage::Repository& repo, const Call& call, const kb
   const kb::ArticleRef ref = kb::KbStore(repo.root()).create(result.article, kb::make_article_id);
   Transaction tx;
   tx.created(ref.path);
-  commit(repo, call, tx, fmt::format("{}: add {}", ref.id, result.article.title()));
+  commit(repo, call, tx, fmt::format("{}: add {}", ref.id, result.article.title()), result.warnings);
   result.summary = fmt::format("added {} (draft): {}", ref.id, result.article.title());
   return result;
 }
@@ -104,9 +104,11 @@ CaptureResult kb_capture(const storage::Repository& repo, const Call& call, std:
       tx.roll_back();
       throw;
     }
-    commit(repo, call, tx, fmt::format("{}: capture from {}", result.article.id(), result.ticket.id()));
+    commit(repo, call, tx, fmt::format("{}: capture from {}", result.article.id(), result.ticket.id()), result.warnings);
   }
-  result.warnings = after_step(repo, result.ticket);
+  for (auto& w : after_step(repo, result.ticket)) {
+    result.warnings.push_back(std::move(w));
+  }
   return result;
 }
 

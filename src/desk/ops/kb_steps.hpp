@@ -16,6 +16,7 @@ struct ArticleResult {
   kb::Article article;     // after the change
   std::string summary;     // one line
   bool changed = true;     // false: the edit changed nothing (nothing written)
+  std::vector<std::string> warnings; // what the commit reported without failing
 };
 
 // A new draft article.

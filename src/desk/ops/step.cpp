@@ -92,10 +92,13 @@ void Transaction::roll_back() noexcept
   m_saved.clear();
 }
 
-void commit(const storage::Repository& repo, const Call& call, Transaction& tx, const std::string& message)
+void commit(const storage::Repository& repo, const Call& call, Transaction& tx, const std::string& message,
+            std::vector<std::string>& warnings)
 {
   try {
-    repo.record_change(tx.paths(), message, call.actor);
+    if (std::string warning = repo.record_change(tx.paths(), message, call.actor); !warning.empty()) {
+      warnings.push_back(std::move(warning));
+    }
   } catch (...) {
     tx.roll_back();
     throw;
@@ -123,9 +126,11 @@ StepResult change_ticket(const storage::Repository& repo, const Call& call, std:
       tx.roll_back();
       throw;
     }
-    commit(repo, call, tx, fmt::format("{}: {}", result.ticket.id(), result.summary));
+    commit(repo, call, tx, fmt::format("{}: {}", result.ticket.id(), result.summary), result.warnings);
   }
-  result.warnings = after_step(repo, result.ticket);
+  for (auto& w : after_step(repo, result.ticket)) {
+    result.warnings.push_back(std::move(w));
+  }
   return result;
 }
 

@@ -85,7 +85,10 @@ StepResult change_ticket(const storage::Repository& repo, const Call& call, std:
                          const TicketChange& change);
 
 // Commit what `tx` wrote with `message` (git.autocommit); on failure roll it back and rethrow.
-void commit(const storage::Repository& repo, const Call& call, Transaction& tx, const std::string& message);
+// Appends to `warnings` what the commit reports without failing (git not installed, the
+// commit made but git's index locked: Repository::record_change).
+void commit(const storage::Repository& repo, const Call& call, Transaction& tx, const std::string& message,
+            std::vector<std::string>& warnings);
 
 // After the commit and outside the lock: the hook named after the ticket's last event (and
 // `extra_hook` when given). Failures come back as warnings.

@@ -135,10 +135,12 @@ OpenResult open(const storage::Repository& repo, const Call& call, workflow::Ope
     }
     commit(repo, call, tx,
            fmt::format("{}: open {} {}: {}", result.ref.id, result.ticket.get("priority"), result.ticket.get("type"),
-                       result.ticket.get("title")));
+                       result.ticket.get("title")), result.warnings);
   }
   result.summary = opened_summary(repo, result.ticket);
-  result.warnings = after_step(repo, result.ticket);
+  for (auto& w : after_step(repo, result.ticket)) {
+    result.warnings.push_back(std::move(w));
+  }
   return result;
 }
 
@@ -340,7 +342,7 @@ CloseStaleResult close_stale(const storage::Repository& repo, const Call& call, 
       tx.roll_back();
       throw;
     }
-    commit(repo, call, tx, fmt::format("close {} stale resolved ticket(s)", result.closed.size()));
+    commit(repo, call, tx, fmt::format("close {} stale resolved ticket(s)", result.closed.size()), result.warnings);
   }
   for (const auto& t : result.closed) {
     for (auto& w : after_step(repo, t)) {
@@ -387,7 +389,7 @@ SlaNoticeResult announce_sla(const storage::Repository& repo, const Call& call, 
       tx.roll_back();
       throw;
     }
-    commit(repo, call, tx, fmt::format("sla: {} notice(s) sent", result.noticed.size()));
+    commit(repo, call, tx, fmt::format("sla: {} notice(s) sent", result.noticed.size()), result.warnings);
   }
   // After the commit and outside the lock, so that a hook that runs desk sees the notice.
   for (const auto& [ticket, hook] : announced) {

@@ -1,5 +1,7 @@
 #include <desk/report/render.hpp>
 
+#include <desk/util/text.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -152,20 +154,10 @@ json line_json(const TicketLine& t, const std::string& zone)
   return j;
 }
 
-// CSV cell quoting (RFC 4180).
+// CSV cell quoting (RFC 4180) with formulas guarded.
 std::string cell(std::string_view s)
 {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    return std::string(s);
-  }
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
+  return text::csv_cell(s);
 }
 
 std::string scalar_text(const json& v)

@@ -10,11 +10,11 @@ namespace desk::report {
 
 namespace {
 
-// A cell safe inside a Markdown table row.
+// A cell safe inside a Markdown table row (and on a terminal: text::visible).
 std::string md_cell(std::string_view s)
 {
   std::string out;
-  for (char c : text::one_line(s)) {
+  for (char c : text::visible(text::one_line(s))) {
     if (c == '|') {
       out += "\\|";
     } else {

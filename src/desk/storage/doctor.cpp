@@ -322,6 +322,16 @@ DoctorReport check_repository(const fs::path& root)
                                  "with `desk init --git-hooks` so ticket files merge by themselves)"});
     }
   }
+  // With auto-commit on, every change desk makes is committed: a changed file is a command
+  // stopped between its write and its commit (killed), or an edit by hand.
+  if (config && config->git_autocommit) {
+    for (const auto& p : git::uncommitted(root, {"tickets", "kb", ".desk/config.yaml"})) {
+      report.problems.push_back({p.string(), 0, 0,
+                                 "changed but not committed although git.autocommit is on (a command stopped "
+                                 "before its commit, or an edit by hand); commit it with git, or restore it "
+                                 "(git checkout -- FILE)"});
+    }
+  }
   return report;
 }
 

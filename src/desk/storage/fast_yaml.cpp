@@ -182,6 +182,13 @@ private:
 
 std::optional<Value> parse_yaml_fast(std::string_view text)
 {
+  // libyaml takes a carriage return alone as a line break, yaml-cpp does not: such text is
+  // left to yaml-cpp, so both readers agree (found by tests/fuzz/ticket_fast_yaml.cpp).
+  for (std::size_t cr = text.find('\r'); cr != std::string_view::npos; cr = text.find('\r', cr + 1)) {
+    if (cr + 1 == text.size() || text[cr + 1] != '\n') {
+      return std::nullopt;
+    }
+  }
   FastParser parser(text);
   return parser.document();
 }

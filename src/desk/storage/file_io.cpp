@@ -78,6 +78,32 @@ void make_parents(const fs::path& path)
   }
 }
 
+// Write `content` to a fresh temp file in the folder of `path` (created unless
+// `make_folder` is false) with permissions `mode`; returns its path.
+fs::path write_temp(const fs::path& path, std::string_view content, bool make_folder, mode_t mode)
+{
+  if (make_folder) {
+    make_parents(path);
+  }
+  std::string templ = (path.parent_path() / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  const int raw = ::mkstemp(templ.data());
+  if (raw < 0) {
+    fail_write(path, errno);
+  }
+  Fd fd(raw);
+  const fs::path temp = templ;
+  try {
+    write_all(fd.get(), content, temp);
+    if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
+      fail_write(temp, errno);
+    }
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+  return temp;
+}
+
 std::string kind_of(mode_t mode)
 {
   if (S_ISDIR(mode)) {
@@ -362,6 +388,60 @@ std::string read_text_file(const fs::path& path)
 void write_file_atomic(const fs::path& path, std::string_view content, const fs::path& root)
 {
   write_file_in(root, path, content, Placement::replace, true);
+}
+
+void write_output_file(const fs::path& given, std::string_view content)
+{
+  fs::path path = fs::absolute(given);
+  struct stat st {};
+  const bool exists = ::stat(path.c_str(), &st) == 0; // through a symbolic link
+  if (!exists && errno != ENOENT) {
+    fail_write(given, errno);
+  }
+  if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+    if (fd.get() < 0) {
+      fail_write(given, errno);
+    }
+    write_all(fd.get(), content, given);
+    if (::close(fd.release()) != 0 && errno != EINTR) {
+      fail_write(given, errno);
+    }
+    return;
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    const char* kind = S_ISDIR(st.st_mode) ? "a folder" : S_ISBLK(st.st_mode) ? "a block device" : "a socket";
+    throw UsageError(fmt::format("cannot write {}: it is {}, not a file", given.string(), kind),
+                     "give the path of a file (it is replaced), a FIFO or a character device");
+  }
+  // Written through: the file replaced is the link's target (a dangling link's too), and
+  // the link stays.
+  struct stat link {};
+  for (int hops = 0; ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode); ++hops) {
+    std::error_code ec;
+    const fs::path target = fs::read_symlink(path, ec);
+    if (ec || hops == 40) {
+      throw StorageError(fmt::format("cannot write {}: {}", given.string(), ec ? ec.message() : errno_text(ELOOP)),
+                         "the symbolic link cannot be followed; give the path of a file");
+    }
+    path = (target.is_absolute() ? target : path.parent_path() / target).lexically_normal();
+  }
+  if (!exists) {
+    struct stat folder {};
+    if (::stat(path.parent_path().c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode)) {
+      throw StorageError(fmt::format("cannot write {}: the folder {} does not exist", given.string(),
+                                     path.parent_path().string()),
+                         "create the folder first, or give a path in an existing one");
+    }
+    st.st_mode = S_IFREG | 0644;
+  }
+  const fs::path temp = write_temp(path, content, false, st.st_mode & 07777);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    fail_write(given, err);
+  }
+  fsync_dir(path.parent_path());
 }
 
 bool create_file_exclusive(const fs::path& path, std::string_view content, const fs::path& root)

@@ -64,6 +64,16 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& pa
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
                        const std::filesystem::path& root = {});
 
+// Write a command's output to the path the user named (`report -o`, `export -o`):
+// - a regular file, or nothing yet: replaced atomically (temp file beside it, fsync,
+//   rename); an existing file keeps its permissions;
+// - a symbolic link: written through, the link stays and its target follows these rules;
+// - a character device or a FIFO (/dev/null, a named pipe): written to as a stream;
+// - a folder, a block device or a socket: refused (UsageError).
+// The folder it goes into must exist (it is never created): StorageError otherwise, as for
+// any write that fails.
+void write_output_file(const std::filesystem::path& path, std::string_view content);
+
 // Create `path` with `content` only if it does not exist yet, atomically (a temp file is
 // linked into place). Returns false when the path already exists.
 bool create_file_exclusive(const std::filesystem::path& path, std::string_view content,

@@ -392,11 +392,11 @@ std::string commit_with_fast_import(const fs::path& top, const std::vector<std::
 
 } // namespace
 
-void commit_paths(const fs::path& top, const std::vector<fs::path>& paths, const std::string& message,
-                  const std::string& author)
+std::string commit_paths(const fs::path& top, const std::vector<fs::path>& paths, const std::string& message,
+                         const std::string& author)
 {
   if (paths.empty()) {
-    return;
+    return {};
   }
   std::set<std::string> rel_set;
   for (const auto& p : paths) {
@@ -426,7 +426,46 @@ void commit_paths(const fs::path& top, const std::vector<fs::path>& paths, const
     input += r;
     input += '\0';
   }
-  run_git(top, {"update-index", "--add", "--remove", "-z", "--stdin"}, {k_batch_malloc}, input);
+  const ProcessResult index = run_git(top, {"update-index", "--add", "--remove", "-z", "--stdin"}, {k_batch_malloc}, input);
+  if (index.exit_code == 0) {
+    return {};
+  }
+  const std::string err = text::one_line(index.err);
+  return fmt::format("committed {}, but git's index was not updated{}{}: `git status` shows {} as changed",
+                     sha.substr(0, 12), err.empty() ? "" : ": ", text::truncate_to_width(err, 200),
+                     rel.size() == 1 ? "the file" : "the files");
+}
+
+std::vector<fs::path> uncommitted(const fs::path& dir, const std::vector<std::string>& pathspecs)
+{
+  const auto top = toplevel(dir);
+  if (!top) {
+    return {};
+  }
+  std::vector<std::string> args = {"status", "--porcelain=v1", "-z", "--untracked-files=all", "--"};
+  args.insert(args.end(), pathspecs.begin(), pathspecs.end());
+  const ProcessResult r = run_git(dir, args);
+  if (r.exit_code != 0) {
+    return {};
+  }
+  std::vector<fs::path> out;
+  const std::vector<std::string> entries = text::split(r.out, '\0');
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const std::string& e = entries[i];
+    if (e.size() < 4) {
+      continue;
+    }
+    out.push_back(*top / e.substr(3));
+    if (e[0] == 'R' || e[0] == 'C') {
+      ++i; // a rename's second entry is where it came from
+    }
+  }
+  return out;
+}
+
+bool installed()
+{
+  return run_process(git_argv({"--version"}), {}, k_local_timeout).started;
 }
 
 void register_merge_driver(const fs::path& top, const std::string& desk_binary)

@@ -19,9 +19,20 @@ std::optional<std::filesystem::path> toplevel(const std::filesystem::path& dir);
 // with only the folders above `paths` rewritten, so the cost follows the size of those
 // folders, not of the repository; a batch of 256 paths or more is written as one pack by
 // `git fast-import`. The user's index is then updated for `paths` only.
-// Automatic gc is off. Throws StorageError with git's message when git fails.
-void commit_paths(const std::filesystem::path& top, const std::vector<std::filesystem::path>& paths,
+// Automatic gc is off. Throws StorageError with git's message when git fails. Returns a
+// warning (empty when none) when the commit was made but the index could not be updated
+// (another git process holds .git/index.lock): `git status` then shows the files changed.
+std::string commit_paths(const std::filesystem::path& top, const std::vector<std::filesystem::path>& paths,
                   const std::string& message, const std::string& author);
+
+// The files under `pathspecs` (relative to `dir`, a folder in the work tree) that differ
+// from HEAD or are untracked, as absolute paths; empty when git cannot tell (not a work
+// tree, git missing).
+std::vector<std::filesystem::path> uncommitted(const std::filesystem::path& dir,
+                                               const std::vector<std::string>& pathspecs);
+
+// True when a `git` program can be run (found on PATH).
+bool installed();
 
 // Register `desk merge-driver` for this clone (git config merge.desk.*), `desk` being the
 // binary at `desk_binary`.

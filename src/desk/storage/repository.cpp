@@ -162,32 +162,50 @@ std::optional<fs::path> Repository::git_top() const
   return m_git_top->top;
 }
 
-void Repository::record_change(const std::vector<fs::path>& paths, const std::string& message,
-                               const std::string& actor) const
+std::string Repository::record_change(const std::vector<fs::path>& paths, const std::string& message,
+                                      const std::string& actor) const
 {
   if (!m_config->git_autocommit || paths.empty()) {
-    return;
+    return {};
   }
   const auto top = git_top();
   if (!top) {
-    return;
+    if (!git::installed()) {
+      return "git.autocommit is on but git is not installed (or not on PATH): the change is not committed";
+    }
+    return {};
   }
-  git::commit_paths(*top, paths, message, actor);
+  return git::commit_paths(*top, paths, message, actor);
 }
+
+namespace {
+
+// `name` when it is one line of printable text; UsageError naming `source` otherwise.
+std::string checked_actor(std::string name, std::string_view source)
+{
+  if (text::needs_escape(name)) {
+    throw UsageError(fmt::format("the actor name from {} ('{}') holds a control character or is not UTF-8 text",
+                                 source, text::visible(name)),
+                     "give a name on one line, without control characters");
+  }
+  return name;
+}
+
+} // namespace
 
 std::string resolve_actor(const std::string& explicit_actor)
 {
   if (!explicit_actor.empty()) {
-    return explicit_actor;
+    return checked_actor(explicit_actor, "--as");
   }
   if (const char* env = std::getenv("DESK_USER"); env && *env) {
-    return env;
+    return checked_actor(env, "DESK_USER");
   }
   const ProcessResult git = run_process({"git", "config", "user.name"}, {}, std::chrono::seconds(5));
   if (git.exit_code == 0) {
     const std::string name(text::trim(git.out));
     if (!name.empty()) {
-      return name;
+      return checked_actor(name, "git config user.name");
     }
   }
   if (const struct passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) {

@@ -53,7 +53,9 @@ public:
 
   // Commit `paths` (files a command changed) with `message` and `actor` as the author when
   // git.autocommit is on and the repository is in a git work tree. Call under the lock.
-  void record_change(const std::vector<std::filesystem::path>& paths, const std::string& message,
+  // Returns a warning (empty when none): git is not installed, or the commit was made but
+  // git's index was not updated (git::commit_paths).
+  std::string record_change(const std::vector<std::filesystem::path>& paths, const std::string& message,
                      const std::string& actor) const;
 
   // The git work tree's top folder, when the repository is in one.
@@ -73,7 +75,8 @@ private:
 };
 
 // Who is acting: `explicit_actor` (--as), else $DESK_USER, else git's user.name, else the
-// login name.
+// login name. A name is one line of text: one holding a control character, a bidirectional
+// control or invalid UTF-8 (text::needs_escape) is refused with UsageError naming its source.
 std::string resolve_actor(const std::string& explicit_actor);
 
 } // namespace desk::storage

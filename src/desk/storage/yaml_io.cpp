@@ -12,6 +12,7 @@
 #include <array>
 #include <set>
 #include <sstream>
+#include <vector>
 
 namespace desk::storage {
 
@@ -243,10 +244,21 @@ std::string literal_block(std::string_view s, int indent)
 
 void emit_value(std::string& out, const Value& v, int indent);
 
+// Longest key written as `key:`: YAML limits implicit keys to 1024 characters (yaml-cpp
+// refuses longer ones), so a longer key (kept from a hand edit) is written explicitly,
+// `? key` then `:` (found by tests/fuzz/ticket_yaml.cpp).
+constexpr std::size_t k_max_implicit_key = 1000;
+
 void emit_key_value(std::string& out, const std::string& key, const Value& v, int indent)
 {
   out.append(static_cast<std::size_t>(indent), ' ');
-  out += is_safe_plain(key) ? key : double_quoted(key);
+  const std::string written = is_safe_plain(key) ? key : double_quoted(key);
+  if (written.size() > k_max_implicit_key) { // bytes: never fewer than characters
+    out += "? " + written + "\n";
+    out.append(static_cast<std::size_t>(indent), ' ');
+  } else {
+    out += written;
+  }
   out += ':';
   emit_value(out, v, indent);
 }
@@ -400,6 +412,43 @@ int conflict_marker_line(std::string_view text)
   }
   return 0;
 }
+// Where each document of a stream starts and where its first node is (the events
+// themselves are ignored).
+class DocumentCounter final : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark& mark) override
+  {
+    starts.push_back(mark);
+    nodes.push_back(mark);
+    m_node_seen = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+  {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+  {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+  std::vector<YAML::Mark> starts; // each document's start
+  std::vector<YAML::Mark> nodes;  // each document's first node
+
+private:
+  void node(const YAML::Mark& mark)
+  {
+    if (!m_node_seen && !nodes.empty()) {
+      nodes.back() = mark;
+      m_node_seen = true;
+    }
+  }
+  bool m_node_seen = false;
+};
 
 } // namespace
 
@@ -417,7 +466,9 @@ Value parse_yaml(std::string_view text, const std::string& path)
     YAML::Parser parser(in);
     AliasFinder finder;
     try {
-      while (parser.HandleNextDocument(finder)) {
+      // Two documents at most: more is an error reported below (and yaml-cpp may find
+      // empty documents without end in broken text).
+      for (int n = 0; n < 2 && parser.HandleNextDocument(finder); ++n) {
       }
     } catch (const YAML::Exception&) {
       // Syntax errors are reported below with their position.
@@ -427,9 +478,26 @@ Value parse_yaml(std::string_view text, const std::string& path)
                        "write the value out in full");
     }
   }
-  std::vector<YAML::Node> docs;
+  // yaml-cpp's LoadAll never returns on some broken text (a stray ',' yields empty
+  // documents without end; found by tests/fuzz/ticket_yaml.cpp): the documents are counted
+  // by a walk of the events that stops at the second, and only the first is loaded.
+  YAML::Node doc;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    for (int n = 0; n < 2 && parser.HandleNextDocument(counter); ++n) {
+    }
+    if (counter.starts.size() > 1) {
+      if (counter.starts[1].pos == counter.starts[0].pos) {
+        const YAML::Mark& stuck = counter.starts[1];
+        throw ParseError(path, stuck.line + 1, stuck.column + 1, "unexpected character: this is not YAML desk can read",
+                         "fix the YAML syntax at that place");
+      }
+      throw ParseError(path, counter.nodes[1].line + 1, 0, "more than one YAML document in the file",
+                       "keep a single document (remove the '---' separator)");
+    }
+    doc = YAML::Load(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
     fail_too_deep(path, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0);
   } catch (const YAML::Exception& e) {
@@ -437,14 +505,10 @@ Value parse_yaml(std::string_view text, const std::string& path)
                      e.mark.column >= 0 ? e.mark.column + 1 : 0, e.msg,
                      "fix the YAML syntax at that place (a text with ': ' or '#' needs quotes)");
   }
-  if (docs.empty()) {
+  if (!doc.IsDefined() || doc.IsNull()) {
     return Value{};
   }
-  if (docs.size() > 1) {
-    throw ParseError(path, docs[1].Mark().line + 1, 0, "more than one YAML document in the file",
-                     "keep a single document (remove the '---' separator)");
-  }
-  return convert(docs.front(), path);
+  return convert(doc, path);
 }
 
 } // namespace desk::storage

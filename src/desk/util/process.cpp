@@ -6,8 +6,11 @@
 #include <cstring>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +115,20 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buf[65536];
+  // The child's exit is polled with the pipes (a pidfd), so a background job it leaves
+  // holding stdout or stderr does not keep desk waiting; without pidfds (old kernels),
+  // waitpid is asked every 20 ms.
+  // (The syscall itself: glibc 2.36's <sys/pidfd.h> lacks extern "C".)
+  int exit_fd = result.started ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1;
+  bool exited = false;
+  int status = 0;
+  const auto reap = [&] {
+    if (!exited) {
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      exited = r == pid || (r < 0 && errno == ECHILD);
+    }
+    return exited;
+  };
   while (out_pipe[0] >= 0 || err_pipe[0] >= 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -120,11 +137,31 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       ::kill(pid, SIGKILL);
       break;
     }
-    pollfd fds[3];
+    if (reap()) {
+      // Exited: what is in the pipes now is its output; take it without waiting for more.
+      // (At most 1 MiB more: a job left behind may go on writing.)
+      for (int* fd : {&out_pipe[0], &err_pipe[0]}) {
+        if (*fd < 0) {
+          continue;
+        }
+        std::string& sink = fd == &out_pipe[0] ? result.out : result.err;
+        ::fcntl(*fd, F_SETFL, O_NONBLOCK);
+        ssize_t r = 0;
+        for (int reads = 0; reads < 16 && (r = ::read(*fd, buf, sizeof buf)) > 0; ++reads) {
+          sink.append(buf, static_cast<std::size_t>(r));
+        }
+        close_fd(*fd);
+      }
+      break;
+    }
+    pollfd fds[4];
     int n = 0;
     int idx_out = -1;
     int idx_err = -1;
     int idx_in = -1;
+    if (exit_fd >= 0) {
+      fds[n++] = {exit_fd, POLLIN, 0};
+    }
     if (out_pipe[0] >= 0) {
       idx_out = n;
       fds[n++] = {out_pipe[0], POLLIN, 0};
@@ -137,7 +174,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       idx_in = n;
       fds[n++] = {in_pipe[1], POLLOUT, 0};
     }
-    const int rc = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left.count(), 1000)));
+    const long long slice = exit_fd >= 0 ? 1000 : 20;
+    const int rc = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left.count(), slice)));
     if (rc < 0) {
       if (errno == EINTR) {
         continue;
@@ -171,13 +209,26 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   close_fd(in_pipe[1]);
   close_fd(out_pipe[0]);
   close_fd(err_pipe[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  close_fd(exit_fd);
+  while (!exited && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!result.timed_out && result.started && WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   }
+  if (!result.timed_out && result.started && WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  }
   return result;
+}
+
+std::string signal_name(int sig)
+{
+  const char* abbrev = ::sigabbrev_np(sig);
+  const char* description = ::sigdescr_np(sig);
+  if (abbrev == nullptr) {
+    return fmt::format("signal {}", sig);
+  }
+  return description == nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("SIG{} ({})", abbrev, description);
 }
 
 } // namespace desk

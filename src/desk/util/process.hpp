@@ -10,6 +10,7 @@ namespace desk {
 // What a child process did.
 struct ProcessResult {
   int exit_code = -1;     // -1 when it could not start, was killed or timed out
+  int signal = 0;         // the signal that ended it (SIGSEGV, SIGKILL...), 0 when it exited
   bool started = false;   // false when the program was not found or not executable
   bool timed_out = false; // killed after the time limit
   std::string out;        // standard output
@@ -18,6 +19,8 @@ struct ProcessResult {
 
 // Run `argv` directly (never through a shell), feed `input` on stdin, collect stdout and
 // stderr, kill it (and its process group) after `timeout`. `cwd` empty = current folder.
+// Returns when the program exits: output a background job it left behind still writes
+// (holding the pipes open) is not waited for.
 // `env`: "NAME=value" assignments added to (or replacing in) this process's environment.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
                           std::chrono::milliseconds timeout, const std::filesystem::path& cwd = {},
@@ -26,6 +29,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 } // namespace desk
 
 namespace desk {
+
+// A signal's name for messages: "SIGSEGV (Segmentation fault)".
+std::string signal_name(int sig);
 
 // Run `argv` attached to this terminal (for $EDITOR); returns its exit status, -1 when it
 // could not be started.

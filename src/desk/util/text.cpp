@@ -304,6 +304,79 @@ std::string one_line(std::string_view s)
   return out; // trailing white space never gets its pending space written
 }
 
+namespace {
+
+// True for a code point visible() shows as an escape (C0 and C1 controls, DEL, bidi
+// controls and marks, line and paragraph separators).
+bool is_terminal_control(char32_t cp)
+{
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Decode at `pos` and tell whether visible() escapes it.
+bool escaped_at(std::string_view s, std::size_t pos, bool multi_line, Decoded& d)
+{
+  d = decode_at(s, pos);
+  if (!d.valid) {
+    return true;
+  }
+  if (multi_line && (d.cp == '\n' || d.cp == '\t')) {
+    return false;
+  }
+  return is_terminal_control(d.cp);
+}
+
+} // namespace
+
+bool needs_escape(std::string_view s, bool multi_line)
+{
+  Decoded d{};
+  for (std::size_t pos = 0; pos < s.size(); pos += d.length) {
+    if (escaped_at(s, pos, multi_line, d)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string visible(std::string_view s, bool multi_line)
+{
+  if (!needs_escape(s, multi_line)) {
+    return std::string(s);
+  }
+  constexpr std::string_view k_hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() + 16);
+  Decoded d{};
+  for (std::size_t pos = 0; pos < s.size(); pos += d.length) {
+    if (!escaped_at(s, pos, multi_line, d)) {
+      out.append(s.substr(pos, d.length));
+      continue;
+    }
+    if (!d.valid) {
+      for (std::size_t i = 0; i < d.length; ++i) {
+        const auto b = static_cast<unsigned char>(s[pos + i]);
+        out += "\\x";
+        out += k_hex[b >> 4];
+        out += k_hex[b & 0xF];
+      }
+    } else if (d.cp == 0x1B) {
+      out += "\\e";
+    } else if (d.cp < 0x80) {
+      out += "\\x";
+      out += k_hex[d.cp >> 4];
+      out += k_hex[d.cp & 0xF];
+    } else {
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) {
+        out += k_hex[(d.cp >> shift) & 0xF];
+      }
+    }
+  }
+  return out;
+}
+
 std::string ascii_lower(std::string_view s)
 {
   std::string out(s);
@@ -363,8 +436,51 @@ bool looks_like_text(std::string_view s)
   return true;
 }
 
-std::string csv_cell(std::string_view s)
+namespace {
+
+constexpr std::string_view k_formula_starts = "=+-@\t\r";
+
+// "-5", "+1.5", "12": what a spreadsheet reads as a number, never as a formula.
+bool is_plain_number(std::string_view s)
 {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    s.remove_prefix(1);
+  }
+  const auto dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  const std::string_view part = dot == std::string_view::npos ? std::string_view("0") : s.substr(dot + 1);
+  const auto digits = [](std::string_view d) {
+    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return digits(whole) && digits(part);
+}
+
+} // namespace
+
+bool csv_formula_guarded(std::string_view s)
+{
+  const auto first = s.find_first_not_of('\'');
+  return first != std::string_view::npos && k_formula_starts.find(s[first]) != std::string_view::npos &&
+         !is_plain_number(s);
+}
+
+std::string_view csv_unguard(std::string_view s)
+{
+  const auto first = s.find_first_not_of('\'');
+  if (first != std::string_view::npos && first > 0 && k_formula_starts.find(s[first]) != std::string_view::npos) {
+    s.remove_prefix(1);
+  }
+  return s;
+}
+
+std::string csv_cell(std::string_view given)
+{
+  std::string guarded;
+  std::string_view s = given;
+  if (csv_formula_guarded(given)) {
+    guarded = "'" + std::string(given);
+    s = guarded;
+  }
   if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
     return std::string(s);
   }

@@ -46,6 +46,19 @@ std::string fold(std::string_view s);
 // table cells and summaries).
 std::string one_line(std::string_view s);
 
+// `s` safe to print on a terminal: control characters and invisible formatting that a
+// terminal or a bidirectional layout would act on are shown as visible escapes instead:
+// ESC as `\e`, other C0 controls and DEL as `\xHH` (`\x08` for a backspace, `\x0d` for a carriage return),
+// C1 controls, bidirectional embeddings, overrides, isolates and marks (U+200E, U+200F,
+// U+061C, U+202A..U+202E, U+2066..U+2069) and line/paragraph separators as `\uHHHH`, an
+// invalid UTF-8 byte as `\xHH`. With `multi_line`, newlines and tabs stay (multi-line
+// fields). Everything else, CJK and emoji included, is kept as it is. For human-readable
+// output only: JSON, YAML and CSV carry the exact text.
+std::string visible(std::string_view s, bool multi_line = false);
+
+// True when visible(s, multi_line) would change `s`.
+bool needs_escape(std::string_view s, bool multi_line = false);
+
 // Lower-case ASCII letters only (for option values and keys).
 std::string ascii_lower(std::string_view s);
 
@@ -59,8 +72,18 @@ std::vector<std::string> split(std::string_view s, char sep);
 bool looks_like_text(std::string_view s);
 
 // One CSV field (RFC 4180): quoted, with inner quotes doubled, when it holds a comma,
-// quote or line break; as it is otherwise.
+// quote or line break; as it is otherwise. A text a spreadsheet would run as a formula
+// (csv_formula_guarded) gets a leading ' first (OWASP's advice on CSV injection).
 std::string csv_cell(std::string_view s);
+
+// True when csv_cell puts a ' before `s`: it starts with =, +, -, @, a tab or a carriage
+// return, after any number of ', and is not a plain number ("-5", "+1.5" stay as they are).
+bool csv_formula_guarded(std::string_view s);
+
+// A CSV field as read, with the ' that csv_cell added removed: a field of one or more '
+// followed by =, +, -, @, a tab or a carriage return loses its first '. csv_cell then
+// csv_unguard gives back the text exactly.
+std::string_view csv_unguard(std::string_view s);
 
 // Read the ASCII digits at s[pos] (at most `max_digits`) into `out` and move pos past them;
 // true when there were at least `min_digits`. For fixed-format dates and times.

@@ -19,7 +19,14 @@ struct HookResult {
   std::string message; // why it failed (exit status, time-out, not executable) and its stderr
 };
 
-// Run `.desk/hooks/<event>` under `root` if it exists, with `payload` on stdin.
+// Hooks run desk again at most this deep: a hook's desk commands run their hooks with
+// DESK_HOOK_DEPTH one higher, and at this depth hooks are not run (a warning says so), so a
+// hook that triggers itself cannot recurse without end.
+inline constexpr int k_max_hook_depth = 3;
+
+// Run `.desk/hooks/<event>` under `root` if it exists, with `payload` on stdin and
+// DESK_HOOK_DEPTH set one above this process's. Not run (ok false, a message) when
+// DESK_HOOK_DEPTH is k_max_hook_depth or more, or not a number.
 HookResult run_hook(const std::filesystem::path& root, std::string_view event, const nlohmann::ordered_json& payload,
                     std::chrono::seconds timeout);
 
