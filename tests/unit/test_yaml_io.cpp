@@ -420,6 +420,8 @@ TEST_CASE("git conflict markers are named as such, at their line")
   }
   // The same characters inside a text are text.
   CHECK(parse_yaml("title: '<<<<<<< HEAD'\n", "t.yaml").find("title")->str() == "<<<<<<< HEAD");
+}
+
 TEST_CASE("a key longer than YAML's implicit key limit is written explicitly and reads back")
 {
   const std::vector<std::string> keys = {std::string(1500, 'k'), "key: with \"quotes\"\n" + std::string(1200, 'x'),

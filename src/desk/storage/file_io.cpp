@@ -441,7 +441,9 @@ void write_output_file(const fs::path& given, std::string_view content)
     ::unlink(temp.c_str());
     fail_write(given, err);
   }
-  fsync_dir(path.parent_path());
+  if (Fd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir.get() >= 0) {
+    ::fsync(dir.get()); // the rename is durable
+  }
 }
 
 bool create_file_exclusive(const fs::path& path, std::string_view content, const fs::path& root)
