@@ -142,18 +142,18 @@ InitResult Repository::init(const fs::path& dir, const InitOptions& options)
 
 std::unique_ptr<RepoLock> Repository::lock() const
 {
-  long seconds = 10;
+  double seconds = 10;
   if (const char* env = std::getenv("DESK_LOCK_TIMEOUT"); env && *env) {
     char* end = nullptr;
     errno = 0;
-    const long v = std::strtol(env, &end, 10);
-    if (end == env || *end != '\0' || errno != 0 || v < 0 || v > 86400) {
+    const double v = std::strtod(env, &end); // fractions too: 0.5
+    if (end == env || *end != '\0' || errno != 0 || !(v >= 0) || v > 86400) {
       throw UsageError(fmt::format("DESK_LOCK_TIMEOUT='{}' is not a number of seconds (0 to 86400)", env),
                        "set it to the seconds to wait for the repository lock, e.g. DESK_LOCK_TIMEOUT=30");
     }
     seconds = v;
   }
-  return std::make_unique<RepoLock>(desk_dir(), std::chrono::milliseconds(seconds * 1000));
+  return std::make_unique<RepoLock>(desk_dir(), std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
 }
 
 std::optional<fs::path> Repository::git_top() const
