@@ -36,6 +36,8 @@ void register_reindex(CLI::App& app, Globals& g);
 void register_doctor(CLI::App& app, Globals& g);
 void register_merge_driver(CLI::App& app, Globals& g);
 void register_sync(CLI::App& app, Globals& g);
+// help --man, completion and __complete: they walk every command, so all are built for them.
+void register_help(CLI::App& app, Globals& g);
 
 // Knowledge base (cmd_kb.cpp): suggestions at open/triage ("" / [] when none match; the
 // JSON is null when the repository has no kb/ folder).
