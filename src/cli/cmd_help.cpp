@@ -460,7 +460,7 @@ _desk_context() {
       continue
     fi
     if [[ $w == -* ]]; then
-      if [[ -n ${_desk_vals["$_desk_path|$w"]+x} ]]; then _desk_want=$w; fi
+      if [[ -n ${_desk_vals["$_desk_path|$w"]+x} || -n ${_desk_vals["desk|$w"]+x} ]]; then _desk_want=$w; fi
       continue
     fi
     if [[ " ${_desk_cmds["$_desk_path"]} " == *" $w "* ]]; then
@@ -477,7 +477,7 @@ _desk() {
   COMPREPLY=()
   _desk_context
   if [[ -n $_desk_want ]]; then
-    kind=${_desk_vals["$_desk_path|$_desk_want"]}
+    kind=${_desk_vals["$_desk_path|$_desk_want"]-${_desk_vals["desk|$_desk_want"]}}
   elif [[ $cur == -* ]]; then
     words=${_desk_opts["$_desk_path"]}
   elif [[ -n ${_desk_cmds["$_desk_path"]} ]]; then
@@ -515,7 +515,7 @@ _desk() {
       continue
     fi
     if [[ $w == -* ]]; then
-      (( ${+_desk_vals[$path|$w]} )) && want=$w
+      (( ${+_desk_vals[$path|$w]} || ${+_desk_vals[desk|$w]} )) && want=$w
       continue
     fi
     if [[ " ${_desk_cmds[$path]} " == *" $w "* ]]; then
@@ -526,7 +526,7 @@ _desk() {
     fi
   done
   if [[ -n $want ]]; then
-    kind=${_desk_vals[$path|$want]}
+    kind=${_desk_vals[$path|$want]-${_desk_vals[desk|$want]}}
   elif [[ $cur == -* ]]; then
     values=(${=_desk_opts[$path]})
     compadd -a values
@@ -584,12 +584,20 @@ function __desk_path
             continue
         end
         if string match -q -- '-*' $w
-            contains -- "$path|$w" $__desk_value_opts; and set skip 1
+            if contains -- "$path|$w" $__desk_value_opts; or contains -- "|$w" $__desk_value_opts
+                set skip 1
+            end
         else if contains -- "$path|$w" $__desk_subs
             set path (string trim -- "$path $w")
         end
     end
     echo $path
+end
+
+# True when the line being completed is at this command path.
+function __desk_is
+    set -l path (__desk_path)
+    test "$path" = "$argv[1]"
 end
 
 # The -C folder given on the line, for `desk __complete`.
@@ -606,7 +614,7 @@ complete -c desk -f
 )sh";
   for (const CLI::App* cmd : all_paths(app)) {
     const std::string path = command_words(*cmd);
-    const std::string when = fmt::format("-n {}", shell_quote(fmt::format("test \"(__desk_path)\" = {}", shell_quote(path))));
+    const std::string when = fmt::format("-n {}", shell_quote(fmt::format("__desk_is {}", shell_quote(path))));
     for (const CLI::App* sub : listed_commands(*cmd)) {
       s += fmt::format("complete -c desk {} -a {} -d {}\n", when, shell_quote(sub->get_name()),
                        shell_quote(sub->get_description()));
@@ -621,10 +629,12 @@ complete -c desk -f
       }
       if (takes_value(*o)) {
         const std::string kind = value_kind(*o);
-        line += " -r";
         if (kind == "@file" || kind == "@dir") {
-          line += " -F";
-        } else if (kind.starts_with("@")) {
+          line += " -r -F";
+        } else {
+          line += " -x"; // a value, never a file name
+        }
+        if (kind.starts_with("@") && kind != "@file" && kind != "@dir") {
           line += fmt::format(" -a {}", shell_quote(fmt::format("(__desk_candidates {})", kind.substr(1))));
         } else if (kind.starts_with("=")) {
           line += fmt::format(" -a {}", shell_quote(kind.substr(1)));
