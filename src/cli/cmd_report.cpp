@@ -109,7 +109,7 @@ void register_report(CLI::App& app, Globals& g)
   cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")
     ->type_name("FILE");
   cmd->footer(fmt::format("DATE is YYYY-MM-DD (midnight in the repository's time zone) or ISO 8601.\n"
-                          "Formats: table (terminal), json and csv (documented shapes, share/report-measures.md),\n"
+                          "Formats: table (terminal), json and csv (documented shapes, share/doc/report-measures.md),\n"
                           "markdown (a review document), html (one self-contained page with SVG charts).\n\n{}",
                           report::measure_definitions()));
   cmd->callback([a, &g] {
