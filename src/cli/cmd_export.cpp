@@ -22,7 +22,7 @@ void register_export(CLI::App& app, Globals& g)
     ->capture_default_str();
   cmd->add_option("-o,--output", a->output, "Write to FILE (atomically) instead of standard output")->type_name("FILE");
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const query::Filter f = make_filter(s, *a);
     const auto format = a->format == "csv" ? import::ExportFormat::csv : import::ExportFormat::json;
     std::string buffer;

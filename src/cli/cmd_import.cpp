@@ -44,7 +44,7 @@ void print_report(const import::ImportReport& r, std::string_view what, bool dry
 void run_import(const Globals& g, const ImportArgs& a, std::string_view what,
                 const std::function<import::ImportReport(const storage::Repository&)>& work)
 {
-  const Session s = open_session(g);
+  const Invocation s = open_invocation(g);
   const import::ImportReport report = ops::run_import(s.repo, s.call(), what, a.dry_run, work);
   if (!a.quiet) {
     print_report(report, what == "json" ? "tickets" : "rows", a.dry_run);

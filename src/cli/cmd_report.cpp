@@ -116,7 +116,7 @@ void register_report(CLI::App& app, Globals& g)
     check_choice("--by", a->by, {"week", "month"});
     check_choice("--group-by", a->group_by, report::group_by_names());
     check_choice("--format", a->format, format_names());
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const auto* zone = s.zone();
     report::ReportOptions options;
     options.now = s.now;
