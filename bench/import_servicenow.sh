@@ -4,7 +4,7 @@
 # same for `desk export` and for `desk import json` of that export into an empty repository
 # (checked byte for byte against the first repository), and the import into a git work
 # tree with `git.autocommit` on (checked to make exactly one commit and leave the tree
-# clean). Target (issue 8): ≤ 30 s and ≤ 1 GiB for the import, one commit with autocommit.
+# clean). Target: ≤ 30 s and ≤ 1 GiB for the import, one commit with autocommit.
 #
 #   bash bench/import_servicenow.sh [DESK_BINARY] [LOG.zip]
 set -euo pipefail
@@ -79,7 +79,7 @@ echo "    commits made by the import: $((after - before)); files in its commit:"
   "$(git -C "$work/git" show --name-only --format= HEAD | wc -l);" \
   "git status lines after: $(git -C "$work/git" status --porcelain | wc -l)"
 
-# Reading the imported repository (issue 8: at the speed issue 5 sets, 0.1 s): each
+# Reading the imported repository (target: 0.1 s, as for any repository): each
 # command once to warm the cache, then five timed runs; median wall time (the clock read
 # around GNU time, which adds about a millisecond) and peak memory.
 # The log's end is 2017-02-16, so the clock is set just after it (DESK_NOW above).

@@ -8,7 +8,8 @@ Run through bench/scale.sh (which installs taskwarrior and GNU time when missing
 
 Environment: QUICK=1, TASK_SIZES="10000 50000", RUNS=7, CACHE=/tmp/desk-bench-repos,
 TASK_PENDING=all (every task pending instead of the tickets' open/closed mix), KEEP=1
-(keep the work directory), OUT=FILE (default bench/results/scale-DATE[-quick].md).
+(keep the work directory), OUT=FILE (default scale-DATE[-quick].md in the working directory;
+the current figures are kept in bench/README.md).
 
 What it does, per desk size N:
 - a repository of N tickets from bench/gen_tickets.py in CACHE/N (a git repository with one
@@ -475,7 +476,7 @@ def main():
 
     task_version = run(["task", "--version"]).strip()
     today = date.today().isoformat()
-    out = Path(a.out) if a.out else HERE / "results" / f"scale-{today}{'-quick' if a.quick else ''}.md"
+    out = Path(a.out) if a.out else Path.cwd() / f"scale-{today}{'-quick' if a.quick else ''}.md"
     tbl = table(desk_res, task_res, a.sizes, a.task_sizes)
     all_checks = [(n, c) for n in a.sizes for c in desk_checks[n]]
     bad = [(n, c) for n, c in all_checks if not c["same"]]

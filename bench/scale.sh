@@ -2,7 +2,7 @@
 # desk at 10,000 and 100,000 tickets side by side with Taskwarrior at 10,000 and 50,000
 # tasks: median time and peak memory of open, show, log, list (default, filtered, json),
 # sla, report, reindex (cold) and the first list after a git pull, checked against
-# DESK_INDEX=off. One markdown table on stdout and in bench/results/scale-DATE.md.
+# DESK_INDEX=off. One markdown table on stdout and in scale-DATE.md (working directory).
 #
 #   bash bench/scale.sh [DESK_BINARY] [DESK_SIZES...]   (default: build/desk 10000 100000)
 #   QUICK=1 bash bench/scale.sh /tmp/desk                (1,000 tickets and tasks, 3 runs: a smoke test)

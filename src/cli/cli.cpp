@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/companion.hpp"
+#include "cli/version.hpp"
 
 #include <desk/util/error.hpp>
 #include <desk/util/text.hpp>
@@ -137,12 +138,14 @@ int run(int argc, char** argv)
   app.footer(std::string(k_footer));
   app.require_subcommand(1);
   app.fallthrough();
-  app.set_version_flag("--version", std::string("desk ") + DESK_VERSION);
+  app.set_version_flag("--version", std::string(version_text()));
   Globals globals;
   add_global_options(&app, globals);
   // The commands, in the order `desk --help` lists them. Building every command's options
   // costs 2-3 ms of each run, so only the command asked for (the first word) is built;
-  // without such a word (--help, --version, nothing, a typo) all of them are.
+  // without such a word (--help, --version, nothing, a typo) all of them are, and so they
+  // are for the manual pages and completion (help, completion, __complete), which describe
+  // them all.
   struct Command {
     std::string_view name;
     void (*add)(CLI::App&, Globals&);
@@ -175,6 +178,7 @@ int run(int argc, char** argv)
     {"merge-driver", register_merge_driver},
     {"sync", register_sync},
     {"mail", register_companions}, // mail and serve: run as companion programs
+    {"completion", register_help},  // and the hidden help and __complete
   };
   const std::string word = first_word(argc, argv);
   try {
@@ -184,7 +188,7 @@ int run(int argc, char** argv)
   }
   const auto asked = std::find_if(std::begin(k_commands), std::end(k_commands),
                                   [&word](const Command& c) { return c.name == word; });
-  if (asked != std::end(k_commands)) {
+  if (asked != std::end(k_commands) && asked->add != register_help) {
     asked->add(app, globals);
   } else {
     for (const Command& c : k_commands) {

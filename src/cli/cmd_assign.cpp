@@ -20,7 +20,7 @@ void register_assign(CLI::App& app, Globals& g)
   add_note_option(cmd, a->note);
   cmd->callback([a, &g] {
     a->request.note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::assign(s.repo, s.call(), a->id, a->request));
   });
 }

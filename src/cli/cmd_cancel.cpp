@@ -12,7 +12,7 @@ void register_cancel(CLI::App& app, Globals& g)
   cmd->add_option("--reason", a->reason, "Why (required)")->type_name("TEXT");
   cmd->callback([a, &g] {
     const std::string reason = text_arg(a->reason, "--reason");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::cancel(s.repo, s.call(), a->id, reason));
   });
 }

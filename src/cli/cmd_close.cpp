@@ -27,7 +27,7 @@ void register_close(CLI::App& app, Globals& g)
       throw UsageError("--kb goes with one ticket id, not with --stale");
     }
     const std::string note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     if (!a->stale) {
       render_step(ops::close(s.repo, s.call(), a->id, note, a->kb_capture));
       return;

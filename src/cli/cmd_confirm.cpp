@@ -22,7 +22,7 @@ void register_confirm(CLI::App& app, Globals& g)
     if (a->reject && rated) {
       throw UsageError("--rating goes with a confirmation, not with --reject");
     }
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     if (a->reject) {
       render_step(ops::reopen(s.repo, s.call(), a->id, note));
       return;

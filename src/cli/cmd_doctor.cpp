@@ -26,7 +26,7 @@ void register_doctor(CLI::App& app, Globals& g)
     }
     const auto root = storage::Repository::find_root(dir);
     if (*fix) {
-      const Session s = open_session(g);
+      const Invocation s = open_invocation(g);
       const auto r = ops::repair(s.repo, s.call());
       for (const auto& n : r.merged) {
         out(fmt::format("kept both tickets merged into {}: the younger is now {} ({})\n",

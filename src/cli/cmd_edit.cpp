@@ -49,7 +49,7 @@ void register_edit(CLI::App& app, Globals& g)
       r.affected = a->affected;
     }
     r.note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::edit(s.repo, s.call(), a->id, r));
   });
 }

@@ -22,7 +22,7 @@ void register_escalate(CLI::App& app, Globals& g)
   cmd->callback([a, &g] {
     a->request.reason = text_arg(a->request.reason, "--reason");
     a->request.vendor = text_arg(a->request.vendor, "--vendor");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::escalate(s.repo, s.call(), a->id, a->request));
   });
 }

@@ -23,7 +23,7 @@ void register_export(CLI::App& app, Globals& g)
   cmd->add_option("-o,--output", a->output, k_output_help)->type_name("FILE");
   cmd->footer(k_csv_guard_help);
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const query::Filter f = make_filter(s, *a);
     const auto format = a->format == "csv" ? import::ExportFormat::csv : import::ExportFormat::json;
     std::string buffer;

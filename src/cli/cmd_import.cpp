@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/share_files.hpp"
 
 #include <desk/import/import.hpp>
 #include <desk/query/query.hpp>
@@ -43,7 +44,7 @@ void print_report(const import::ImportReport& r, std::string_view what, bool dry
 void run_import(const Globals& g, const ImportArgs& a, std::string_view what,
                 const std::function<import::ImportReport(const storage::Repository&)>& work)
 {
-  const Session s = open_session(g);
+  const Invocation s = open_invocation(g);
   const import::ImportReport report = ops::run_import(s.repo, s.call(), what, a.dry_run, work);
   if (!a.quiet) {
     print_report(report, what == "json" ? "tickets" : "rows", a.dry_run);
@@ -83,7 +84,7 @@ void register_import(CLI::App& app, Globals& g)
 
   CLI::App* csv = cmd->add_subcommand("csv", "Import a one-row-per-ticket CSV export through a mapping file");
   common(csv);
-  csv->add_option("--map", a->map, "The mapping (YAML): columns, value maps, date format (see share/import/)")
+  csv->add_option("--map", a->map, "The mapping (YAML): columns, value maps, date format; jira or zendesk for a shipped one")
     ->type_name("MAPPING")
     ->required();
   csv->add_option("--timezone", a->timezone, "Zone of times without an offset (default: the mapping's, else the "
@@ -91,7 +92,7 @@ void register_import(CLI::App& app, Globals& g)
     ->type_name("ZONE");
   csv->callback([a, &g] {
     run_import(g, *a, "csv", [&](const storage::Repository& repo) {
-      return import::import_mapped_csv(repo, a->file, a->map, a->timezone, a->dry_run);
+      return import::import_mapped_csv(repo, a->file, mapping_path(a->map), a->timezone, a->dry_run);
     });
   });
 

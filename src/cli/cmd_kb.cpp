@@ -60,7 +60,7 @@ struct KbArgs {
   std::string html;
 };
 
-kb::KbStore store_of(const Session& s)
+kb::KbStore store_of(const Invocation& s)
 {
   return kb::KbStore(s.repo.root());
 }
@@ -94,7 +94,7 @@ std::string indent_block(std::string_view body, std::string_view pad)
   return out;
 }
 
-std::string render_article(const Session& s, const kb::Article& a, bool color)
+std::string render_article(const Invocation& s, const kb::Article& a, bool color)
 {
   std::string o = paint(color, "1", fmt::format("{}  {}", a.id(), text::visible(a.title()))) + "\n";
   std::vector<std::pair<std::string, std::string>> rows;
@@ -317,7 +317,7 @@ void kb_add_command(CLI::App& kb, Globals& g)
     ArticleText t{text_arg(a->title, "--title"), a->symptoms.empty() ? "" : text_arg(a->symptoms, "--symptoms"),
                   a->error.empty() ? "" : text_arg(a->error, "--error"), text_arg(a->cause, "--cause"),
                   a->solution.empty() ? "" : text_arg(a->solution, "--solution")};
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     if ((text::trim(t.title).empty() || text::trim(t.solution).empty()) && interactive() && !a->quiet) {
       t = edit_in_editor(t);
     }
@@ -350,7 +350,7 @@ void kb_show_command(CLI::App& kb, Globals& g)
   cmd->add_option("--format", a->format, "Output: text (for people), json or yaml (the file)")
     ->check(CLI::IsMember({"text", "json", "yaml"}));
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const kb::KbStore store = store_of(s);
     const auto ref = store.resolve(a->id);
     const kb::Article article = store.load(ref);
@@ -379,7 +379,7 @@ void kb_list_command(CLI::App& kb, Globals& g)
   cmd->add_option("--format", a->format, "Output: table, json (array of articles) or csv")
     ->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     std::vector<kb::State> states = parse_states(a->states);
     if (states.empty() && !a->all) {
       states = {kb::State::draft, kb::State::validated};
@@ -494,7 +494,7 @@ void kb_edit_command(CLI::App& kb, Globals& g)
     if (!any && !interactive()) {
       throw UsageError("nothing to change", "give the fields to change, e.g. --solution TEXT or --tag T");
     }
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     if (!any) {
       const kb::KbStore store = store_of(s);
       const kb::Article article = store.load(store.resolve(a->id));
@@ -522,7 +522,7 @@ void kb_state_command(CLI::App& kb, Globals& g, const char* name, const char* he
   const std::string action = name;
   cmd->callback([a, action, &g] {
     const std::string note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const auto r = action == "validate" ? ops::kb_validate(s.repo, s.call(), a->id, note)
                                         : ops::kb_archive(s.repo, s.call(), a->id, note);
     out(fmt::format("{}: {}\n", r.article.id(), text::visible(r.summary)));
@@ -540,7 +540,7 @@ void kb_capture_command(CLI::App& kb, Globals& g)
   cmd->add_option("-m,--message", a->note, "Note for the history")->type_name("TEXT");
   cmd->add_flag("--quiet,-q", a->quiet, "Print only the new article id");
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     kb::CaptureOptions options;
     options.audience = a->audience;
     options.tags = split_list(a->tags);
@@ -572,7 +572,7 @@ void kb_search_command(CLI::App& kb, Globals& g)
   cmd->callback([a, &g] {
     const std::string query = text_arg(a->query, "QUERY");
     const auto terms = kb::query_terms(query);
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     kb::SearchOptions options;
     options.filter.states = parse_states(a->states);
     if (options.filter.states.empty()) {
@@ -623,7 +623,7 @@ void kb_export_command(CLI::App& kb, Globals& g)
     ->required()
     ->type_name("DIR");
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     std::vector<kb::ArticleProblem> problems;
     const auto articles = store_of(s).load_all(problems);
     warn_problems(problems);
@@ -634,7 +634,7 @@ void kb_export_command(CLI::App& kb, Globals& g)
   });
 }
 
-std::vector<kb::SearchHit> suggestions_for(const Session& s, const Ticket& ticket)
+std::vector<kb::SearchHit> suggestions_for(const Invocation& s, const Ticket& ticket)
 {
   std::vector<std::string> warnings;
   auto hits = ops::suggestions(s.repo, ticket, warnings);
@@ -644,7 +644,7 @@ std::vector<kb::SearchHit> suggestions_for(const Session& s, const Ticket& ticke
 
 } // namespace
 
-std::string kb_suggestions_text(const Session& s, const Ticket& ticket)
+std::string kb_suggestions_text(const Invocation& s, const Ticket& ticket)
 {
   const auto hits = suggestions_for(s, ticket);
   if (hits.empty()) {
@@ -663,7 +663,7 @@ std::string kb_suggestions_text(const Session& s, const Ticket& ticket)
   return o;
 }
 
-nlohmann::ordered_json kb_suggestions_json(const Session& s, const Ticket& ticket)
+nlohmann::ordered_json kb_suggestions_json(const Invocation& s, const Ticket& ticket)
 {
   std::error_code ec;
   if (!fs::is_directory(store_of(s).dir(), ec)) {

@@ -25,7 +25,7 @@ struct ListArgs : FilterArgs {
   std::string columns = "id,priority,status,category,assignee,created,title";
 };
 
-std::string cell_text(const Ticket& t, const std::string& field, const Session* s)
+std::string cell_text(const Ticket& t, const std::string& field, const Invocation* s)
 {
   const FieldSpec* spec = find_field(field);
   if (spec && spec->kind == FieldKind::list) {
@@ -62,7 +62,7 @@ void register_list(CLI::App& app, Globals& g)
   cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();
   cmd->footer(k_csv_guard_help);
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const query::Filter f = make_filter(s, *a);
     const auto keys = query::parse_sort(a->sort);
     const auto columns = split_list({a->columns});

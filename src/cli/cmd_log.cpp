@@ -14,7 +14,7 @@ void register_log(CLI::App& app, Globals& g)
   cmd->add_option("--minutes", a->minutes, "Time spent, in minutes")->type_name("N");
   cmd->callback([a, &g] {
     const std::string note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::log_work(s.repo, s.call(), a->id, note, a->minutes));
   });
 }

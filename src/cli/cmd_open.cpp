@@ -104,7 +104,7 @@ void register_open(CLI::App& app, Globals& g)
     for (const auto& path : a->attach) {
       files.push_back({{}, path, {}});
     }
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const ops::OpenResult opened = ops::open(s.repo, s.call(), req, files);
     if (a->format == "json") {
       auto j = ticket_to_json(opened.ticket, opened.changed);

@@ -19,7 +19,7 @@ void register_reindex(CLI::App& app, Globals& g)
                   "it forces a full rebuild (e.g. to measure it). DESK_INDEX=off makes commands read the\n"
                   "files directly.");
   reindex->callback([&g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const auto& store = s.repo.tickets();
     const auto stats = storage::rebuild_index(store, store.index_file());
     if (!stats.written) {

@@ -24,7 +24,7 @@ void register_reply(CLI::App& app, Globals& g)
     for (const auto& path : a->attach) {
       r.files.push_back({{}, path, {}});
     }
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::reply(s.repo, s.call(), a->id, r));
   });
 }

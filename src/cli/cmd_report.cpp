@@ -109,14 +109,14 @@ void register_report(CLI::App& app, Globals& g)
   cmd->add_option("-o,--output", a->output, k_output_help)
     ->type_name("FILE");
   cmd->footer(fmt::format("DATE is YYYY-MM-DD (midnight in the repository's time zone) or ISO 8601.\n"
-                          "Formats: table (terminal), json and csv (documented shapes, share/report-measures.md),\n"
+                          "Formats: table (terminal), json and csv (documented shapes, share/doc/report-measures.md),\n"
                           "markdown (a review document), html (one self-contained page with SVG charts).\n\n{}",
                           report::measure_definitions()));
   cmd->callback([a, &g] {
     check_choice("--by", a->by, {"week", "month"});
     check_choice("--group-by", a->group_by, report::group_by_names());
     check_choice("--format", a->format, format_names());
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const auto* zone = s.zone();
     report::ReportOptions options;
     options.now = s.now;

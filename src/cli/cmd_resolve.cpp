@@ -26,7 +26,7 @@ void register_resolve(CLI::App& app, Globals& g)
     r.cause = text_arg(r.cause, "--cause");
     r.verification = text_arg(r.verification, "--verification");
     r.note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::resolve(s.repo, s.call(), a->id, r));
   });
 }

@@ -12,7 +12,7 @@ void register_resume(CLI::App& app, Globals& g)
   add_note_option(cmd, a->note);
   cmd->callback([a, &g] {
     const std::string note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     render_step(ops::resume(s.repo, s.call(), a->id, note));
   });
 }

@@ -26,7 +26,7 @@ std::string indent_block(std::string_view body, std::string_view pad)
   return out;
 }
 
-std::string describe_target(const Session& s, const sla::TargetStatus& t)
+std::string describe_target(const Invocation& s, const sla::TargetStatus& t)
 {
   const std::string due = format_local_minutes(t.due, s.zone());
   switch (t.state) {
@@ -45,7 +45,7 @@ std::string describe_target(const Session& s, const sla::TargetStatus& t)
   return due;
 }
 
-std::string render_text(const Session& s, const Ticket& t, bool color)
+std::string render_text(const Invocation& s, const Ticket& t, bool color)
 {
   std::string o;
   o += paint(color, "1", fmt::format("{}  {}", t.id(), text::visible(t.get("title")))) + "\n";
@@ -189,7 +189,7 @@ void register_show(CLI::App& app, Globals& g)
   cmd->add_option("--format", a->format, "Output: text (for people), json or yaml (the file)")
     ->check(CLI::IsMember({"text", "json", "yaml"}));
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const auto ref = s.repo.tickets().resolve(a->id);
     if (a->format == "yaml") {
       s.repo.tickets().load(ref); // validates before printing

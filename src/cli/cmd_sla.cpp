@@ -39,7 +39,7 @@ sla::TargetState worst(const sla::TicketSla& s)
   return sla::TargetState::ok;
 }
 
-std::string left_text(const Session& s, const sla::TargetStatus& t)
+std::string left_text(const Invocation& s, const sla::TargetStatus& t)
 {
   if (t.state == sla::TargetState::met) {
     return "met";
@@ -51,7 +51,7 @@ std::string left_text(const Session& s, const sla::TargetStatus& t)
   return d.count() >= 0 ? format_duration(d) : format_duration(-d) + " over";
 }
 
-nlohmann::ordered_json target_json(const Session& s, const sla::TargetStatus& t)
+nlohmann::ordered_json target_json(const Invocation& s, const sla::TargetStatus& t)
 {
   nlohmann::ordered_json j;
   j["due"] = format_timestamp(t.due, s.zone());
@@ -77,7 +77,7 @@ void register_sla(CLI::App& app, Globals& g)
                 "Run the sla-warning / sla-breach hooks once per ticket and target, recording that they ran");
   cmd->add_option("--format", a->format, "Output: table or json")->check(CLI::IsMember({"table", "json"}));
   cmd->callback([a, &g] {
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     std::vector<storage::LoadProblem> problems;
     std::vector<Row> rows;
     bool any_breached = false;

@@ -12,7 +12,7 @@ void register_sync(CLI::App& app, Globals& g)
     CLI::App* cmd = app.add_subcommand(
       "sync", "Share work through git: fetch, merge (desk's driver resolves ticket files), push");
     cmd->callback([&g] {
-      const Session s = open_session(g);
+      const Invocation s = open_invocation(g);
       const auto r = ops::sync(s.repo, self_path());
       auto is_ticket = [](const std::string& p) { return p.ends_with(".yaml") && p.find("tickets/") != std::string::npos; };
       std::size_t new_tickets = 0;

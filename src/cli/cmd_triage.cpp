@@ -22,7 +22,7 @@ void register_triage(CLI::App& app, Globals& g)
   cmd->add_flag("--no-suggest", a->no_suggest, "Do not show matching knowledge-base articles");
   cmd->callback([a, &g] {
     a->request.note = text_arg(a->note, "-m");
-    const Session s = open_session(g);
+    const Invocation s = open_invocation(g);
     const auto r = ops::triage(s.repo, s.call(), a->id, a->request);
     render_step(r);
     if (!a->no_suggest) {

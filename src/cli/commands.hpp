@@ -36,11 +36,13 @@ void register_reindex(CLI::App& app, Globals& g);
 void register_doctor(CLI::App& app, Globals& g);
 void register_merge_driver(CLI::App& app, Globals& g);
 void register_sync(CLI::App& app, Globals& g);
+// help --man, completion and __complete: they walk every command, so all are built for them.
+void register_help(CLI::App& app, Globals& g);
 
 // Knowledge base (cmd_kb.cpp): suggestions at open/triage ("" / [] when none match; the
 // JSON is null when the repository has no kb/ folder).
-std::string kb_suggestions_text(const Session& s, const Ticket& ticket);
-nlohmann::ordered_json kb_suggestions_json(const Session& s, const Ticket& ticket);
+std::string kb_suggestions_text(const Invocation& s, const Ticket& ticket);
+nlohmann::ordered_json kb_suggestions_json(const Invocation& s, const Ticket& ticket);
 // The exit code a command callback asks for (0 unless set), e.g. doctor's findings.
 int& command_exit_code();
 

@@ -18,12 +18,12 @@
 
 namespace desk::cli {
 
-const TimeZone* Session::zone() const
+const TimeZone* Invocation::zone() const
 {
   return find_zone(repo.config().timezone);
 }
 
-const std::string& Session::actor() const
+const std::string& Invocation::actor() const
 {
   if (!m_actor) {
     m_actor = storage::resolve_actor(actor_given);
@@ -31,7 +31,7 @@ const std::string& Session::actor() const
   return *m_actor;
 }
 
-Session open_session(const Globals& g)
+Invocation open_invocation(const Globals& g)
 {
   std::optional<std::filesystem::path> dir;
   if (!g.dir.empty()) {
@@ -39,7 +39,7 @@ Session open_session(const Globals& g)
   }
   storage::Repository repo = storage::Repository::discover(dir);
   const Timestamp now = desk::now(find_zone(repo.config().timezone));
-  return Session{std::move(repo), g.actor, now};
+  return Invocation{std::move(repo), g.actor, now};
 }
 
 bool use_color(const Globals& g)
@@ -209,7 +209,7 @@ void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope)
   cmd->add_option("--until", a.until, "Created before TIME")->type_name("TIME");
 }
 
-query::Filter make_filter(const Session& s, const FilterArgs& a)
+query::Filter make_filter(const Invocation& s, const FilterArgs& a)
 {
   const Config& c = s.repo.config();
   query::Filter f;
@@ -287,7 +287,7 @@ std::string self_path()
   return ec ? std::string("desk") : p.string();
 }
 
-std::string local_time(const Session& s, std::string_view iso)
+std::string local_time(const Invocation& s, std::string_view iso)
 {
   if (iso.empty()) {
     return {};

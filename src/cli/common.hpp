@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-// Shared pieces of the command-line front end: global options, sessions, output.
+// Shared pieces of the command-line front end: global options, invocations, output.
 namespace desk::cli {
 
 // Options every command takes.
@@ -26,8 +26,8 @@ struct Globals {
 };
 
 // A repository opened for one command, with who acts and when.
-struct Session {
-  Session(storage::Repository r, std::string given_actor, Timestamp at)
+struct Invocation {
+  Invocation(storage::Repository r, std::string given_actor, Timestamp at)
     : repo(std::move(r)), actor_given(std::move(given_actor)), now(at)
   {
   }
@@ -51,7 +51,7 @@ private:
 };
 
 // Open the repository named by -C / DESK_DIR / the working directory.
-Session open_session(const Globals& g);
+Invocation open_invocation(const Globals& g);
 
 // True when colour should be used on stdout.
 bool use_color(const Globals& g);
@@ -114,7 +114,7 @@ void add_filter_options(CLI::App* cmd, FilterArgs& a, query::Scope scope);
 // know (a status, type, priority, category or channel) or a time that does not parse.
 // --status without --open or --closed looks at every ticket: asking for closed tickets by
 // status finds them.
-query::Filter make_filter(const Session& s, const FilterArgs& a);
+query::Filter make_filter(const Invocation& s, const FilterArgs& a);
 
 // Let the user edit `text` in $VISUAL, else $EDITOR (split on spaces: "code --wait"), in a
 // temporary file in $TMPDIR (else /tmp) named after `purpose` ("description"); the text as
@@ -142,6 +142,6 @@ void add_global_options(CLI::App* app, Globals& g);
 std::string self_path();
 
 // Time as "YYYY-MM-DD HH:MM" in the repository's zone; "" for empty or bad input.
-std::string local_time(const Session& s, std::string_view iso);
+std::string local_time(const Invocation& s, std::string_view iso);
 
 } // namespace desk::cli

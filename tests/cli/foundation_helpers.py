@@ -1,4 +1,4 @@
-"""Helpers for the foundation end-to-end tests (issue 2: init, open, show, list, doctor, store).
+"""Helpers for the foundation end-to-end tests (init, open, show, list, doctor, store).
 
 Shared by test_init.py, test_open.py, test_store.py, test_list_show.py, test_doctor.py and
 test_foundation.py. conftest.py stays untouched; everything extra lives here.

@@ -20,7 +20,7 @@ plain figures the log's own columns give (resolved_at - opened_at, reopen_count,
 reassignment_count, made_sla); that table is informational (it does not change the exit
 status).
 
-The mapping tables below are the documented ones (share/import-servicenow.md); they are
+The mapping tables below are the documented ones (share/doc/import.md); they are
 written out here again on purpose, so that the check does not trust desk's copy.
 """
 import argparse

@@ -1,4 +1,4 @@
-"""Issue 2: `desk doctor` names every broken ticket file and config problem (path[:line:column]),
+"""`desk doctor` names every broken ticket file and config problem (path[:line:column]),
 exits 1, and changes nothing."""
 import re
 

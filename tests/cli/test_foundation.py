@@ -1,4 +1,4 @@
-"""Issue 2: cross-cutting behaviour: actor and clock, the repository lock, read-only repositories,
+"""Cross-cutting behaviour: actor and clock, the repository lock, read-only repositories,
 usage errors, and "nothing on disk changes when a command fails"."""
 import fcntl
 import os

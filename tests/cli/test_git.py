@@ -1,4 +1,4 @@
-"""Issue 4: git-native teams — autocommit, the merge driver, sync, concurrency and crashes."""
+"""Git-native teams — autocommit, the merge driver, sync, concurrency and crashes."""
 import os
 import random
 import signal

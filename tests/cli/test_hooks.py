@@ -1,4 +1,4 @@
-"""Issue 3: hooks in .desk/hooks/<event>, run with the ticket and event as JSON on stdin."""
+"""Hooks in .desk/hooks/<event>, run with the ticket and event as JSON on stdin."""
 import time
 
 import pytest

@@ -1,4 +1,4 @@
-"""Issue 5: the ticket index (.desk/cache/tickets.idx) is never stale and never needed.
+"""The ticket index (.desk/cache/tickets.idx) is never stale and never needed.
 
 Every answer of list/sla/report through the index must equal the answer from the files
 (DESK_INDEX=off), whatever happened to the files behind desk's back.

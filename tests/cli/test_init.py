@@ -1,4 +1,4 @@
-"""Issue 2: `desk init` and how every command finds its repository (-C, DESK_DIR, walking up)."""
+"""`desk init` and how every command finds its repository (-C, DESK_DIR, walking up)."""
 import yaml
 
 from conftest import NOT_FOUND, USAGE, Desk

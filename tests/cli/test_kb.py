@@ -1,4 +1,4 @@
-"""Issue 7: the knowledge base end to end.
+"""The knowledge base end to end.
 
 Articles as kb/<ID>.yaml, their lifecycle (add, edit, validate by someone else, archive),
 capture from a resolved ticket and at closure, reuse at resolve, search in Chinese and

@@ -1,4 +1,4 @@
-"""Issue 2: `desk show` and `desk list` (filters, sort, limit, json/csv, aligned tables, colour),
+"""`desk show` and `desk list` (filters, sort, limit, json/csv, aligned tables, colour),
 and both keep working when another ticket file is broken."""
 import csv
 import io

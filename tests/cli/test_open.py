@@ -1,4 +1,4 @@
-"""Issue 2: `desk open`, the stage-1 intake: every option, defaults, placement, priority, dedup, ids."""
+"""`desk open`, the stage-1 intake: every option, defaults, placement, priority, dedup, ids."""
 import re
 
 from conftest import NOT_FOUND, USAGE

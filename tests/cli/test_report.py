@@ -329,13 +329,13 @@ def test_bad_input(desk):
 def test_help_documents_the_measures(desk):
     r = desk.ok("report", "--help")
     for word in ["--since DATE", "--group-by", "FCR", "FLR", "p90", "business", "paused", "reassignments",
-                 "ageing", "share/report-measures.md"]:
+                 "ageing", "share/doc/report-measures.md"]:
         assert word in r.out
 
 
 def test_measures_document_exists():
     from conftest import SOURCE_DIR
-    doc = (SOURCE_DIR / "share" / "report-measures.md").read_text(encoding="utf-8").lower()
+    doc = (SOURCE_DIR / "share" / "doc" / "report-measures.md").read_text(encoding="utf-8").lower()
     for word in ["first-contact resolution", "first-level resolution", "section,dimension,group,bucket,measure,value",
                  "backlog_ageing", "p90"]:
         assert word in doc

@@ -1,4 +1,4 @@
-"""Issue 3: SLA arithmetic end to end and `desk sla`.
+"""SLA arithmetic end to end and `desk sla`.
 
 Repository zone Asia/Shanghai (+08:00); default calendar Mon-Fri 09:00-18:00.
 Friday 2026-11-27 17:30 leaves 30 working minutes that day; Monday is 2026-11-30.

@@ -1,4 +1,4 @@
-"""Issue 2: the ticket file: text round trip (PyYAML agrees), stable bytes, unknown keys, id abbreviations."""
+"""The ticket file: text round trip (PyYAML agrees), stable bytes, unknown keys, id abbreviations."""
 import pytest
 import yaml
 

@@ -1,4 +1,4 @@
-"""Issue 3: the support workflow end to end, with DESK_NOW stepping through time.
+"""The support workflow end to end, with DESK_NOW stepping through time.
 
 Repository zone Asia/Shanghai (+08:00), default calendar Mon-Fri 09:00-18:00.
 2026-11-27 is a Friday; 2026-11-30 a Monday.

@@ -1,4 +1,4 @@
-"""Issue 3: the transition table (every allowed and every refused step) and bad input.
+"""The transition table (every allowed and every refused step) and bad input.
 
 Every refusal must give a clear message, the documented exit code, and leave the
 repository byte-identical.

@@ -1,4 +1,4 @@
-"""Helpers for the support-workflow end-to-end tests (issue 3).
+"""Helpers for the support-workflow end-to-end tests.
 
 Shared by test_workflow.py, test_sla.py, test_hooks.py and test_workflow_errors.py.
 conftest.py stays untouched; everything extra lives here.

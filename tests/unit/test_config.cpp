@@ -81,7 +81,7 @@ TEST_CASE("the default config parses to the documented defaults")
   CHECK(c.hook_timeout == 10s);
 }
 
-TEST_CASE("the default priority matrix: all 16 cells of issue 3")
+TEST_CASE("the default priority matrix: all 16 cells")
 {
   const Config c = parse_config(default_text(), "config.yaml");
   // impact → {critical, high, medium, low}

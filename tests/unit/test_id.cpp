@@ -112,7 +112,7 @@ TEST_CASE("two clones drawing 500,000 tokens each: collisions as the arithmetic 
   // runs: 40 bits cannot promise that, and this test must not flake. It asserts what the
   // arithmetic does promise: at most 5 duplicates (P(Poisson(0.45) ≥ 6) ≈ 8e−6). A generator
   // that lost bits fails at once: with 32 good bits k²/2N ≈ 116 collisions, with 30 bits ≈ 466.
-  // The real scenario of issue 2, two clones that each open 5,000 tickets offline
+  // The real scenario, two clones that each open 5,000 tickets offline
   // (k = 10,000), gives 1e8 / 2.2e12 ≈ 4.5e−5: one clash in ~22,000 such merges, and even
   // then `desk doctor` reports it (and a clash only matters in the same creation month).
   constexpr std::size_t k_per_clone = 500'000;

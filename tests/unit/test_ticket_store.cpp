@@ -123,7 +123,7 @@ TEST_CASE("resolve: exact id, abbreviations, case and I/L/O")
 
 TEST_CASE("resolve: the type prefix alone is a unique abbreviation when one ticket has it")
 {
-  // Issue 2: "any unique abbreviation of an id works". "REQ" works; "INC" and "CON" should too,
+  // "Any unique abbreviation of an id works". "REQ" works; "INC" and "CON" should too,
   // but I and O in them are read as 1 and 0 when no dash is typed.
   TempDir dir;
   const TicketStore store(dir.path());

@@ -56,7 +56,7 @@ const FieldInfo* field_info(std::string_view name)
                        const std::string& hint = {})
 {
   throw ParseError(path, where.line, where.column, message,
-                   hint.empty() ? std::string("see the examples in share/import/ and README, \"Importing CSV\"") : hint);
+                   hint.empty() ? std::string("see the shipped mappings in share/import/ and share/doc/import.md") : hint);
 }
 
 std::string scalar_of(const std::string& path, const Value& v, std::string_view what)

@@ -238,7 +238,7 @@ ServiceNowLog::ServiceNowLog(CsvTable table, const Config& config, const Service
                                                                            static_cast<std::ptrdiff_t>(std::min<std::size_t>(4, m_table.columns()))),
                                                 ", ")),
                           "export the incident log with the columns number, incident_state, sys_mod_count and "
-                          "sys_updated_at (see README, \"Importing from ServiceNow\")");
+                          "sys_updated_at (see share/doc/import.md)");
     }
     return c;
   };
@@ -297,7 +297,7 @@ void ServiceNowLog::check_rows()
     const LabelMapping* m = find_label(table, v);
     if (!m) {
       m_table.fail(row, column, fmt::format("unknown {} label '{}'; the ServiceNow mapping knows {}", what, v, labels_of(table)),
-                   "fix the cell; the mapping table is in README, \"Importing from ServiceNow\"");
+                   "fix the cell; the mapping table is in share/doc/import.md");
     }
     if (std::find(allowed.begin(), allowed.end(), m->value) == allowed.end()) {
       throw UsageError(fmt::format("ServiceNow {} '{}' maps to {} '{}', which .desk/config.yaml does not list", what,
@@ -333,7 +333,7 @@ void ServiceNowLog::check_rows()
                    state.empty() ? std::string("an empty incident_state")
                                  : fmt::format("unknown incident_state '{}'; the ServiceNow mapping knows {}", state,
                                                fmt::join(names, ", ")),
-                   "fix the cell; the mapping table is in README, \"Importing from ServiceNow\"");
+                   "fix the cell; the mapping table is in share/doc/import.md");
     }
     reason_used[static_cast<std::size_t>(sm - servicenow_states().data())] = true;
     long long count = 0;

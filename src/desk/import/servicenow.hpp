@@ -29,7 +29,7 @@ struct StateMapping {
   std::string_view pending_reason;
 };
 
-// The documented tables (README "Importing from ServiceNow").
+// The documented tables (share/doc/import.md, "ServiceNow event logs").
 const std::vector<StateMapping>& servicenow_states();
 const std::vector<LabelMapping>& servicenow_impacts();
 const std::vector<LabelMapping>& servicenow_urgencies();

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-// The JSON shapes desk prints for scripts (documented in README.md, "JSON output").
+// The JSON shapes desk prints for scripts (documented in README.md, "JSON and CSV output").
 namespace desk {
 
 // A Value as JSON: scalars as strings, except plain integers (tier, rating, ...) as numbers;

@@ -4,7 +4,7 @@ namespace desk::report {
 
 std::string_view measure_definitions()
 {
-  // Kept in step with share/report-measures.md (the long form with examples).
+  // Kept in step with share/doc/report-measures.md (the long form with examples).
   return R"(Measures (period [since, until); every figure is computed from the ticket events before
 `until`, so a past period gives the same report whenever it is run):
   opened / closed / cancelled  tickets created / closed / cancelled in the period
@@ -35,7 +35,7 @@ std::string_view measure_definitions()
                  and per the team that held the ticket when the minutes were logged
   groups         a ticket counts in the group of its team/category/... at the end
   trend          the same measures per week (Monday-Sunday) or month, local time
-Full definitions: share/report-measures.md)";
+Full definitions: share/doc/report-measures.md)";
 }
 
 } // namespace desk::report

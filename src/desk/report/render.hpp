@@ -32,13 +32,13 @@ struct DocSection {
 // The review as sections of tables, in reading order (summary first).
 std::vector<DocSection> document(const ReviewReport& report);
 
-// The JSON document (shape in share/report-measures.md, "JSON").
+// The JSON document (shape in share/doc/report-measures.md, "JSON").
 nlohmann::ordered_json to_json(const ReviewReport& report);
 
 // to_json, indented, with a final newline.
 std::string render_json(const ReviewReport& report);
 
-// The long CSV: section,dimension,group,bucket,measure,value (share/report-measures.md, "CSV").
+// The long CSV: section,dimension,group,bucket,measure,value (share/doc/report-measures.md, "CSV").
 std::string render_csv(const ReviewReport& report);
 
 // A review document in Markdown.

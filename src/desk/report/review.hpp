@@ -15,7 +15,7 @@
 // The periodic service review (SOP stage 6): every measure is computed from the tickets'
 // fields and events as they stood at the end of the period, so a report for a past period
 // is the same whenever it is run. No I/O and no printing here; the measures are defined in
-// share/report-measures.md and in measure_definitions().
+// share/doc/report-measures.md and in measure_definitions().
 namespace desk::report {
 
 // Length of one trend bucket.
@@ -273,7 +273,7 @@ std::vector<std::string> group_by_names();
 inline constexpr std::string_view k_none = "(none)";
 
 // The definitions of the measures, as plain text lines (for `desk report --help` and the
-// documents); the long form is share/report-measures.md.
+// documents); the long form is share/doc/report-measures.md.
 std::string_view measure_definitions();
 
 } // namespace desk::report
