@@ -82,6 +82,7 @@ std::string render_text(const Invocation& s, const Ticket& t, bool color)
     reporter += (reporter.empty() ? "" : " ") + fmt::format("({})", fmt::join(extra, ", "));
   }
   row("reporter", reporter);
+  row("email", t.get("email"));
   row("affected", fmt::format("{}", fmt::join(t.get_list("affected"), ", ")));
   row("team", t.get("team"));
   row("assignee", t.get("assignee"));
@@ -101,6 +102,8 @@ std::string render_text(const Invocation& s, const Ticket& t, bool color)
       row("sla paused", format_duration(sla.paused) + (sla.paused_now ? " (paused now)" : ""));
     }
   }
+  row("expected", local_time(s, t.get("eta")));
+  row("related", fmt::format("{}", fmt::join(t.get_list("related"), ", ")));
   row("responded", local_time(s, t.get("responded_at")));
   row("resolved", local_time(s, t.get("resolved_at")));
   row("verified by", t.get("verified_by"));
@@ -159,8 +162,13 @@ std::string render_text(const Invocation& s, const Ticket& t, bool color)
     for (const auto& [k, v] : e.extra.entries) {
       changes.push_back(fmt::format("{}={}", text::visible(k), v.is_scalar() ? text::visible(text::one_line(v.scalar)) : "…"));
     }
-    o += fmt::format("  {}  {}  {}  {}\n", text::visible(local_time(s, e.at)), text::pad_to_width(text::visible(e.by), by_width),
-                     paint(color, "36", text::pad_to_width(text::visible(e.action), action_width)),
+    // Who reads it: what was written to or by the requester, and the staff's own notes.
+    const std::string audience = e.action == "reply"     ? "[to the requester] "
+                                 : e.action == "message" ? "[from the requester] "
+                                 : e.action == "log"     ? "[internal] "
+                                                         : "";
+    o += fmt::format("  {}  {}  {}  {}{}\n", text::visible(local_time(s, e.at)), text::pad_to_width(text::visible(e.by), by_width),
+                     paint(color, "36", text::pad_to_width(text::visible(e.action), action_width)), audience,
                      text::one_line(fmt::format("{}", fmt::join(changes, ", "))));
     if (!e.note.empty()) {
       o += indent_block(e.note, std::string(4 + 16 + 2 + by_width + 2, ' '));

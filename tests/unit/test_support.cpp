@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <desk/util/process.hpp>
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -200,6 +202,32 @@ Timestamp local(const sla::BusinessCalendar& calendar, const char* text)
 std::string show(const sla::BusinessCalendar& calendar, Timestamp t)
 {
   return format_local_minutes(t, calendar.zone());
+}
+
+storage::Repository make_repository(const fs::path& dir, bool git)
+{
+  if (git) {
+    fs::create_directories(dir);
+    git_in(dir, {"init", "-q", "-b", "main"});
+  }
+  storage::InitOptions options;
+  options.timezone = "Asia/Shanghai";
+  const auto made = storage::Repository::init(dir, options);
+  REQUIRE(made.in_git == git);
+  return storage::Repository::discover(made.root);
+}
+
+std::string git_in(const fs::path& dir, const std::vector<std::string>& args)
+{
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const ProcessResult r = run_process(argv, {}, std::chrono::seconds(30), dir,
+                                      {"GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=t@example.com",
+                                       "GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=t@example.com",
+                                       "GIT_CONFIG_NOSYSTEM=1"});
+  INFO("git " << fmt::format("{}", fmt::join(args, " ")) << ": " << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
 }
 
 } // namespace desk::test

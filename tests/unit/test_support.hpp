@@ -2,6 +2,7 @@
 
 #include <desk/model/ticket.hpp>
 #include <desk/sla/calendar.hpp>
+#include <desk/storage/repository.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/time.hpp>
 #include <desk/model/value.hpp>
@@ -60,6 +61,13 @@ Timestamp local(const sla::BusinessCalendar& calendar, const char* text);
 
 // The calendar's local time of `t` to the minute, for readable failures.
 std::string show(const sla::BusinessCalendar& calendar, Timestamp t);
+
+// A fresh ticket repository in `dir` (zone Asia/Shanghai, the default config). With `git`,
+// `dir` is first made a git work tree, so auto-commit is on.
+storage::Repository make_repository(const std::filesystem::path& dir, bool git = false);
+
+// Run git in `dir` with a fixed identity; REQUIREs success and returns standard output.
+std::string git_in(const std::filesystem::path& dir, const std::vector<std::string>& args);
 
 // A printable form of a string: non-ASCII and control bytes as \xNN.
 std::string escaped(std::string_view s);

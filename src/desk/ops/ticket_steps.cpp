@@ -431,6 +431,32 @@ bool has_message_id(const Ticket& ticket, std::string_view message_id)
   });
 }
 
+namespace {
+
+// The ticket opened earlier as the follow-up of `old_id` for the message `message_id`, if any.
+std::optional<Ticket> follow_up_of(const storage::Repository& repo, const std::string& old_id,
+                                   std::string_view message_id)
+{
+  if (message_id.empty()) {
+    return std::nullopt;
+  }
+  for (const auto& ref : repo.tickets().scan()) {
+    Ticket t;
+    try {
+      t = repo.tickets().load(ref);
+    } catch (const Error&) {
+      continue; // a broken file is not the follow-up; doctor reports it
+    }
+    const auto ids = t.get_list("related");
+    if (std::find(ids.begin(), ids.end(), old_id) != ids.end() && has_message_id(t, message_id)) {
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 StepResult message(const storage::Repository& repo, const Call& call, std::string_view id,
                    const MessageRequest& request)
 {
@@ -445,6 +471,13 @@ StepResult message(const storage::Repository& repo, const Call& call, std::strin
     const Ticket old = repo.tickets().load(ref);
     const auto st = workflow::parse_status(old.status());
     if (st && workflow::is_final(*st) && !has_message_id(old, request.message_id)) {
+      if (auto seen = follow_up_of(repo, old.id(), request.message_id)) {
+        StepResult same; // delivered before: it opened `seen` then
+        same.summary = fmt::format("{} was opened for this message already", seen->id());
+        same.ticket = std::move(*seen);
+        same.changed = false;
+        return same;
+      }
       workflow::OpenRequest r;
       r.title = old.get("title");
       r.description = request.text;

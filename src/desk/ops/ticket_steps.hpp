@@ -76,7 +76,8 @@ StepResult reply(const storage::Repository& repo, const Call& call, std::string_
 // From the requester (the call's actor is their address). On a ticket pending awaiting-user
 // it resumes it; on a resolved one it is a rejection and reopens it; on a closed or
 // cancelled one it opens a new ticket linked to the old one (`related`), which comes back.
-// A message_id already recorded on the ticket changes nothing (changed = false).
+// A message_id already recorded on the ticket, or on the ticket it opened for a closed one,
+// changes nothing (changed = false).
 struct MessageRequest {
   std::string text;
   std::string name;       // the sender's display name (for a new linked ticket's reporter)
