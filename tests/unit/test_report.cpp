@@ -5,6 +5,7 @@
 #include <desk/util/time.hpp>
 #include <desk/workflow/transitions.hpp>
 
+#include <fmt/format.h>
 #include <doctest/doctest.h>
 
 #include <algorithm>
