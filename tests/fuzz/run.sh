@@ -7,7 +7,7 @@
 #
 # Prints one line per target: executions, corpus size, crashes (with the saved inputs in
 # $DESK_FUZZ_ARTIFACTS, default /tmp/desk-fuzz-artifacts). A crash does not stop the run
-# of a long session (the target is started again until its time is used); the exit status
+# of a long run (the target is started again until its time is used); the exit status
 # is 1 when any target crashed.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
