@@ -526,7 +526,18 @@ void copy_file_atomic(const fs::path& from, const fs::path& to, const fs::path& 
   write_file_atomic(to, content, root);
 }
 
+namespace {
+
+std::mutex& in_process_writers()
+{
+  static std::mutex m;
+  return m;
+}
+
+} // namespace
+
 RepoLock::RepoLock(const fs::path& desk_dir, std::chrono::milliseconds timeout)
+  : m_in_process(in_process_writers())
 {
   const fs::path path = desk_dir / "lock";
   Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));

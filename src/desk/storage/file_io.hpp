@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -99,6 +100,9 @@ public:
   RepoLock& operator=(const RepoLock&) = delete;
 
 private:
+  // Writers of one process take their turn here first (without a time limit: a server's
+  // threads queue), then the file lock that other processes see.
+  std::unique_lock<std::mutex> m_in_process;
   int m_fd = -1;
 };
 
