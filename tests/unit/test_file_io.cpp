@@ -7,13 +7,16 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,7 +169,7 @@ TEST_CASE("copy_file_atomic copies bytes; a missing source is not found")
   CHECK_THROWS_AS(desk::storage::copy_file_atomic(dir / "nope.png", dir / "x.png"), desk::NotFoundError);
 }
 
-TEST_CASE("RepoLock: a second lock in the same process is busy; released on destruction")
+TEST_CASE("RepoLock: the holding thread asking again is busy at once; released on destruction")
 {
   TempDir dir;
   fs::create_directories(dir / ".desk");
@@ -174,17 +177,49 @@ TEST_CASE("RepoLock: a second lock in the same process is busy; released on dest
     const RepoLock first(dir / ".desk", 0ms);
     CHECK(fs::exists(dir / ".desk/lock"));
     try {
-      const RepoLock second(dir / ".desk", 0ms);
+      const RepoLock second(dir / ".desk", 10s);
       FAIL_CHECK("second lock taken");
     } catch (const desk::BusyError& e) {
       CHECK(e.code() == desk::ExitCode::busy);
       CHECK(std::string(e.what()).find("lock") != std::string::npos);
     }
-    const auto t0 = std::chrono::steady_clock::now();
-    CHECK_THROWS_AS(RepoLock(dir / ".desk", 120ms), desk::BusyError);
-    CHECK(std::chrono::steady_clock::now() - t0 >= 120ms);
   }
   CHECK_NOTHROW(RepoLock(dir / ".desk", 0ms));
+}
+
+TEST_CASE("RepoLock: a lock held by another process is waited for up to the timeout, then busy")
+{
+  TempDir dir;
+  fs::create_directories(dir / ".desk");
+  // Another open file description of the lock file conflicts exactly as another process does.
+  const int other = ::open((dir / ".desk/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(other >= 0);
+  REQUIRE(::flock(other, LOCK_EX | LOCK_NB) == 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(RepoLock(dir / ".desk", 120ms), desk::BusyError);
+  CHECK(std::chrono::steady_clock::now() - t0 >= 120ms);
+  ::flock(other, LOCK_UN);
+  ::close(other);
+  CHECK_NOTHROW(RepoLock(dir / ".desk", 0ms));
+}
+
+TEST_CASE("RepoLock: another thread of the process waits its turn instead of failing")
+{
+  TempDir dir;
+  fs::create_directories(dir / ".desk");
+  std::atomic<bool> second_done{false};
+  std::thread second;
+  {
+    const RepoLock first(dir / ".desk", 0ms);
+    second = std::thread([&] {
+      const RepoLock mine(dir / ".desk", 0ms);
+      second_done = true;
+    });
+    std::this_thread::sleep_for(50ms);
+    CHECK_FALSE(second_done.load());
+  }
+  second.join();
+  CHECK(second_done.load());
 }
 
 TEST_CASE("RepoLock without a .desk folder fails as a storage error")

@@ -534,10 +534,27 @@ std::mutex& in_process_writers()
   return m;
 }
 
+// The thread that holds the lock, so that the same thread asking again fails at once
+// (std::mutex would wait on itself forever) the way a second process does after its wait.
+std::atomic<std::thread::id>& lock_owner()
+{
+  static std::atomic<std::thread::id> owner{};
+  return owner;
+}
+
+std::unique_lock<std::mutex> take_in_process_turn(const fs::path& desk_dir)
+{
+  if (lock_owner().load() == std::this_thread::get_id()) {
+    throw BusyError(fmt::format("the repository is busy: this process already holds {}", (desk_dir / "lock").string()),
+                    "finish the change in progress before starting another one");
+  }
+  return std::unique_lock<std::mutex>(in_process_writers());
+}
+
 } // namespace
 
 RepoLock::RepoLock(const fs::path& desk_dir, std::chrono::milliseconds timeout)
-  : m_in_process(in_process_writers())
+  : m_in_process(take_in_process_turn(desk_dir))
 {
   const fs::path path = desk_dir / "lock";
   Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
@@ -558,10 +575,12 @@ RepoLock::RepoLock(const fs::path& desk_dir, std::chrono::milliseconds timeout)
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
   m_fd = fd.release();
+  lock_owner().store(std::this_thread::get_id());
 }
 
 RepoLock::~RepoLock()
 {
+  lock_owner().store(std::thread::id{});
   if (m_fd >= 0) {
     ::flock(m_fd, LOCK_UN);
     ::close(m_fd);
