@@ -456,9 +456,16 @@ KbIndex load_index(const fs::path& root, bool rebuild)
 
 SearchResult search(const fs::path& root, const std::vector<std::string>& terms, const SearchOptions& options)
 {
+  return search(load_index(root), root, terms, options);
+}
+
+SearchResult search(const KbIndex& kept, const fs::path& root, const std::vector<std::string>& terms,
+                    const SearchOptions& options)
+{
   const KbStore store(root);
-  KbIndex index = load_index(root);
+  std::optional<KbIndex> rebuilt;
   for (int attempt = 0;; ++attempt) {
+    const KbIndex& index = rebuilt ? *rebuilt : kept;
     SearchResult result;
     for (const auto& [file, message] : index.problems()) {
       result.problems.push_back({store.dir() / file, message});
@@ -488,7 +495,7 @@ SearchResult search(const fs::path& root, const std::vector<std::string>& terms,
     if (!stale) {
       return result;
     }
-    index = load_index(root, true);
+    rebuilt = load_index(root, true);
   }
 }
 
