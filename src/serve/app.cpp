@@ -15,6 +15,7 @@
 #include <thread>
 
 #include <pthread.h>
+#include <sys/socket.h>
 
 namespace fs = std::filesystem;
 
@@ -212,6 +213,11 @@ int run_server(const ServeOptions& options)
   server.set_keep_alive_timeout(5);
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let a second server share the port.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_payload_max_length(app.repo()->config().serve.max_upload_bytes + 256 * 1024);
 
   server.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {

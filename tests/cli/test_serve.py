@@ -569,3 +569,11 @@ def test_header_sign_in_is_believed_only_from_trusted_proxies(repo, tmp_path):
     with Server(repo) as s:
         r = s.client().get("/requests", headers={"X-Forwarded-Email": "sso@example.com"})
         assert r.status == 401 and tid not in r.text
+
+
+def test_command_line_errors_of_serve(desk, tmp_path):
+    assert "the port must be a number" in desk.fails(2, "serve", "--listen", "127.0.0.1:http").err
+    assert "not a desk repository" in desk.fails(3, "serve", cwd=tmp_path).err
+    with Server(desk) as s:
+        r = desk.fails(7, "serve", "--listen", f"127.0.0.1:{s.port}", timeout=30)
+        assert "cannot listen on 127.0.0.1" in r.err
