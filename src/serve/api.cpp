@@ -331,7 +331,10 @@ void add_api_routes(httplib::Server& server, App& app)
 
   server.Get(R"(/api/v1/tickets/([^/]+))", guarded(app, "read", [&app](const auto& req, auto& res, const ApiToken&) {
     const auto repo = app.repo();
-    const auto ref = repo->tickets().resolve(req.matches[1].str());
+    // A whole id from the directory (no listing of month folders); else any abbreviation.
+    const std::string id = req.matches[1].str();
+    const auto entry = app.directory().find(id);
+    const auto ref = entry ? storage::TicketRef{entry->id, entry->path} : repo->tickets().resolve(id);
     send_json(res, 200, ticket_to_json(repo->tickets().load(ref), true));
   }));
 
