@@ -85,6 +85,11 @@ PY
 echo "serve.sh: mixed load, 16 clients, ${seconds}s" >&2
 python3 "$here/serve_load.py" "$repo" "$base" "$token" --clients 16 --seconds "$seconds" \
   --mix read:5,page:2,kb:2,open:1 --session "$session" --json "$tmp/mixed.json" >/dev/null || mixed_failed=1
+# Writes wait for each other's commits (one at a time, under the lock): a client that
+# opens a ticket waits in that queue, so the read latencies are also measured without them.
+echo "serve.sh: read-only load, 16 clients, 30s" >&2
+python3 "$here/serve_load.py" "$repo" "$base" "$token" --clients 16 --seconds 30 \
+  --mix read:5,page:2,kb:2 --session "$session" --json "$tmp/reads.json" >/dev/null || reads_failed=1
 echo "serve.sh: write-only load, 16 clients, 20s" >&2
 python3 "$here/serve_load.py" "$repo" "$base" "$token" --clients 16 --seconds 20 --mix open:1 \
   --json "$tmp/writes.json" >/dev/null || writes_failed=1
@@ -94,19 +99,19 @@ wait "$server" || true
 server=""
 doctor="$("$desk" -C "$repo" doctor 2>&1 | tail -1)"
 
-python3 - "$tmp/mixed.json" "$tmp/writes.json" "$hwm" "$tickets" "$articles" "$doctor" <<'PY'
+python3 - "$tmp/mixed.json" "$tmp/reads.json" "$tmp/writes.json" "$hwm" "$tickets" "$articles" "$doctor" <<'PY'
 import json, sys
-mixed, writes = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-hwm, tickets, articles, doctor = int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+mixed, reads, writes = (json.load(open(p)) for p in sys.argv[1:4])
+hwm, tickets, articles, doctor = int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
 print(f"desk serve at {tickets} tickets, {articles} KB articles, 16 clients")
 print(f"{'kind':<8} {'count':>7} {'per s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-for name, run in (("mixed", mixed), ("writes", writes)):
+for name, run in (("mixed", mixed), ("reads", reads), ("writes", writes)):
     for kind, k in run["kinds"].items():
         print(f"{kind:<8} {k['count']:>7} {k['per_s']:>8} {k['p50_ms']:>8} {k['p90_ms']:>8} {k['p99_ms']:>8} {k['max_ms']:>8}  ({name})")
-for name, run in (("mixed", mixed), ("writes", writes)):
+for name, run in (("mixed", mixed), ("reads", reads), ("writes", writes)):
     print(f"{name}: {run['requests_per_s']} requests/s, errors {run['errors']}, opened {run['opened']}, "
           f"missing {len(run['missing'])}, duplicated {len(run['duplicated'])}, uncommitted {len(run['uncommitted'])}")
 print(f"server peak memory (VmHWM): {hwm / 1024:.1f} MiB")
 print(f"desk doctor: {doctor}")
 PY
-[ -z "${mixed_failed:-}" ] && [ -z "${writes_failed:-}" ]
+[ -z "${mixed_failed:-}" ] && [ -z "${reads_failed:-}" ] && [ -z "${writes_failed:-}" ]

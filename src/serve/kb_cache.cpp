@@ -12,6 +12,7 @@ namespace desk::serve {
 KbCache::KbCache(fs::path root) : m_root(std::move(root))
 {
   m_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  current(); // loaded (or built) at start, not by the first search while others wait
 }
 
 KbCache::~KbCache()
