@@ -402,21 +402,21 @@ void add_api_routes(httplib::Server& server, App& app)
   }));
 
   server.Post(R"(/api/v1/tickets/([^/]+)/messages)",
-              guarded(app, "message", [&app](const auto& req, auto& res, const ApiToken& token) {
-                const Body b(json_body(req), {"as", "from", "name", "text", "message_id", "channel", "attachments"});
+              guarded(app, "message", [&app](const auto& req, auto& res, const ApiToken&) {
+                const Body b(json_body(req), {"from", "name", "text", "message_id", "channel", "attachments"});
                 ops::MessageRequest m;
-                m.from = b.text("from");
                 m.name = b.text("name");
                 m.text = b.text("text");
                 m.message_id = b.text("message_id");
                 m.channel = b.text("channel");
                 m.files = b.files("attachments");
-                if (m.from.empty()) {
-                  throw UsageError("field 'from' is required: the requester's address");
+                const std::string from = b.text("from");
+                if (from.empty() || !is_mail_address(from)) {
+                  throw UsageError("field 'from' must be the requester's mail address");
                 }
                 const auto repo = app.repo();
-                const auto r = ops::message(*repo, call_of(app, token, b.text("as").empty() ? m.from : b.text("as")),
-                                            req.matches[1].str(), m);
+                // The requester is the actor of their message.
+                const auto r = ops::message(*repo, ops::Call{lower_address(from), app.now()}, req.matches[1].str(), m);
                 auto j = step_json(r);
                 if (!r.changed) {
                   j["duplicate"] = true;

@@ -545,7 +545,6 @@ void add_portal_routes(httplib::Server& server, App& app)
         std::string id = t->id();
         if (what == "message") {
           ops::MessageRequest m;
-          m.from = v.email;
           m.text = text;
           m.channel = "portal";
           m.files = uploaded_files(req, "files");
