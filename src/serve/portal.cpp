@@ -233,7 +233,7 @@ void send_attachment(App& app, const Visitor& v, const Ticket& t, const std::str
       name.find('\0') != std::string::npos || name.starts_with(".")) {
     return not_found(app, v, res);
   }
-  const fs::path dir = ops::attachments_dir(storage::TicketRef{entry->id, entry->path});
+  const fs::path dir = storage::TicketStore::attachments_dir(storage::TicketRef{entry->id, entry->path});
   const fs::path path = dir / name;
   std::error_code ec;
   const fs::path real_dir = fs::canonical(dir, ec);
@@ -492,6 +492,7 @@ void add_portal_routes(httplib::Server& server, App& app)
     }
     try {
       const auto repo = app.repo();
+      const std::lock_guard one_write(app.writes());
       const auto result = ops::open(*repo, ops::Call{v.email, app.now()}, r, uploaded_files(req, "files"));
       redirect(res, "/requests/" + result.ticket.id());
     } catch (const UsageError& e) {
@@ -542,6 +543,7 @@ void add_portal_routes(httplib::Server& server, App& app)
         return send_error_page(app, v, res, 400, app.renderer()->word(v.lang, "bad_text"));
       }
       try {
+        const std::lock_guard one_write(app.writes());
         std::string id = t->id();
         if (what == "message") {
           ops::MessageRequest m;
