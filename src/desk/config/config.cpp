@@ -94,4 +94,11 @@ std::vector<std::string> Config::type_names() const
   return out;
 }
 
+// desk serve
+const std::vector<std::string>& api_scopes()
+{
+  static const std::vector<std::string> k_scopes = {"read", "open", "message", "reply", "workflow"};
+  return k_scopes;
+}
+
 } // namespace desk

@@ -3,6 +3,7 @@
 #include <desk/sla/calendar.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +49,40 @@ struct AssignmentRule {
   std::string team;
 };
 
+// --- desk serve: the portal and the API -------------------------------------------------
+
+// How requesters sign in to the portal.
+enum class PortalAuth { mail, header };
+
+// The web portal (`serve:`).
+struct ServeConfig {
+  std::string url;                                  // public address used in links; empty: none made
+  PortalAuth auth = PortalAuth::mail;               // mailed one-time link, or a trusted proxy header
+  std::string header = "X-Remote-User";             // the header a single sign-on proxy sets
+  std::vector<std::string> trusted_proxies;         // addresses whose `header` is believed
+  std::vector<std::string> staff;                   // who may see the board; empty: team members
+  std::size_t max_upload_bytes = 10U * 1024 * 1024; // largest request body accepted
+  std::vector<std::string> sendmail;                // program for sign-in mail (argv, no shell)
+  std::string from;                                 // sender address of sign-in mail
+};
+
+// One integration's bearer token (`api.tokens`): only its SHA-256 is stored.
+struct ApiToken {
+  std::string name;
+  std::string sha256; // lower-case hex
+  std::vector<std::string> scopes;
+};
+
+// The JSON API (`api:`).
+struct ApiConfig {
+  std::vector<ApiToken> tokens;
+};
+
+// The scopes an API token may carry.
+const std::vector<std::string>& api_scopes();
+
+// --- end desk serve ----------------------------------------------------------------------
+
 // Everything configurable, with the defaults `desk init` writes.
 struct Config {
   std::string timezone = "UTC";
@@ -73,6 +108,8 @@ struct Config {
   std::string default_impact = "individual";
   std::string default_urgency = "medium";
   std::string default_channel = "portal";
+  ServeConfig serve; // desk serve
+  ApiConfig api;     // desk serve
 
   // The type with this name, or nullptr.
   const TicketType* find_type(std::string_view name) const;

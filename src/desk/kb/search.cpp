@@ -468,9 +468,16 @@ bool index_is_damaged(const fs::path& root)
 
 SearchResult search(const fs::path& root, const std::vector<std::string>& terms, const SearchOptions& options)
 {
+  return search(load_index(root), root, terms, options);
+}
+
+SearchResult search(const KbIndex& kept, const fs::path& root, const std::vector<std::string>& terms,
+                    const SearchOptions& options)
+{
   const KbStore store(root);
-  KbIndex index = load_index(root);
+  std::optional<KbIndex> rebuilt;
   for (int attempt = 0;; ++attempt) {
+    const KbIndex& index = rebuilt ? *rebuilt : kept;
     SearchResult result;
     for (const auto& [file, message] : index.problems()) {
       result.problems.push_back({store.dir() / file, message});
@@ -500,7 +507,7 @@ SearchResult search(const fs::path& root, const std::vector<std::string>& terms,
     if (!stale) {
       return result;
     }
-    index = load_index(root, true);
+    rebuilt = load_index(root, true);
   }
 }
 

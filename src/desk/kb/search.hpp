@@ -90,6 +90,11 @@ struct SearchResult {
 SearchResult search(const std::filesystem::path& root, const std::vector<std::string>& terms,
                     const SearchOptions& options);
 
+// The same over an index the caller keeps loaded (a server watching kb/ for changes); a
+// hit whose file changed since is answered from an index built again for this search.
+SearchResult search(const KbIndex& index, const std::filesystem::path& root, const std::vector<std::string>& terms,
+                    const SearchOptions& options);
+
 // Smallest score of an article suggested at intake: one specific word or a couple of
 // CJK bigrams, not just words every article has.
 inline constexpr double k_min_suggestion_score = 0.5;

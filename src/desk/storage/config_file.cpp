@@ -255,6 +255,123 @@ void read_teams(const Reader& r, const Value& teams, Config& c)
   }
 }
 
+// --- desk serve: `serve:` and `api:` -----------------------------------------------------
+
+std::size_t read_byte_size(const Reader& r, const Value& v, std::string_view what)
+{
+  const std::string s = r.scalar(v, what);
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') {
+    ++digits;
+  }
+  const std::string unit = text::ascii_lower(s.substr(digits));
+  std::size_t factor = 0;
+  if (unit.empty() || unit == "b") {
+    factor = 1;
+  } else if (unit == "k" || unit == "kib" || unit == "kb") {
+    factor = 1024;
+  } else if (unit == "m" || unit == "mib" || unit == "mb") {
+    factor = 1024 * 1024;
+  }
+  if (digits == 0 || digits > 6 || factor == 0 || std::stoul(s.substr(0, digits)) == 0) {
+    r.fail(v, fmt::format("{} '{}' is not a size; write e.g. 10MiB, 512KiB or 1048576", what, s));
+  }
+  return std::stoul(s.substr(0, digits)) * factor;
+}
+
+void read_serve(const Reader& r, const Value& serve, Config& c)
+{
+  if (serve.is_null()) {
+    return;
+  }
+  r.mapping(serve, "'serve'");
+  ServeConfig& s = c.serve;
+  if (const Value* url = serve.find("url"); url && !url->empty()) {
+    s.url = r.scalar(*url, "serve.url");
+    if (!s.url.starts_with("http://") && !s.url.starts_with("https://")) {
+      r.fail(*url, fmt::format("serve.url '{}' must start with https:// or http://", s.url));
+    }
+    while (s.url.ends_with("/")) {
+      s.url.pop_back();
+    }
+  }
+  if (const Value* auth = serve.find("auth")) {
+    const std::string a = r.scalar(*auth, "serve.auth");
+    if (a != "mail" && a != "header") {
+      r.fail(*auth, fmt::format("serve.auth is '{}'; use mail or header", a));
+    }
+    s.auth = a == "mail" ? PortalAuth::mail : PortalAuth::header;
+  }
+  if (const Value* header = serve.find("header")) {
+    s.header = r.scalar(*header, "serve.header");
+  }
+  if (const Value* proxies = serve.find("trusted_proxies")) {
+    s.trusted_proxies = r.list(*proxies, "serve.trusted_proxies", true);
+  }
+  if (s.auth == PortalAuth::header && s.trusted_proxies.empty()) {
+    r.fail(serve, "serve.auth is header but serve.trusted_proxies is empty",
+           "list the addresses of the single sign-on proxy, e.g. trusted_proxies: [127.0.0.1]");
+  }
+  if (const Value* staff = serve.find("staff")) {
+    s.staff = r.list(*staff, "serve.staff", true);
+  }
+  if (const Value* max = serve.find("max_upload_bytes")) {
+    s.max_upload_bytes = read_byte_size(r, *max, "serve.max_upload_bytes");
+  }
+  if (const Value* sendmail = serve.find("sendmail")) {
+    s.sendmail = r.list(*sendmail, "serve.sendmail", true);
+  }
+  if (const Value* from = serve.find("from"); from && !from->empty()) {
+    s.from = r.scalar(*from, "serve.from");
+  }
+}
+
+void read_api(const Reader& r, const Value& api, Config& c)
+{
+  if (api.is_null()) {
+    return;
+  }
+  r.mapping(api, "'api'");
+  const Value* tokens = api.find("tokens");
+  if (!tokens || tokens->is_null()) {
+    return;
+  }
+  if (!tokens->is_sequence()) {
+    r.fail(*tokens, "api.tokens must be a list of {name, sha256, scopes}");
+  }
+  for (const auto& item : tokens->items) {
+    r.mapping(item, "an api token");
+    ApiToken t;
+    const Value* name = item.find("name");
+    const Value* sha = item.find("sha256");
+    const Value* scopes = item.find("scopes");
+    if (!name || !sha || !scopes) {
+      r.fail(item, "an api token needs name, sha256 and scopes",
+             "add one with `desk serve token add NAME --scope read,open`");
+    }
+    t.name = r.scalar(*name, "api.tokens name");
+    t.sha256 = text::ascii_lower(r.scalar(*sha, "api.tokens sha256"));
+    if (t.sha256.size() != 64 || t.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      r.fail(*sha, fmt::format("the sha256 of api token '{}' must be 64 hex digits", t.name));
+    }
+    t.scopes = r.list(*scopes, fmt::format("the scopes of api token '{}'", t.name));
+    for (const auto& scope : t.scopes) {
+      if (std::find(api_scopes().begin(), api_scopes().end(), scope) == api_scopes().end()) {
+        r.fail(*scopes, fmt::format("api token '{}' has unknown scope '{}'; use any of: {}", t.name, scope,
+                                    fmt::join(api_scopes(), ", ")));
+      }
+    }
+    for (const auto& other : c.api.tokens) {
+      if (other.name == t.name) {
+        r.fail(item, fmt::format("api token '{}' appears twice", t.name));
+      }
+    }
+    c.api.tokens.push_back(std::move(t));
+  }
+}
+
+// --- end desk serve ----------------------------------------------------------------------
+
 } // namespace
 
 Config parse_config(std::string_view text, const std::string& path)
@@ -433,6 +550,13 @@ Config parse_config(std::string_view text, const std::string& path)
       }
     }
   }
+  // desk serve
+  if (const Value* serve = doc.find("serve")) {
+    read_serve(r, *serve, c);
+  }
+  if (const Value* api = doc.find("api")) {
+    read_api(r, *api, c);
+  }
   return c;
 }
 
@@ -483,10 +607,12 @@ std::vector<UnknownConfigKey> unknown_config_keys(std::string_view text, const s
   // The fixed sections and what desk reads in each (parse_config above).
   static const std::vector<std::pair<std::string, std::vector<std::string>>> k_known = {
     {"", {"types", "priorities", "impacts", "urgencies", "matrix", "categories", "channels", "sla", "timezone",
-          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks"}},
+          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks", "serve", "api"}},
     {"sla", {"targets", "warning", "calendar", "pause_on"}},
     {"git", {"autocommit"}},
     {"hooks", {"timeout"}},
+    {"serve", {"url", "auth", "header", "trusted_proxies", "staff", "max_upload_bytes", "sendmail", "from"}},
+    {"api", {"tokens"}},
   };
   std::vector<std::string> all;
   for (const auto& [section, keys] : k_known) {

@@ -21,7 +21,8 @@ namespace desk::storage {
 
 namespace {
 
-constexpr std::string_view k_gitignore = "# desk: derived data and the lock are never committed\ncache/\nlock\n";
+constexpr std::string_view k_gitignore =
+  "# desk: derived data, the lock and the portal's signing secret are never committed\ncache/\nlock\nserve-secret\n";
 
 constexpr std::string_view k_gitattributes =
   "# desk: ticket and knowledge-base files are merged by desk's merge driver\n"
