@@ -45,10 +45,6 @@ public:
 
   TicketDirectory& directory() { return *m_directory; }
   KbCache& kb() { return m_kb; }
-  // Held around each write: the server's writes queue here, in order, rather than each
-  // waiting on the repository lock with its time limit (503 busy is then left for other
-  // processes holding it).
-  std::mutex& writes() { return m_writes; }
   Auth& auth() { return m_auth; }
   const std::filesystem::path& root() const { return m_root; }
   // The address links point to: serve.url, else the address listened on.
@@ -65,7 +61,6 @@ private:
   std::unique_ptr<TicketDirectory> m_directory;
   Auth m_auth;
   KbCache m_kb;
-  std::mutex m_writes;
 };
 
 // The HTTP status for an error of the library (by its exit-code kind).

@@ -492,7 +492,6 @@ void add_portal_routes(httplib::Server& server, App& app)
     }
     try {
       const auto repo = app.repo();
-      const std::lock_guard one_write(app.writes());
       const auto result = ops::open(*repo, ops::Call{v.email, app.now()}, r, uploaded_files(req, "files"));
       redirect(res, "/requests/" + result.ticket.id());
     } catch (const UsageError& e) {
@@ -543,7 +542,6 @@ void add_portal_routes(httplib::Server& server, App& app)
         return send_error_page(app, v, res, 400, app.renderer()->word(v.lang, "bad_text"));
       }
       try {
-        const std::lock_guard one_write(app.writes());
         std::string id = t->id();
         if (what == "message") {
           ops::MessageRequest m;
