@@ -26,26 +26,6 @@ namespace {
 // Each request's start, for its log line (the handler runs on one pool thread).
 thread_local std::chrono::steady_clock::time_point t_request_start;
 
-// Make sure an existing repository's .desk/.gitignore keeps the signing secret out of git.
-void ignore_secret(const fs::path& desk_dir)
-{
-  const fs::path path = desk_dir / ".gitignore";
-  std::string text;
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    text = storage::read_text_file(path);
-  }
-  for (const auto& line : text::split(text, '\n')) {
-    if (text::trim(line) == "serve-secret" || text::trim(line) == "/serve-secret") {
-      return;
-    }
-  }
-  if (!text.empty() && !text.ends_with("\n")) {
-    text += "\n";
-  }
-  storage::write_file_atomic(path, text + "serve-secret\n");
-}
-
 void log_line(const httplib::Request& req, const httplib::Response& res)
 {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -82,7 +62,7 @@ App::App(const ServeOptions& options)
   : m_options(options), m_root(storage::Repository::find_root(options.dir)),
     m_repo(std::make_shared<const storage::Repository>(storage::Repository::discover(options.dir))),
     m_renderer(std::make_shared<const Renderer>(m_root)), m_store(m_root),
-    m_auth((ignore_secret(m_root / ".desk"), portal::load_or_create_secret(m_root / ".desk"))), m_kb(m_root)
+    m_auth(portal::load_or_create_secret(m_root / ".desk")), m_kb(m_root)
 {
   m_directory = std::make_unique<TicketDirectory>(m_store);
 }

@@ -1,5 +1,6 @@
 #include <desk/portal/links.hpp>
 
+#include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/text.hpp>
 
@@ -25,6 +26,27 @@ int b64_value(char ch)
 {
   const auto at = k_b64_alphabet.find(ch);
   return at == std::string_view::npos ? -1 : static_cast<int>(at);
+}
+
+// Make sure .desk/.gitignore keeps the signing secret out of git (a repository made before
+// the portal existed lacks the line that `desk init` writes now).
+void ignore_secret_file(const std::filesystem::path& desk_dir)
+{
+  const std::filesystem::path path = desk_dir / ".gitignore";
+  std::string text;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    text = storage::read_text_file(path);
+  }
+  for (const auto& line : text::split(text, '\n')) {
+    if (text::trim(line) == "serve-secret" || text::trim(line) == "/serve-secret") {
+      return;
+    }
+  }
+  if (!text.empty() && !text.ends_with("\n")) {
+    text += "\n";
+  }
+  storage::write_file_atomic(path, text + "serve-secret\n", desk_dir.parent_path());
 }
 
 std::string read_secret_file(const std::filesystem::path& path)
@@ -177,6 +199,7 @@ std::optional<std::string> verify(std::string_view secret, std::string_view toke
 std::string load_or_create_secret(const std::filesystem::path& desk_dir)
 {
   const std::filesystem::path path = desk_dir / "serve-secret";
+  ignore_secret_file(desk_dir);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd >= 0) {
     const std::string secret = random_bytes(32);

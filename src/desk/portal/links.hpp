@@ -39,7 +39,8 @@ std::string sign(std::string_view secret, std::string_view payload);
 // The payload of a token `sign` made with this secret; nullopt when it was changed.
 std::optional<std::string> verify(std::string_view secret, std::string_view token);
 
-// The repository's signing secret, made (32 random bytes, mode 0600) when missing. Throws
+// The repository's signing secret, made (32 random bytes, mode 0600) when missing, and
+// listed in .desk/.gitignore so that it is never committed. Throws
 // StorageError when it cannot be read or made, UsageError when it is readable by others.
 std::string load_or_create_secret(const std::filesystem::path& desk_dir);
 
