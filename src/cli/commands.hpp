@@ -36,6 +36,19 @@ void register_reindex(CLI::App& app, Globals& g);
 void register_doctor(CLI::App& app, Globals& g);
 void register_merge_driver(CLI::App& app, Globals& g);
 void register_sync(CLI::App& app, Globals& g);
+// `desk serve` (cmd_serve.cpp): its options and subcommands, defined once for the desk-serve
+// program that runs them and for desk's --help listing, manual pages and completion.
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8080"; // --listen HOST:PORT
+  std::string token_name;                // token add NAME
+  std::vector<std::string> scopes;       // token add --scope
+};
+// The commands define_serve made that need a callback of their own.
+struct ServeCommand {
+  CLI::App* token_add = nullptr;
+};
+// Add serve's options (the global ones too) and its `token add` subcommand to `cmd`.
+ServeCommand define_serve(CLI::App& cmd, Globals& g, ServeArgs& a);
 // help --man, completion and __complete: they walk every command, so all are built for them.
 void register_help(CLI::App& app, Globals& g);
 

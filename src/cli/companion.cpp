@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include <unistd.h>
@@ -22,15 +23,18 @@ namespace desk::cli {
 
 std::string find_companion(std::string_view name)
 {
-  const fs::path beside = fs::path(self_path()).parent_path() / name;
+  const fs::path here = fs::path(self_path()).parent_path();
+  const fs::path beside = here / name;
+  const fs::path relocated = (here / DESK_BIN_TO_LIBEXEC / name).lexically_normal();
   const fs::path installed = fs::path(DESK_LIBEXEC_DIR) / name;
-  for (const fs::path& p : {beside, installed}) {
+  for (const fs::path& p : {beside, relocated, installed}) {
     if (::access(p.c_str(), X_OK) == 0) {
       return p.string();
     }
   }
-  throw NotFoundError(fmt::format("{} is not installed: not found beside desk ({}) nor in {}", name,
-                                  beside.parent_path().string(), installed.parent_path().string()),
+  throw NotFoundError(fmt::format("{} is not installed: not found beside desk ({}) nor in {} or {}", name,
+                                  beside.parent_path().string(), relocated.parent_path().string(),
+                                  installed.parent_path().string()),
                       "install the desk package that provides it, or build it (cmake --build build)");
 }
 
@@ -40,11 +44,22 @@ struct Companion {
   const char* command;
   const char* program;
   const char* help;
+  // Its options and subcommands, for desk's manual pages and completion (null: listed only).
+  void (*define)(CLI::App& cmd, Globals& g);
 };
 
+// `desk serve`'s definitions on desk's own entry for it (desk-serve parses the command line).
+void define_serve_entry(CLI::App& cmd, Globals& g)
+{
+  auto args = std::make_shared<ServeArgs>();
+  define_serve(cmd, g, *args);
+  cmd.callback([args] {}); // keeps the values the options are bound to alive with the app
+}
+
 constexpr Companion k_companions[] = {
-  {"mail", "desk-mail", "The mail channel: receive requesters' mail, send due notifications (desk mail --help)"},
-  {"serve", "desk-serve", "The requester portal and the HTTP API (desk serve --help)"},
+  {"mail", "desk-mail", "The mail channel: receive requesters' mail, send due notifications (desk mail --help)",
+   nullptr},
+  {"serve", "desk-serve", "The requester portal and the HTTP API (desk serve --help)", define_serve_entry},
 };
 
 } // namespace
@@ -74,14 +89,19 @@ void exec_companion_if_asked(int argc, char** argv, std::string_view word)
 
 void register_companions(CLI::App& app, Globals& g)
 {
-  (void)g; // the companions parse the global options themselves
   for (const Companion& c : k_companions) {
     try {
       find_companion(c.program);
     } catch (const NotFoundError&) {
       continue; // not built or not installed: not offered
     }
-    app.add_subcommand(c.command, c.help)->allow_extras(); // listed in --help; run() hands them over
+    // Listed in --help; exec_companion_if_asked hands them over before desk parses them.
+    CLI::App* cmd = app.add_subcommand(c.command, c.help);
+    if (c.define != nullptr) {
+      c.define(*cmd, g);
+    } else {
+      cmd->allow_extras();
+    }
   }
 }
 

@@ -13,7 +13,8 @@
 namespace desk::cli {
 
 // The companion executable `name` ("desk-mail"): beside the running desk binary (a build
-// tree), else in the installed libexec folder. Throws NotFoundError naming both places.
+// tree), else in libexec/desk/ of the prefix desk runs from, else in the configured one. Throws
+// NotFoundError naming the places looked in.
 std::string find_companion(std::string_view name);
 
 // When `word` (the first word of the command line) names a companion ("mail"), replace

@@ -1,7 +1,7 @@
 #include "serve/app.hpp"
 
 #include "cli/common.hpp"
-#include "cli/companion.hpp"
+#include "cli/commands.hpp"
 
 #include <desk/portal/api_tokens.hpp>
 #include <desk/util/text.hpp>
@@ -47,30 +47,17 @@ int main(int argc, char** argv)
 {
   CLI::App app{"desk serve: the requester portal and the JSON API over a ticket repository", "desk serve"};
   desk::cli::Globals g;
-  desk::cli::add_global_options(&app, g);
-  auto listen = std::make_shared<std::string>("127.0.0.1:8080");
-  app.add_option("--listen", *listen, "Address and port to listen on (loopback by default; put a reverse proxy in front)")
-    ->type_name("HOST:PORT")
-    ->capture_default_str();
-  CLI::App* token = app.add_subcommand("token", "Bearer tokens of the JSON API");
-  token->require_subcommand(1);
-  CLI::App* add = token->add_subcommand("add", "Make a token, print it once, record its SHA-256 in the config");
-  auto name = std::make_shared<std::string>();
-  auto scopes = std::make_shared<std::vector<std::string>>();
-  add->add_option("name", *name, "Name of the integration")->required()->type_name("NAME");
-  add->add_option("--scope", *scopes, "Scopes: read, open, message, reply, workflow (comma list)")
-    ->required()
-    ->delimiter(',')
-    ->type_name("SCOPES");
-  desk::cli::add_global_options(add, g);
-  add->callback([&g, name, scopes] {
+  desk::cli::ServeArgs args;
+  const desk::cli::ServeCommand cmds = desk::cli::define_serve(app, g, args);
+  cmds.token_add->callback([&g, &args] {
     const desk::cli::Invocation s = desk::cli::open_invocation(g);
-    const std::string t = desk::portal::add_api_token(s.repo, *name, *scopes, s.actor());
+    const std::string t = desk::portal::add_api_token(s.repo, args.token_name, args.scopes, s.actor());
     desk::cli::out(t + "\n");
     std::fflush(stdout);
-    std::fprintf(stderr, "desk serve: token '%s' recorded in .desk/config.yaml; it is shown only now\n", name->c_str());
+    std::fprintf(stderr, "desk serve: token '%s' recorded in .desk/config.yaml; it is shown only now\n",
+                 args.token_name.c_str());
   });
-  app.callback([&app, &g, listen] {
+  app.callback([&app, &g, &args] {
     if (!app.get_subcommands().empty()) {
       return;
     }
@@ -78,7 +65,7 @@ int main(int argc, char** argv)
     if (!g.dir.empty()) {
       options.dir = g.dir;
     }
-    parse_listen(*listen, options);
+    parse_listen(args.listen, options);
     desk::serve::run_server(options);
   });
   return desk::cli::run_guarded(app, argc, argv, "desk serve");
