@@ -4,24 +4,46 @@ cleanly. Installing changes the machine, so this runs only as root (CI's throwaw
 machine) and never over a desk package already installed."""
 import os
 import shutil
+import signal
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import DESK_BIN
+from serve_helpers import free_port
 
 BUILD = Path(DESK_BIN).resolve().parent
 INSTALLED = ["/usr/bin/desk", "/usr/share/man/man1/desk.1", "/usr/share/man/man1/desk-open.1",
              "/usr/share/man/man1/desk-kb-add.1", "/usr/share/bash-completion/completions/desk",
              "/usr/share/zsh/vendor-completions/_desk", "/usr/share/fish/vendor_completions.d/desk.fish",
-             "/usr/share/desk/config.yaml", "/usr/share/desk/import/jira.yaml"]
+             "/usr/share/desk/config.yaml", "/usr/share/desk/import/jira.yaml",
+             "/usr/libexec/desk/desk-serve", "/usr/share/man/man1/desk-serve.1",
+             "/usr/share/man/man1/desk-serve-token-add.1", "/usr/share/desk/templates/serve/layout.html",
+             "/usr/share/desk/templates/serve/zh.json", "/usr/share/desk/desk-serve.service"]
 
 
 def run(*args, **kw):
     r = subprocess.run(list(args), capture_output=True, text=True, timeout=300, **kw)
     assert r.returncode == 0, f"{' '.join(map(str, args))}: {r.stdout}\n{r.stderr}"
     return r.stdout
+
+
+def fetch_when_up(url, server, seconds=30):
+    """The page at `url` once the server answers (within `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert server.poll() is None, f"the server exited {server.returncode}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode("utf-8")
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def package_checks():
@@ -42,7 +64,7 @@ def package_checks():
 
 @pytest.mark.skipif(package_checks() is not None, reason=package_checks() or "")
 def test_debian_package_installs_answers_man_and_removes_cleanly(tmp_path):
-    run("cmake", "--build", str(BUILD), "--target", "desk", "desk_docs")
+    run("cmake", "--build", str(BUILD), "--target", "desk", "desk-serve", "desk_docs")
     run("cpack", "-G", "DEB", "--config", str(BUILD / "CPackConfig.cmake"), "-B", str(tmp_path), cwd=str(tmp_path))
     debs = list(tmp_path.glob("desk_*.deb"))
     assert len(debs) == 1, list(tmp_path.iterdir())
@@ -76,6 +98,19 @@ def test_debian_package_installs_answers_man_and_removes_cleanly(tmp_path):
         r = subprocess.run(["/usr/bin/desk", "import", "csv", "x.csv", "--map", "jira", "--dry-run"],
                            cwd=str(repo), capture_output=True, text=True)
         assert "/usr/share/desk/import/jira.yaml" in r.stderr, r
+        # desk serve runs the installed companion, which finds its pages under /usr/share/desk
+        assert "--listen" in run("/usr/bin/desk", "serve", "--help")
+        assert "--listen" in run("man", "desk-serve", env={**env, "MANPAGER": "cat", "MANWIDTH": "100"})
+        port = free_port()
+        with open(tmp_path / "serve.log", "wb") as log:
+            server = subprocess.Popen(["/usr/bin/desk", "serve", "--listen", f"127.0.0.1:{port}"], cwd=str(repo),
+                                      stdout=subprocess.DEVNULL, stderr=log)
+            try:
+                page = fetch_when_up(f"http://127.0.0.1:{port}/signin", server)
+                assert "<form" in page and 'name="email"' in page, page
+            finally:
+                server.send_signal(signal.SIGTERM)
+                assert server.wait(timeout=20) == 0, (tmp_path / "serve.log").read_text()
     finally:
         subprocess.run(["apt-get", "remove", "-y", "-qq", "--purge", "desk"], capture_output=True, env=env)
     for path in INSTALLED:
