@@ -2,6 +2,7 @@
 
 #include <desk/portal/links.hpp>
 #include <desk/storage/config_file.hpp>
+#include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
 
 #include <doctest/doctest.h>
@@ -98,6 +99,16 @@ TEST_SUITE("portal links")
     CHECK(portal::load_or_create_secret(dir.path()) == first);
     ::chmod((dir / "serve-secret").c_str(), 0644);
     CHECK_THROWS_AS(portal::load_or_create_secret(dir.path()), UsageError);
+  }
+
+  TEST_CASE("the signing secret is listed in .desk/.gitignore, whose other lines stay")
+  {
+    test::TempDir dir;
+    storage::write_file_atomic(dir / ".gitignore", "cache/\nlock");
+    portal::load_or_create_secret(dir.path());
+    CHECK(storage::read_text_file(dir / ".gitignore") == "cache/\nlock\nserve-secret\n");
+    portal::load_or_create_secret(dir.path());
+    CHECK(storage::read_text_file(dir / ".gitignore") == "cache/\nlock\nserve-secret\n");
   }
 }
 
