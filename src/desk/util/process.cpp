@@ -212,4 +212,48 @@ int run_interactive(const std::vector<std::string>& argv)
   return -1;
 }
 
+bool spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& cwd)
+{
+  if (argv.empty()) {
+    return false;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  const std::string dir = cwd.string();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    return false;
+  }
+  if (pid == 0) {
+    ::setsid();
+    const pid_t grandchild = ::fork();
+    if (grandchild != 0) {
+      ::_exit(0); // the grandchild is adopted by init; nobody waits on this side
+    }
+    const int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, 0);
+      ::dup2(null_fd, 1);
+      ::dup2(null_fd, 2);
+      if (null_fd > 2) {
+        ::close(null_fd);
+      }
+    }
+    if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
+      ::_exit(127);
+    }
+    ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGHUP, SIG_IGN);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return true;
+}
+
 } // namespace desk

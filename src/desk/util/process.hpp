@@ -32,3 +32,12 @@ namespace desk {
 int run_interactive(const std::vector<std::string>& argv);
 
 } // namespace desk
+
+namespace desk {
+
+// Start `argv` detached from this process: double fork, a new session, stdin, stdout and
+// stderr on /dev/null, in `cwd`; this process neither waits for it nor is killed with it.
+// False when the first fork fails (the program's own failure is not seen).
+bool spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
+
+} // namespace desk
