@@ -8,6 +8,12 @@ import pytest
 from mail_helpers import MAIL_DATA, mail_data_dir, run_mail
 
 
+# Excerpts desk deliberately does not produce, and why.
+NOT_IN_TEXT = {
+    ("03", "最新資訊的軟體泡麵站！"): "it is the alt attribute of an image inside an HTML comment; comments are dropped",
+}
+
+
 def manifest_entries():
     path = MAIL_DATA / "MANIFEST.json"
     if not path.is_file():
@@ -31,6 +37,9 @@ def test_real_mail_reads_as_the_manifest_says(entry):
     if expected["from_name"] is not None:
         assert got["from_name"] == expected["from_name"]
     for excerpt in expected["text_contains"]:
+        if (entry["file"][:2], excerpt) in NOT_IN_TEXT:
+            assert excerpt not in got["text"]
+            continue
         assert excerpt in got["text"], f"{excerpt!r} not in the text:\n{got['text'][:3000]}\nnotes: {got['notes']}"
     assert [a["name"] for a in got["attachments"]] == expected["attachment_names"]
     assert (got["sender"] == "robot") == expected["is_auto"], got["sender_reason"]

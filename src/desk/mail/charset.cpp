@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <iconv.h>
@@ -106,8 +107,8 @@ long plausibility(std::string_view utf8)
     } else if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF5E)) {
       score += 2;
     } else if (cp >= 0xA0 && cp <= 0x17F) {
-      score += 1;
-    } else if ((cp >= 0xE000 && cp <= 0xF8FF) || cp == 0xFFFD || (cp >= 0x3400 && cp <= 0x4DBF) ||
+      score += 0; // Latin-1 letters: what CJK bytes read as windows-1252 look like
+    } else if ((cp >= 0xE000 && cp <= 0xF8FF) || cp == 0xFFFD || (cp >= 0x2500 && cp <= 0x25FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
                (cp >= 0x20000) || (cp >= 0xFF61 && cp <= 0xFF9F) || (cp >= 0xAC00 && cp <= 0xD7AF)) {
       score -= 6;
     } else if (cp >= 0x80 && cp < 0xA0) {
@@ -170,6 +171,9 @@ DecodedText decode_charset(std::string_view bytes, std::string_view label)
 {
   const std::string wanted = charset_for_label(label);
   const std::string shown = label.empty() ? std::string("no charset") : fmt::format("charset {}", label);
+  const std::string label_lower = text::ascii_lower(text::trim(label));
+  // 8-bit bytes labelled ASCII: the label is wrong whatever they decode to.
+  const bool says_ascii = label_lower == "us-ascii" || label_lower == "ascii" || label_lower == "ansi_x3.4-1968";
   if (is_ascii(bytes) && (wanted.empty() || wanted == "UTF-8" || wanted == "WINDOWS-1252")) {
     return {std::string(bytes), "US-ASCII", {}};
   }
@@ -192,33 +196,45 @@ DecodedText decode_charset(std::string_view bytes, std::string_view label)
     }
     return {std::string(bytes), "UTF-8", note};
   }
-  if (!wanted.empty() && wanted != "UTF-8") {
+  if (!wanted.empty() && wanted != "UTF-8" && !says_ascii) {
     if (auto s = iconv_strict(bytes, wanted)) {
       return {std::move(*s), wanted, {}};
     }
   }
-  // The label is wrong, missing or unknown: the most plausible reading that decodes.
+  // A known label that fails on a few stray bytes is still right about the rest.
+  if (!wanted.empty() && wanted != "UTF-8" && !says_ascii) {
+    std::string s = iconv_lenient(bytes, wanted);
+    std::size_t bad = 0;
+    std::size_t pos = 0;
+    while ((pos = s.find("\xEF\xBF\xBD", pos)) != std::string::npos) {
+      ++bad;
+      pos += 3;
+    }
+    if (bad <= std::max<std::size_t>(2, bytes.size() / 200)) {
+      return {std::move(s), wanted,
+              fmt::format("{} byte{} of the text could not be read in {} and {} shown as \xEF\xBF\xBD", bad,
+                          bad == 1 ? "" : "s", shown, bad == 1 ? "is" : "are")};
+    }
+  }
+  // The label is wrong, missing or unknown: the most plausible reading (a few bytes a
+  // charset cannot read cost it, they do not rule it out: real mail has stray bytes).
   std::optional<DecodedText> best;
   long best_score = 0;
   for (const char* guess : k_guess_charsets) {
-    if (auto s = iconv_strict(bytes, guess)) {
-      const long score = plausibility(*s);
-      if (!best || score > best_score) {
-        best_score = score;
-        best = DecodedText{std::move(*s), guess, {}};
-      }
+    std::string s = iconv_lenient(bytes, guess);
+    const long score = plausibility(s);
+    if (!best || score > best_score) {
+      best_score = score;
+      best = DecodedText{std::move(s), guess, {}};
     }
   }
-  if (best) {
-    best->note = wanted.empty() && !label.empty()
-                   ? fmt::format("unknown charset '{}'; the text was read as {}", label, best->charset)
-                   : fmt::format("the text was labelled {} but is not; read as {}", shown, best->charset);
-    return std::move(*best);
+  best->note = wanted.empty() && !label.empty()
+                 ? fmt::format("unknown charset '{}'; the text was read as {}", label, best->charset)
+                 : fmt::format("the text was labelled {} but is not; read as {}", shown, best->charset);
+  if (best->text.find("\xEF\xBF\xBD") != std::string::npos) {
+    best->note += "; bytes that could not be read are shown as \xEF\xBF\xBD";
   }
-  const std::string used = wanted.empty() ? std::string("WINDOWS-1252") : wanted;
-  return {iconv_lenient(bytes, used), used,
-          fmt::format("the text is not valid in {} nor in any charset desk tried; unreadable bytes are shown as �",
-                      shown)};
+  return std::move(*best);
 }
 
 namespace {

@@ -2,7 +2,9 @@
 
 #include <desk/util/text.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <utility>
 
@@ -25,9 +27,9 @@ constexpr std::array<NamedEntity, 24> k_entities{{
 
 bool is_block_tag(std::string_view tag)
 {
-  static constexpr std::array<std::string_view, 20> k_blocks{
+  static constexpr std::array<std::string_view, 21> k_blocks{
     "p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "pre", "hr",
-    "section", "article", "header", "footer", "center", "address"};
+    "section", "article", "header", "footer", "center", "address", "title"};
   for (auto b : k_blocks) {
     if (tag == b) {
       return true;
@@ -97,7 +99,7 @@ std::string html_to_text(std::string_view html)
       }
       const std::string tag = text::ascii_lower(inner.substr(0, name_end));
       i = end + 1;
-      if (!closing && (tag == "script" || tag == "style" || tag == "head" || tag == "title")) {
+      if (!closing && (tag == "script" || tag == "style")) {
         const std::string close = "</" + tag;
         std::size_t pos = i;
         while (true) {

@@ -161,11 +161,130 @@ std::string bytes_of(GMimeDataWrapper* content)
   return std::string(reinterpret_cast<const char*>(array->data), array->len);
 }
 
+// The parameters of a header value as written: (name, value) with quotes removed.
+std::vector<std::pair<std::string, std::string>> raw_parameters(const std::string& value)
+{
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t pos = value.find(';');
+  while (pos != std::string::npos && pos < value.size()) {
+    ++pos;
+    while (pos < value.size() && (value[pos] == ' ' || value[pos] == '\t')) {
+      ++pos;
+    }
+    const std::size_t eq = value.find('=', pos);
+    if (eq == std::string::npos) {
+      break;
+    }
+    std::string name = lower(text::trim(std::string_view(value).substr(pos, eq - pos)));
+    std::size_t v = eq + 1;
+    std::string val;
+    if (v < value.size() && value[v] == '"') {
+      ++v;
+      while (v < value.size() && value[v] != '"') {
+        if (value[v] == '\\' && v + 1 < value.size()) {
+          ++v;
+        }
+        val += value[v++];
+      }
+      pos = value.find(';', v);
+    } else {
+      const std::size_t semi = value.find(';', v);
+      val = std::string(text::trim(std::string_view(value).substr(v, semi == std::string::npos ? std::string::npos : semi - v)));
+      pos = semi;
+    }
+    out.emplace_back(std::move(name), std::move(val));
+  }
+  return out;
+}
+
+std::string percent_decode(std::string_view s)
+{
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// RFC 2231 "charset'lang'%XX..." to UTF-8.
+std::string rfc2231_value(const std::string& v)
+{
+  const std::size_t q1 = v.find('\'');
+  const std::size_t q2 = q1 == std::string::npos ? std::string::npos : v.find('\'', q1 + 1);
+  if (q2 == std::string::npos) {
+    return decode_charset(percent_decode(v), "").text;
+  }
+  return decode_charset(percent_decode(v.substr(q2 + 1)), v.substr(0, q1)).text;
+}
+
+// Parameter `param` of header `header`, by RFC 2231's and the big clients' precedence:
+// param* (extended), then param (with encoded words decoded), then param*0, param*1, ...
+std::string raw_parameter(GMimeObject* object, const char* header, const std::string& param)
+{
+  GMimeHeaderList* list = g_mime_object_get_header_list(object);
+  GMimeHeader* h = list ? g_mime_header_list_get_header(list, header) : nullptr;
+  const char* raw = h ? g_mime_header_get_raw_value(h) : nullptr;
+  if (!raw) {
+    return {};
+  }
+  const auto params = raw_parameters(unfold(raw));
+  for (const auto& [k, v] : params) {
+    if (k == param + "*") {
+      return rfc2231_value(v);
+    }
+  }
+  for (const auto& [k, v] : params) {
+    if (k == param) {
+      return decode_header_text(v);
+    }
+  }
+  std::string joined;
+  std::string charset;
+  bool any = false;
+  for (int i = 0; i < 100; ++i) {
+    bool found = false;
+    for (const auto& [k, v] : params) {
+      const std::string plain = param + "*" + std::to_string(i);
+      if (k == plain) {
+        joined += v;
+        found = true;
+      } else if (k == plain + "*") {
+        std::string part = v;
+        if (i == 0) {
+          const std::size_t q1 = part.find('\'');
+          const std::size_t q2 = q1 == std::string::npos ? std::string::npos : part.find('\'', q1 + 1);
+          if (q2 != std::string::npos) {
+            charset = part.substr(0, q1);
+            part = part.substr(q2 + 1);
+          }
+        }
+        joined += percent_decode(part);
+        found = true;
+      }
+    }
+    if (!found) {
+      break;
+    }
+    any = true;
+  }
+  if (!any) {
+    return {};
+  }
+  return decode_charset(joined, charset).text;
+}
+
 struct Walker {
   std::size_t limit;
   ParsedMail& mail;
   std::string plain;
   std::string html;
+  bool in_report = false;
 
   void note(std::string n)
   {
@@ -252,6 +371,9 @@ struct Walker {
       GMimeContentType* ct = g_mime_object_get_content_type(object);
       const bool alternative = ct && g_mime_content_type_is_type(ct, "multipart", "alternative");
       const int n = g_mime_multipart_get_count(mp);
+      if (ct && g_mime_content_type_is_type(ct, "multipart", "report")) {
+        in_report = true;
+      }
       if (alternative) {
         // The plain text when there is one, else the richest other.
         GMimeObject* chosen = nullptr;
@@ -277,6 +399,9 @@ struct Walker {
       return;
     }
     if (GMIME_IS_MESSAGE_PART(object)) {
+      if (in_report) {
+        return; // the returned message of a bounce: kept in the original, not as a file
+      }
       GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
       if (!inner) {
         return;
@@ -319,7 +444,13 @@ struct Walker {
       type = lower(mime);
       g_free(mime);
     }
-    std::string name = filename ? std::string(filename) : std::string();
+    std::string name = raw_parameter(object, "Content-Disposition", "filename");
+    if (name.empty()) {
+      name = raw_parameter(object, "Content-Type", "name");
+    }
+    if (name.empty() && filename) {
+      name = filename;
+    }
     if (!name.empty() && !text::is_valid_utf8(name)) {
       name = decode_header_text(name);
     }
@@ -504,7 +635,7 @@ ParsedMail parse_mail(std::string_view raw_in, std::size_t max_attachment_bytes)
       mail.content_type = lower(mime);
       g_free(mime);
     }
-    Walker walker{max_attachment_bytes, mail, {}, {}};
+    Walker walker{max_attachment_bytes, mail, {}, {}, false};
     walker.walk(body, 0);
     if (!text::trim(walker.plain).empty()) {
       mail.text = std::string(text::trim(walker.plain));

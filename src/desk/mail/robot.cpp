@@ -26,18 +26,19 @@ SenderVerdict classify_sender(const ParsedMail& mail)
       return robot(fmt::format("{}: {}", h, mail.header(h)));
     }
   }
-  const std::string precedence = text::ascii_lower(text::trim(mail.header("Precedence")));
-  if (precedence == "bulk" || precedence == "junk" || precedence == "auto_reply") {
-    return robot(fmt::format("Precedence: {}", precedence));
-  }
   if (mail.has_header("Return-Path")) {
     const std::string rp(text::trim(mail.header("Return-Path")));
     if (rp == "<>" || rp.empty()) {
       return robot("an empty Return-Path (<>)");
     }
   }
+  // A list's own traffic (list software marks it bulk too): recorded, never answered.
+  const std::string precedence = text::ascii_lower(text::trim(mail.header("Precedence")));
   if (precedence == "list" || mail.has_header("List-Id")) {
     return SenderVerdict{SenderKind::list, precedence == "list" ? "Precedence: list" : "List-Id"};
+  }
+  if (precedence == "bulk" || precedence == "junk" || precedence == "auto_reply") {
+    return robot(fmt::format("Precedence: {}", precedence));
   }
   return {};
 }
