@@ -120,3 +120,41 @@ def plain_mail(frm, subject, body, *, to="helpdesk@example.com", message_id=None
     if extra_headers:
         headers.append(extra_headers.rstrip("\n"))
     return ("\r\n".join(headers) + "\r\n\r\n" + b64(body, charset) + "\r\n").encode("ascii")
+
+
+def desk_mail(desk, *args, input=b"", env=None, timeout=60):
+    """`desk mail ARGS` in the repository (through desk, which hands over to desk-mail);
+    input is bytes. Returns the CompletedProcess with .out and .err as text."""
+    proc = subprocess.run([DESK_BIN, "mail", *map(str, args)], input=input, capture_output=True,
+                          cwd=str(desk.root), env=desk.env(**(env or {})), timeout=timeout)
+    proc.out = proc.stdout.decode("utf-8", "replace")
+    proc.err = proc.stderr.decode("utf-8", "replace")
+    proc.code = proc.returncode
+    return proc
+
+
+def receive(desk, raw, expect=EX_OK, env=None):
+    """Pipe one message into `desk mail receive` and check the exit code."""
+    proc = desk_mail(desk, "receive", input=raw, env=env)
+    assert proc.code == expect, f"exit {proc.code}: {proc.out}\n{proc.err}"
+    return proc
+
+
+def folder_sendmail(tmp_path):
+    """A sendmail-compatible program that writes each message to a folder (no mail server)."""
+    out = tmp_path / "outbox"
+    out.mkdir(exist_ok=True)
+    script = tmp_path / "sendmail-to-folder"
+    script.write_text("#!/bin/sh\n# sendmail -t: the message on stdin\n"
+                      f"n=$(ls '{out}' | wc -l)\ncat > '{out}'/$(printf %04d $n).eml\n")
+    script.chmod(0o755)
+    return [str(script), "-t", "-oi"], out
+
+
+def sent_messages(out):
+    """The messages a folder_sendmail wrote, parsed, in order."""
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(out.glob("*.eml"))]
+
+
+def ticket_ids(desk):
+    return sorted(p.stem for p in (desk.root / "tickets").glob("*/*/*.yaml"))

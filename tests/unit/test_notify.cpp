@@ -23,7 +23,7 @@ Config mail_config()
   return storage::parse_config(text, "config.yaml");
 }
 
-Event event(std::string id, std::string action, std::string at = "2026-12-02T10:00:00+00:00")
+Event notify_event(std::string id, std::string action, std::string at = "2026-12-02T10:00:00+00:00")
 {
   Event e;
   e.id = std::move(id);
@@ -34,7 +34,7 @@ Event event(std::string id, std::string action, std::string at = "2026-12-02T10:
   return e;
 }
 
-Ticket ticket_with(std::vector<Event> events)
+Ticket notify_ticket(std::vector<Event> events)
 {
   Ticket t;
   t.set("id", "INC-7K3F2A9Q");
@@ -49,7 +49,7 @@ Ticket ticket_with(std::vector<Event> events)
   return t;
 }
 
-Timestamp at(const char* iso) { return *parse_timestamp(iso, nullptr); }
+Timestamp notify_at(const char* iso) { return *parse_timestamp(iso, nullptr); }
 
 } // namespace
 
@@ -82,31 +82,31 @@ TEST_SUITE("notify")
   TEST_CASE("an event is due until a notified event answers it")
   {
     const Config c = mail_config();
-    Ticket t = ticket_with({event("E-1", "open")});
-    auto due = notify::due_notices(t, c, at("2026-12-02T10:05:00Z"));
+    Ticket t = notify_ticket({notify_event("E-1", "open")});
+    auto due = notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z"));
     REQUIRE(due.size() == 1);
     CHECK(due[0].kind == "open");
     CHECK(due[0].audience == notify::Audience::requester);
     REQUIRE(due[0].to.size() == 1);
     CHECK(due[0].to[0].address == "user@example.com");
-    Event n = event("E-2", "notified");
+    Event n = notify_event("E-2", "notified");
     n.extra = notify::notified_extra({"E-1", notify::Audience::requester, "open", {"user@example.com"}, "m@x", {}});
     t.events().push_back(n);
-    CHECK(notify::due_notices(t, c, at("2026-12-02T10:05:00Z")).empty());
+    CHECK(notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z")).empty());
   }
 
   TEST_CASE("staff and requester notices; old events, robots and own steps are not due")
   {
     const Config c = mail_config();
-    Event pending = event("E-3", "pending");
+    Event pending = notify_event("E-3", "pending");
     pending.set.set("pending_reason", Value::text("awaiting-vendor"));
-    Event robot = event("E-4", "message");
+    Event robot = notify_event("E-4", "message");
     robot.extra.set("auto", Value::text("Auto-Submitted: auto-replied"));
-    Event breach = event("E-5", "notice");
+    Event breach = notify_event("E-5", "notice");
     breach.by = "desk";
     breach.extra.set("sla", Value::text("breach resolve"));
-    Ticket t = ticket_with({event("E-0", "open", "2026-11-01T10:00:00+00:00"), event("E-1", "assign"), pending, robot, breach});
-    const auto due = notify::due_notices(t, c, at("2026-12-02T11:00:00Z"));
+    Ticket t = notify_ticket({notify_event("E-0", "open", "2026-11-01T10:00:00+00:00"), notify_event("E-1", "assign"), pending, robot, breach});
+    const auto due = notify::due_notices(t, c, notify_at("2026-12-02T11:00:00Z"));
     // assign by alice to alice: nobody; pending for a vendor: nobody; robot: nobody; breach: staff + requester.
     REQUIRE(due.size() == 2);
     CHECK(due[0].kind == "delay");
@@ -121,7 +121,7 @@ TEST_SUITE("notify")
   {
     Config c = mail_config();
     c.mail.address.clear();
-    CHECK(notify::due_notices(ticket_with({event("E-1", "open")}), c, at("2026-12-02T10:05:00Z")).empty());
+    CHECK(notify::due_notices(notify_ticket({notify_event("E-1", "open")}), c, notify_at("2026-12-02T10:05:00Z")).empty());
   }
 
   TEST_CASE("message ids name their ticket and are checked against it")
@@ -131,9 +131,9 @@ TEST_SUITE("notify")
     CHECK(id.find("@example.com") != std::string::npos);
     CHECK(notify::ticket_of_message_id("random@gmail.com").empty());
     CHECK(notify::ticket_of_message_id("../x.y@z").empty());
-    Event n = event("E-2", "notified");
+    Event n = notify_event("E-2", "notified");
     n.extra.set("message_id", Value::text(id));
-    const Ticket t = ticket_with({n});
+    const Ticket t = notify_ticket({n});
     CHECK(notify::has_message_id(t, id));
     CHECK_FALSE(notify::has_message_id(t, "INC-7K3F2A9Q.E-1.FORGED@example.com"));
   }
@@ -141,7 +141,7 @@ TEST_SUITE("notify")
   TEST_CASE("the requester's language follows the ticket's text")
   {
     const Config c = mail_config();
-    Ticket t = ticket_with({});
+    Ticket t = notify_ticket({});
     CHECK(notify::language_for(t, c) == "en");
     t.set("title", "打印机坏了");
     CHECK(notify::language_for(t, c) == "zh");
@@ -150,7 +150,7 @@ TEST_SUITE("notify")
   TEST_CASE("outbox: backoff doubles, the rate limit counts one hour")
   {
     notify::Outbox o;
-    const Timestamp t0 = at("2026-12-02T10:00:00Z");
+    const Timestamp t0 = notify_at("2026-12-02T10:00:00Z");
     o.fail("k", "refused", t0);
     CHECK_FALSE(o.may_try("k", t0));
     CHECK(o.may_try("k", t0 + std::chrono::minutes(1)));

@@ -91,7 +91,14 @@ std::string iconv_lenient(std::string_view bytes, const std::string& from)
     }
   }
   iconv_close(cd);
-  return text::is_valid_utf8(out) ? out : std::string(text::normalize_nfc(out));
+  if (text::is_valid_utf8(out)) {
+    return out;
+  }
+  std::string valid;
+  for (char32_t cp : text::decode(out)) {
+    text::append_utf8(valid, cp);
+  }
+  return valid;
 }
 
 // How plausible decoded text is as human writing: common CJK, kana, Latin and punctuation
