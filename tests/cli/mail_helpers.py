@@ -109,6 +109,11 @@ def encoded_word(s, charset):
 def plain_mail(frm, subject, body, *, to="helpdesk@example.com", message_id=None, in_reply_to=None,
                references=None, extra_headers="", charset="utf-8"):
     """A simple text/plain mail as bytes (UTF-8 headers encoded, body base64 in `charset`)."""
+    if not subject.isascii():
+        subject = encoded_word(subject, "utf-8")
+    if not frm.isascii():
+        name, _, addr = frm.rpartition(" ")
+        frm = f"{encoded_word(name, 'utf-8')} {addr}"
     headers = [f"From: {frm}", f"To: {to}", f"Subject: {subject}",
                f"Message-ID: <{message_id or str(time.time_ns()) + '@client.example'}>",
                "Date: Thu, 03 Dec 2026 10:00:00 +0800", "MIME-Version: 1.0",

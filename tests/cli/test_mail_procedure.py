@@ -118,7 +118,7 @@ def test_the_whole_procedure_by_mail(mail_desk, smtp):
     desk.ok("triage", tid, "--category", "application")
     desk.ok("assign", tid, "--to", "bob")
     desk.ok("start", tid)
-    has_reply = desk.run("reply", "--help").code == 0
+    has_reply = re.search(r"^\s+reply\b", desk.ok("--help").out, re.M) is not None
     if has_reply:
         desk.ok("reply", tid, "-m", "我们正在检查您的账号。", "--eta", "2026-12-03T17:00:00+08:00")
     desk.ok("pending", tid, "--reason", "awaiting-user", "-m", "请问您最近修改过密码吗？")
@@ -199,6 +199,7 @@ def test_a_resolved_ticket_reopens_by_mail_and_a_closed_one_starts_a_new_linked_
     receive(desk, plain_mail("wang@example.cn", f"[{tid}] reopen", "还是不行", message_id="v2@x",
                              in_reply_to=mid(resolved)))
     assert desk.load(tid)["status"] == "reopened"
+    desk.ok("start", tid)
     desk.ok("resolve", tid, "--solution", "重装客户端", "--verified-by", "alice")
     desk.ok("confirm", tid, "--rating", "5")
     desk.ok("close", tid)
@@ -270,7 +271,7 @@ def test_an_auto_reply_storm_between_desk_and_another_robot_stops(desk, tmp_path
         desk_mail(desk, "send")
         msgs = sent_messages(out)
         for i, m in enumerate(msgs[seen:]):
-            receive(desk, plain_mail("robot@example.org", f"Auto: {m['Subject']} #{round_}.{i}", "I am away",
+            receive(desk, plain_mail("robot@example.org", f"Automatic reply {round_}.{i}", "I am away",
                                      message_id=f"s{round_}.{i}@robot"))
             receive(desk, plain_mail("polite-robot@example.org", f"Re: {m['Subject']}", "away",
                                      message_id=f"p{round_}.{i}@robot", in_reply_to=mid(m),

@@ -220,3 +220,29 @@ def test_robots_are_recorded_never_answered(desk, tmp_path):
         assert desk.load(tid)["events"][0].get("auto")
     desk_mail(desk, "send")
     assert sent_messages(out) == []
+
+
+def test_after_command_sends_in_the_background(desk, tmp_path):
+    import time
+    out = mail_setup(desk, tmp_path, "  send: after-command\n")
+    receive(desk, plain_mail("a@example.org", "printer", "jammed", message_id="ac1@x"))
+    end = time.time() + 20
+    while time.time() < end:
+        tid = only_ticket(desk)
+        if sent_messages(out) and any(e["action"] == "notified" for e in desk.load(tid)["events"]):
+            break
+        time.sleep(0.1)
+    [ack] = sent_messages(out)
+    assert ack["Subject"].startswith(f"[{tid}]")
+    assert len([e for e in desk.load(tid)["events"] if e["action"] == "notified"]) == 1
+
+
+def test_status_says_when_mail_is_off_and_lists_due_notices(desk, tmp_path):
+    proc = desk_mail(desk, "status")
+    assert proc.code == 0 and "mail is off" in proc.out
+    proc = desk_mail(desk, "send")
+    assert proc.code == 0 and "mail is off" in proc.out
+    mail_setup(desk, tmp_path)
+    receive(desk, plain_mail("a@example.org", "printer", "jammed", message_id="st1@x"))
+    proc = desk_mail(desk, "status")
+    assert "due:      1" in proc.out and "open" in proc.out

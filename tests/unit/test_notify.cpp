@@ -9,18 +9,23 @@
 
 #include <doctest/doctest.h>
 
-using namespace desk;
+using desk::Config;
+using desk::Event;
+using desk::ParseError;
+using desk::Ticket;
+using desk::Timestamp;
+using desk::Value;
 
 namespace {
 
 Config mail_config()
 {
-  std::string text = storage::default_config_text("UTC");
+  std::string text = desk::storage::default_config_text("UTC");
   text += "\nmail:\n  address: it@example.com\n";
   text = text.replace(text.find("teams: {}"), 9,
                       "teams:\n  service-desk:\n    members: [{name: alice, email: alice@example.com}, bob]\n"
                       "    supervisor: {name: carol, email: carol@example.com}\n");
-  return storage::parse_config(text, "config.yaml");
+  return desk::storage::parse_config(text, "config.yaml");
 }
 
 Event notify_event(std::string id, std::string action, std::string at = "2026-12-02T10:00:00+00:00")
@@ -49,7 +54,7 @@ Ticket notify_ticket(std::vector<Event> events)
   return t;
 }
 
-Timestamp notify_at(const char* iso) { return *parse_timestamp(iso, nullptr); }
+Timestamp notify_at(const char* iso) { return *desk::parse_timestamp(iso, nullptr); }
 
 } // namespace
 
@@ -64,18 +69,18 @@ TEST_SUITE("notify")
     CHECK(c.email_of("carol") == "carol@example.com");
     CHECK(c.user_with_email("ALICE@example.com") == "alice");
     CHECK(c.mail.recipients_of("open") == std::vector<std::string>{"requester"});
-    std::string text = storage::default_config_text("UTC") +
+    std::string text = desk::storage::default_config_text("UTC") +
                        "\nmail:\n  address: it@x.com\n  language: zh\n  sendmail: /usr/bin/msmtp -t\n"
                        "  notify:\n    open: []\n    close: [requester, boss@x.com]\n";
-    const Config d = storage::parse_config(text, "config.yaml");
+    const Config d = desk::storage::parse_config(text, "config.yaml");
     CHECK(d.mail.recipients_of("open").empty());
     CHECK(d.mail.recipients_of("close") == std::vector<std::string>{"requester", "boss@x.com"});
     CHECK(d.mail.sendmail == std::vector<std::string>{"/usr/bin/msmtp", "-t"});
     CHECK(d.mail.language == "zh");
-    CHECK_THROWS_AS(storage::parse_config(storage::default_config_text("UTC") + "\nmail:\n  language: fr\n", "c"), ParseError);
-    CHECK_THROWS_AS(storage::parse_config(storage::default_config_text("UTC") + "\nmail:\n  notify: {opne: [requester]}\n", "c"),
+    CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  language: fr\n", "c"), ParseError);
+    CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  notify: {opne: [requester]}\n", "c"),
                     ParseError);
-    CHECK_THROWS_AS(storage::parse_config(storage::default_config_text("UTC") + "\nmail:\n  address: not-an-address\n", "c"),
+    CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  address: not-an-address\n", "c"),
                     ParseError);
   }
 
@@ -83,16 +88,16 @@ TEST_SUITE("notify")
   {
     const Config c = mail_config();
     Ticket t = notify_ticket({notify_event("E-1", "open")});
-    auto due = notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z"));
+    auto due = desk::notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z"));
     REQUIRE(due.size() == 1);
     CHECK(due[0].kind == "open");
-    CHECK(due[0].audience == notify::Audience::requester);
+    CHECK(due[0].audience == desk::notify::Audience::requester);
     REQUIRE(due[0].to.size() == 1);
     CHECK(due[0].to[0].address == "user@example.com");
     Event n = notify_event("E-2", "notified");
-    n.extra = notify::notified_extra({"E-1", notify::Audience::requester, "open", {"user@example.com"}, "m@x", {}});
+    n.extra = desk::notify::notified_extra({"E-1", desk::notify::Audience::requester, "open", {"user@example.com"}, "m@x", {}});
     t.events().push_back(n);
-    CHECK(notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z")).empty());
+    CHECK(desk::notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z")).empty());
   }
 
   TEST_CASE("staff and requester notices; old events, robots and own steps are not due")
@@ -106,11 +111,11 @@ TEST_SUITE("notify")
     breach.by = "desk";
     breach.extra.set("sla", Value::text("breach resolve"));
     Ticket t = notify_ticket({notify_event("E-0", "open", "2026-11-01T10:00:00+00:00"), notify_event("E-1", "assign"), pending, robot, breach});
-    const auto due = notify::due_notices(t, c, notify_at("2026-12-02T11:00:00Z"));
+    const auto due = desk::notify::due_notices(t, c, notify_at("2026-12-02T11:00:00Z"));
     // assign by alice to alice: nobody; pending for a vendor: nobody; robot: nobody; breach: staff + requester.
     REQUIRE(due.size() == 2);
     CHECK(due[0].kind == "delay");
-    CHECK(due[0].audience == notify::Audience::requester);
+    CHECK(due[0].audience == desk::notify::Audience::requester);
     CHECK(due[1].kind == "sla-breach");
     REQUIRE(due[1].to.size() == 2);
     CHECK(due[1].to[0].address == "alice@example.com");
@@ -121,35 +126,35 @@ TEST_SUITE("notify")
   {
     Config c = mail_config();
     c.mail.address.clear();
-    CHECK(notify::due_notices(notify_ticket({notify_event("E-1", "open")}), c, notify_at("2026-12-02T10:05:00Z")).empty());
+    CHECK(desk::notify::due_notices(notify_ticket({notify_event("E-1", "open")}), c, notify_at("2026-12-02T10:05:00Z")).empty());
   }
 
   TEST_CASE("message ids name their ticket and are checked against it")
   {
-    const std::string id = notify::make_message_id("INC-7K3F2A9Q", "E-1", "it@example.com");
-    CHECK(notify::ticket_of_message_id(id) == "INC-7K3F2A9Q");
+    const std::string id = desk::notify::make_message_id("INC-7K3F2A9Q", "E-1", "it@example.com");
+    CHECK(desk::notify::ticket_of_message_id(id) == "INC-7K3F2A9Q");
     CHECK(id.find("@example.com") != std::string::npos);
-    CHECK(notify::ticket_of_message_id("random@gmail.com").empty());
-    CHECK(notify::ticket_of_message_id("../x.y@z").empty());
+    CHECK(desk::notify::ticket_of_message_id("random@gmail.com").empty());
+    CHECK(desk::notify::ticket_of_message_id("../x.y@z").empty());
     Event n = notify_event("E-2", "notified");
     n.extra.set("message_id", Value::text(id));
     const Ticket t = notify_ticket({n});
-    CHECK(notify::has_message_id(t, id));
-    CHECK_FALSE(notify::has_message_id(t, "INC-7K3F2A9Q.E-1.FORGED@example.com"));
+    CHECK(desk::notify::has_message_id(t, id));
+    CHECK_FALSE(desk::notify::has_message_id(t, "INC-7K3F2A9Q.E-1.FORGED@example.com"));
   }
 
   TEST_CASE("the requester's language follows the ticket's text")
   {
     const Config c = mail_config();
     Ticket t = notify_ticket({});
-    CHECK(notify::language_for(t, c) == "en");
+    CHECK(desk::notify::language_for(t, c) == "en");
     t.set("title", "打印机坏了");
-    CHECK(notify::language_for(t, c) == "zh");
+    CHECK(desk::notify::language_for(t, c) == "zh");
   }
 
   TEST_CASE("outbox: backoff doubles, the rate limit counts one hour")
   {
-    notify::Outbox o;
+    desk::notify::Outbox o;
     const Timestamp t0 = notify_at("2026-12-02T10:00:00Z");
     o.fail("k", "refused", t0);
     CHECK_FALSE(o.may_try("k", t0));
@@ -162,12 +167,12 @@ TEST_SUITE("notify")
     }
     CHECK_FALSE(o.may_auto_reply("robot@x", 3, t0 + std::chrono::minutes(30)));
     CHECK(o.may_auto_reply("robot@x", 3, t0 + std::chrono::minutes(61)));
-    test::TempDir dir;
-    notify::save_outbox(dir / "o.json", o);
-    const notify::Outbox back = notify::load_outbox(dir / "o.json");
+    desk::test::TempDir dir;
+    desk::notify::save_outbox(dir / "o.json", o);
+    const desk::notify::Outbox back = desk::notify::load_outbox(dir / "o.json");
     CHECK(back.failures.at("k").attempts == 2);
     CHECK(back.auto_replies.at("robot@x").size() == 1);
-    test::write_raw(dir / "bad.json", "{not json");
-    CHECK(notify::load_outbox(dir / "bad.json").failures.empty());
+    desk::test::write_raw(dir / "bad.json", "{not json");
+    CHECK(desk::notify::load_outbox(dir / "bad.json").failures.empty());
   }
 }

@@ -80,10 +80,8 @@ bool Config::is_member(std::string_view user) const
 
 std::string Config::email_of(std::string_view user) const
 {
-  for (const auto& t : teams) {
-    if (const auto it = t.emails.find(std::string(user)); it != t.emails.end()) {
-      return it->second;
-    }
+  if (const auto it = member_emails.find(std::string(user)); it != member_emails.end()) {
+    return it->second;
   }
   if (user.find('@') != std::string_view::npos) {
     return std::string(user);
@@ -94,11 +92,9 @@ std::string Config::email_of(std::string_view user) const
 std::string Config::user_with_email(std::string_view address) const
 {
   const std::string want = text::ascii_lower(address);
-  for (const auto& t : teams) {
-    for (const auto& [user, email] : t.emails) {
-      if (text::ascii_lower(email) == want) {
-        return user;
-      }
+  for (const auto& [user, email] : member_emails) {
+    if (text::ascii_lower(email) == want) {
+      return user;
     }
   }
   return {};

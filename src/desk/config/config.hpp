@@ -32,7 +32,6 @@ struct Team {
   std::vector<std::string> members;
   std::vector<std::string> skills;
   std::string supervisor;
-  std::map<std::string, std::string> emails; // member or supervisor → mail address
 };
 
 // An external vendor tickets can be escalated to.
@@ -107,6 +106,7 @@ struct Config {
   std::string default_urgency = "medium";
   std::string default_channel = "portal";
   MailConfig mail;
+  std::map<std::string, std::string> member_emails; // member or supervisor → mail address (teams:)
 
   // The type with this name, or nullptr.
   const TicketType* find_type(std::string_view name) const;

@@ -402,7 +402,7 @@ void read_teams(const Reader& r, const Value& teams, Config& c)
       t.tier = r.integer(*tier, fmt::format("teams.{}.tier", name), 1, 3);
     }
     if (const Value* members = spec.find("members")) {
-      t.members = read_people(r, *members, fmt::format("teams.{}.members", name), t.emails);
+      t.members = read_people(r, *members, fmt::format("teams.{}.members", name), c.member_emails);
     }
     if (const Value* skills = spec.find("skills")) {
       t.skills = r.list(*skills, fmt::format("teams.{}.skills", name), true);
@@ -414,7 +414,7 @@ void read_teams(const Reader& r, const Value& teams, Config& c)
       }
     }
     if (const Value* sup = spec.find("supervisor")) {
-      t.supervisor = sup->is_mapping() ? read_person(r, *sup, fmt::format("teams.{}.supervisor", name), t.emails)
+      t.supervisor = sup->is_mapping() ? read_person(r, *sup, fmt::format("teams.{}.supervisor", name), c.member_emails)
                                        : r.scalar(*sup, fmt::format("teams.{}.supervisor", name));
     }
     c.teams.push_back(std::move(t));
