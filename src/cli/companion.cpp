@@ -22,13 +22,11 @@ namespace desk::cli {
 
 std::string find_companion(std::string_view name)
 {
+  if (std::string found = desk::find_companion(name); !found.empty()) {
+    return found;
+  }
   const fs::path beside = fs::path(self_path()).parent_path() / name;
   const fs::path installed = fs::path(DESK_LIBEXEC_DIR) / name;
-  for (const fs::path& p : {beside, installed}) {
-    if (::access(p.c_str(), X_OK) == 0) {
-      return p.string();
-    }
-  }
   throw NotFoundError(fmt::format("{} is not installed: not found beside desk ({}) nor in {}", name,
                                   beside.parent_path().string(), installed.parent_path().string()),
                       "install the desk package that provides it, or build it (cmake --build build)");
