@@ -38,6 +38,8 @@ void register_merge_driver(CLI::App& app, Globals& g);
 void register_sync(CLI::App& app, Globals& g);
 // help --man, completion and __complete: they walk every command, so all are built for them.
 void register_help(CLI::App& app, Globals& g);
+// A companion program's hidden `__man DIR`: its pages, named as `desk <word> ...` commands.
+void register_companion_manual(CLI::App& app, std::string_view word);
 
 // Knowledge base (cmd_kb.cpp): suggestions at open/triage ("" / [] when none match; the
 // JSON is null when the repository has no kb/ folder).

@@ -16,5 +16,6 @@ int main(int argc, char** argv)
   desk::mail_cli::add_receive_command(app, globals);
   desk::mail_cli::add_send_command(app, globals);
   desk::mail_cli::add_status_command(app, globals);
+  desk::cli::register_companion_manual(app, "mail");
   return desk::cli::run_guarded(app, argc, argv, "desk mail");
 }

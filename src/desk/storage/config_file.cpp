@@ -331,7 +331,8 @@ void read_mail(const Reader& r, const Value& mail, Config& c)
       }
       r.mapping(v, what);
       for (const auto& [event, to] : v.entries) {
-        auto it = std::find_if(m.notify.begin(), m.notify.end(), [&](const NotifyRule& n) { return n.event == event; });
+        const std::string& name = event; // clang 14 cannot capture a structured binding
+        auto it = std::find_if(m.notify.begin(), m.notify.end(), [&name](const NotifyRule& n) { return n.event == name; });
         if (it == m.notify.end()) {
           std::vector<std::string> known;
           for (const auto& n : m.notify) {
@@ -652,7 +653,8 @@ std::vector<UnknownConfigKey> unknown_config_keys(std::string_view text, const s
   // The fixed sections and what desk reads in each (parse_config above).
   static const std::vector<std::pair<std::string, std::vector<std::string>>> k_known = {
     {"", {"types", "priorities", "impacts", "urgencies", "matrix", "categories", "channels", "sla", "timezone",
-          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks"}},
+          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks",
+          "mail"}}, // mail.* is checked key by key as it is read
     {"sla", {"targets", "warning", "calendar", "pause_on"}},
     {"git", {"autocommit"}},
     {"hooks", {"timeout"}},
