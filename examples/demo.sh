@@ -58,10 +58,46 @@ export DESK_USER=Li.Na
 printer=$("$desk" open -q --title "Printer on 3F prints blank pages" --reporter "Tom Smith" --department Sales \
   --channel im --impact individual --urgency medium --affected "HP-3F-01")
 echo "opened $printer"
+# A request arrives by mail (an MTA pipes it to `desk mail receive`); `desk mail send`
+# answers with the id and the due times. The demo's sendmail writes to a folder, so no mail
+# server is needed.
+outbox="$(mktemp -d /tmp/desk-demo-outbox.XXXXXX)"
+cat > "$outbox/sendmail" <<SH
+#!/bin/sh
+cat > "$outbox/\$(date +%s%N).eml"
+SH
+chmod +x "$outbox/sendmail"
+cat >> "$target/.desk/config.yaml" <<YAML
+
+mail:
+  address: helpdesk@example.com
+  name: IT 服务台
+  sendmail: ["$outbox/sendmail", "-t", "-oi"]
+YAML
 at 2026-11-23T09:40:00+08:00
-erp=$("$desk" open -q --title "ERP 月结报表超时" --reporter 王强 --department 财务部 --channel email \
-  --impact core-business --urgency high --affected ERP --error "ORA-01555: snapshot too old")
-echo "opened $erp"
+request="From: =?UTF-8?B?546L5by6?= <wangqiang@example.com>
+To: helpdesk@example.com
+Subject: =?UTF-8?B?RVJQIOaciOe7k+aKpeihqOi2heaXtg==?=
+Message-ID: <erp-1@example.com>
+Content-Type: text/plain; charset=utf-8
+
+月结报表跑到一半就超时，报错 ORA-01555: snapshot too old。"
+echo
+echo "\$ desk mail receive < request.eml   # From: 王强 <wangqiang@example.com>"
+received=$("$desk" mail receive <<<"$request")
+echo "$received"
+erp=$(sed -n 's/^\(INC-[0-9A-Z]*\): .*/\1/p' <<<"$received" | head -1)
+run mail send
+echo
+echo "# the acknowledgement that went out:"
+sed -n '/^Subject:/p;/^To:/p;/^Auto-Submitted:/p' "$outbox"/*.eml
+python3 - "$outbox" <<'PY' || true
+import email, email.policy, pathlib, sys
+for p in sorted(pathlib.Path(sys.argv[1]).glob("*.eml")):
+    m = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+    print("Subject (decoded):", m["Subject"])
+    print(m.get_body(preferencelist=("plain",)).get_content())
+PY
 run list
 
 # Stage 2: first line classifies, fixes the printer at once (quick fix), and
@@ -71,7 +107,8 @@ run triage "$printer" --category end-user-device --as Li.Na
 run resolve "$printer" --solution "Replaced the empty toner cartridge" --verified-by Li.Na --as Li.Na
 # Triage shows the validated articles that match the ticket (stage 2: the known fix).
 run triage "$vpn" --category network --as 李娜
-run triage "$erp" --category database --as 李娜
+run edit "$erp" --affected ERP -m "电话确认：ERP 系统" --as 李娜
+run triage "$erp" --category database --impact core-business --urgency high --as 李娜
 
 # Stage 3: assignment by the rules, escalation to tier 2 and to the vendor, pending.
 at 2026-11-23T09:50:00+08:00
@@ -121,3 +158,4 @@ run show "$vpn"
 run report --since 2026-11-23 --until 2026-12-01 --by week
 echo
 echo "demo repository: $target"
+rm -rf "$outbox"

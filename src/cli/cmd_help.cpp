@@ -2,6 +2,7 @@
 // (the CLI11 tree) so that they never drift from `--help`; and the candidates the
 // completion scripts ask desk for (`desk __complete KIND`).
 #include "cli/commands.hpp"
+#include "cli/companion.hpp"
 #include "cli/version.hpp"
 
 #include <desk/config/config.hpp>
@@ -48,6 +49,14 @@ std::vector<const CLI::App*> listed_commands(const CLI::App& app)
   return app.get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); });
 }
 
+// The words in front of the program's own commands: "mail" while desk-mail writes its pages
+// (its `receive` is `desk mail receive`), empty for desk itself.
+std::string& command_prefix()
+{
+  static std::string prefix;
+  return prefix;
+}
+
 // "open", "kb add": a command's words after `desk`.
 std::string command_words(const CLI::App& cmd)
 {
@@ -55,7 +64,10 @@ std::string command_words(const CLI::App& cmd)
   for (const CLI::App* a = &cmd; a != nullptr && a->get_parent() != nullptr; a = a->get_parent()) {
     words = words.empty() ? a->get_name() : a->get_name() + " " + words;
   }
-  return words;
+  if (command_prefix().empty()) {
+    return words;
+  }
+  return words.empty() ? command_prefix() : command_prefix() + " " + words;
 }
 
 // "desk-open", "desk-kb-add"; "desk" for the top.
@@ -723,6 +735,24 @@ std::vector<std::string> candidates(const Globals& g, std::string_view kind)
 
 } // namespace
 
+void register_companion_manual(CLI::App& app, std::string_view word)
+{
+  auto dir = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("__man", "Write this program's manual pages into DIR (for desk help --man)");
+  cmd->group("");
+  cmd->add_option("dir", *dir, "The folder")->required();
+  cmd->callback([dir, &app, prefix = std::string(word)] {
+    command_prefix() = prefix;
+    std::error_code ec;
+    std::filesystem::create_directories(*dir, ec);
+    std::vector<const CLI::App*> cmds{&app};
+    walk_commands(app, cmds);
+    for (const CLI::App* c : cmds) {
+      storage::write_file_atomic(std::filesystem::path(*dir) / (page_name(*c) + ".1"), command_page(*c));
+    }
+  });
+}
+
 void register_help(CLI::App& app, Globals& g)
 {
   {
@@ -759,6 +789,7 @@ void register_help(CLI::App& app, Globals& g)
       for (const CLI::App* c : cmds) {
         storage::write_file_atomic(std::filesystem::path(a->out_dir) / (page_name(*c) + ".1"), command_page(*c));
       }
+      write_companion_pages(a->out_dir); // their pages in place of the one-line ones above
     });
   }
   {

@@ -51,6 +51,8 @@ struct ServeCommand {
 ServeCommand define_serve(CLI::App& cmd, Globals& g, ServeArgs& a);
 // help --man, completion and __complete: they walk every command, so all are built for them.
 void register_help(CLI::App& app, Globals& g);
+// A companion program's hidden `__man DIR`: its pages, named as `desk <word> ...` commands.
+void register_companion_manual(CLI::App& app, std::string_view word);
 
 // Knowledge base (cmd_kb.cpp): suggestions at open/triage ("" / [] when none match; the
 // JSON is null when the repository has no kb/ folder).

@@ -4,11 +4,13 @@
 #include "cli/commands.hpp"
 
 #include <desk/util/error.hpp>
+#include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
 
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -84,6 +86,26 @@ void exec_companion_if_asked(int argc, char** argv, std::string_view word)
     std::fflush(stdout);
     ::execv(path.c_str(), args.data());
     throw StorageError(fmt::format("cannot run {}: {}", path, std::strerror(errno)));
+  }
+}
+
+void write_companion_pages(const std::string& dir)
+{
+  for (const Companion& c : k_companions) {
+    if (c.define != nullptr) {
+      continue; // desk holds its definitions and wrote its pages itself
+    }
+    std::string program;
+    try {
+      program = find_companion(c.program);
+    } catch (const NotFoundError&) {
+      continue; // not built: desk's one-line page for it stays
+    }
+    const ProcessResult r = run_process({program, "__man", dir}, "", std::chrono::seconds(60));
+    if (r.exit_code != 0) {
+      throw StorageError(fmt::format("{} could not write its manual pages: {}", program,
+                                     text::one_line(r.err.empty() ? r.out : r.err)));
+    }
   }
 }
 

@@ -26,6 +26,10 @@ void exec_companion_if_asked(int argc, char** argv, std::string_view word);
 // by exec_companion_if_asked).
 void register_companions(CLI::App& app, Globals& g);
 
+// Ask every companion program that is there to write its manual pages into `dir`
+// (`desk-mail __man DIR`); throws StorageError when one fails.
+void write_companion_pages(const std::string& dir);
+
 // Parse `argv` with `app` and run the chosen callback, mapping every error to desk's exit
 // codes and printing it as "<program>: error: …" with its hint. For desk and its companions.
 int run_guarded(CLI::App& app, int argc, char** argv, std::string_view program);

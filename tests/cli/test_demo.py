@@ -19,6 +19,9 @@ def test_demo_walks_the_procedure(tmp_path):
     # Stage 4/5: the article is used, and a typical problem is captured at closure.
     assert "resolved with KB-" in out
     assert "draft knowledge-base article KB-" in out and "captured" in out
+    # A request by mail and its acknowledgement.
+    assert "$ desk mail receive" in out and "Auto-Submitted: auto-replied" in out
+    assert "已受理" in out
     # Stage 6: the review.
     assert "Service review" in out and "Resolved with a KB article" in out
     check = subprocess.run([DESK_BIN, "-C", str(target), "doctor"], capture_output=True, text=True, env=env)

@@ -93,7 +93,8 @@ TEST_CASE("the default priority matrix: all 16 cells")
   };
   const std::vector<std::string> urgencies = {"critical", "high", "medium", "low"};
   int cells = 0;
-  for (const auto& [impact, row] : expected) {
+  for (const auto& [impact_name, row] : expected) {
+    const std::string& impact = impact_name; // INFO captures it; clang 14 cannot capture a structured binding
     for (std::size_t i = 0; i < urgencies.size(); ++i) {
       INFO(impact, " × ", urgencies[i]);
       CHECK(c.priority_for(impact, urgencies[i]) == row[i]);

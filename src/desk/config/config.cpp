@@ -1,5 +1,7 @@
 #include <desk/config/config.hpp>
 
+#include <desk/util/text.hpp>
+
 #include <desk/util/error.hpp>
 
 #include <fmt/format.h>
@@ -74,6 +76,53 @@ bool Config::is_member(std::string_view user) const
   return std::any_of(teams.begin(), teams.end(), [&](const Team& t) {
     return std::find(t.members.begin(), t.members.end(), user) != t.members.end();
   });
+}
+
+std::string Config::email_of(std::string_view user) const
+{
+  if (const auto it = member_emails.find(std::string(user)); it != member_emails.end()) {
+    return it->second;
+  }
+  if (user.find('@') != std::string_view::npos) {
+    return std::string(user);
+  }
+  return {};
+}
+
+std::string Config::user_with_email(std::string_view address) const
+{
+  const std::string want = text::ascii_lower(address);
+  for (const auto& [user, email] : member_emails) {
+    if (text::ascii_lower(email) == want) {
+      return user;
+    }
+  }
+  return {};
+}
+
+std::vector<NotifyRule> default_notify_rules()
+{
+  return {
+    {"open", {"requester"}},       {"reply", {"requester"}},
+    {"pending", {"requester"}},    {"resolve", {"requester"}},
+    {"reopen", {"requester", "assignee"}},
+    {"close", {"requester"}},      {"assign", {"assignee"}},
+    {"escalate", {"assignee", "supervisor"}},
+    {"message", {}},
+    {"sla-warning", {"assignee", "supervisor"}},
+    {"sla-breach", {"assignee", "supervisor", "requester"}},
+  };
+}
+
+const std::vector<std::string>& MailConfig::recipients_of(std::string_view event) const
+{
+  static const std::vector<std::string> k_none;
+  for (const auto& r : notify) {
+    if (r.event == event) {
+      return r.to;
+    }
+  }
+  return k_none;
 }
 
 void Config::require_one_of(std::string_view what, std::string_view value,

@@ -83,6 +83,38 @@ const std::vector<std::string>& api_scopes();
 
 // --- end desk serve ----------------------------------------------------------------------
 
+// Who gets the notice of one kind of event: roles (requester, assignee, supervisor, team)
+// or mail addresses.
+struct NotifyRule {
+  std::string event; // open, reply, pending, resolve, reopen, close, assign, escalate, message, sla-warning, sla-breach
+  std::vector<std::string> to;
+};
+
+// The notify table desk uses when the config does not say otherwise.
+std::vector<NotifyRule> default_notify_rules();
+
+// The mail channel (`mail:`): desk's own address, how mail goes out, who is told what.
+struct MailConfig {
+  std::string address;                                            // empty: mail is off
+  std::string name = "Service Desk";                              // the From display name
+  std::vector<std::string> sendmail{"/usr/sbin/sendmail", "-t", "-oi"}; // run without a shell
+  bool send_after_command = false;                                // mail.send: after-command (else cron)
+  std::string language = "en";                                    // zh or en
+  std::size_t max_attachment_bytes = 10 * 1024 * 1024;
+  std::chrono::minutes notify_within{48 * 60}; // older events are never notified (turning mail on sends no history)
+  int auto_replies_per_hour = 5;               // acknowledgements to one address per hour, at most
+  std::vector<NotifyRule> notify = default_notify_rules(); // every event with its recipients
+  // Defaults for tickets opened by mail, by the address written to (it@ vs hr-systems@).
+  struct Route {
+    std::string address;
+    std::string type, impact, urgency, category;
+  };
+  std::vector<Route> routes;
+
+  // The recipients of `event` (empty when it notifies nobody).
+  const std::vector<std::string>& recipients_of(std::string_view event) const;
+};
+
 // Everything configurable, with the defaults `desk init` writes.
 struct Config {
   std::string timezone = "UTC";
@@ -110,6 +142,8 @@ struct Config {
   std::string default_channel = "portal";
   ServeConfig serve; // desk serve
   ApiConfig api;     // desk serve
+  MailConfig mail;
+  std::map<std::string, std::string> member_emails; // member or supervisor → mail address (teams:)
 
   // The type with this name, or nullptr.
   const TicketType* find_type(std::string_view name) const;
@@ -125,6 +159,11 @@ struct Config {
   bool has_members() const;
   // True when `user` is a member of some team.
   bool is_member(std::string_view user) const;
+  // The mail address of a member or supervisor (teams.*.members/supervisor with email);
+  // "" when none is configured. A user written as an address is its own address.
+  std::string email_of(std::string_view user) const;
+  // The member or supervisor whose configured address this is (case-insensitive); "" when none.
+  std::string user_with_email(std::string_view address) const;
   // Check one value against a configured list; throws UsageError "unknown <what> 'v';
   // use one of: a, b, c".
   static void require_one_of(std::string_view what, std::string_view value,

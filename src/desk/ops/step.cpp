@@ -3,12 +3,14 @@
 #include <desk/model/json.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
 #include <desk/workflow/hooks.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <unistd.h>
 
@@ -134,6 +136,29 @@ StepResult change_ticket(const storage::Repository& repo, const Call& call, std:
   return result;
 }
 
+namespace {
+
+// mail.send: after-command: start `desk-mail send` detached once a change is committed.
+void start_mail_sender(const storage::Repository& repo, std::vector<std::string>& warnings)
+{
+  const auto& mail = repo.config().mail;
+  if (!mail.send_after_command || mail.address.empty() || std::getenv("DESK_MAIL_SENDING") != nullptr) {
+    return; // off, sent by cron, or this is the sender itself recording what it sent
+  }
+  const std::string program = find_companion("desk-mail");
+  if (program.empty()) {
+    warnings.push_back("mail.send is after-command, but desk-mail is not installed: the notices wait for "
+                       "`desk mail send`");
+    return;
+  }
+  if (!spawn_detached({program, "-C", repo.root().string(), "send", "--quiet"})) {
+    warnings.push_back("mail.send is after-command, but desk-mail could not be started: the notices wait for "
+                       "the next `desk mail send`");
+  }
+}
+
+} // namespace
+
 std::vector<std::string> after_step(const storage::Repository& repo, const Ticket& ticket, std::string_view extra_hook)
 {
   std::vector<std::string> warnings;
@@ -146,6 +171,7 @@ std::vector<std::string> after_step(const storage::Repository& repo, const Ticke
   payload["ticket"] = ticket_to_json(ticket, false);
   payload["event"] = event_to_json(e);
   payload["repository"] = repo.root().string();
+  start_mail_sender(repo, warnings);
   for (std::string_view hook : {std::string_view(e.action), extra_hook}) {
     if (hook.empty()) {
       continue;

@@ -470,7 +470,7 @@ StepResult message(const storage::Repository& repo, const Call& call, std::strin
   {
     const Ticket old = repo.tickets().load(ref);
     const auto st = workflow::parse_status(old.status());
-    if (st && workflow::is_final(*st) && !has_message_id(old, request.message_id)) {
+    if (!request.record_only && st && workflow::is_final(*st) && !has_message_id(old, request.message_id)) {
       if (auto seen = follow_up_of(repo, old.id(), request.message_id)) {
         StepResult same; // delivered before: it opened `seen` then
         same.summary = fmt::format("{} was opened for this message already", seen->id());
@@ -504,6 +504,9 @@ StepResult message(const storage::Repository& repo, const Call& call, std::strin
     const auto names = store_attachments(ref, request.files, t.get_list("attachments"), tx);
     workflow::message(t, ctx, request.text, names, extra);
     std::string summary = "message from " + call.actor;
+    if (request.record_only) {
+      return summary + " (recorded only)";
+    }
     if (t.status() == "pending" && t.get("pending_reason") == "awaiting-user") {
       workflow::resume(t, ctx, "the requester answered");
       summary += "; in progress again";

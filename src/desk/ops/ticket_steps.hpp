@@ -85,6 +85,8 @@ struct MessageRequest {
   std::string channel;    // for a new linked ticket: email, portal
   std::vector<Attachment> files;
   Value extra = Value::map(); // recorded on the message event
+  bool record_only = false;   // only record it (a robot's or a list's mail, or the mail that
+                              // carried a confirmation): no resume, reopen or new ticket
 };
 StepResult message(const storage::Repository& repo, const Call& call, std::string_view id,
                    const MessageRequest& request);

@@ -223,6 +223,172 @@ void read_sla(const Reader& r, const Value& sla, Config& c)
   }
 }
 
+// A mail address as the config may give one: one line, a local part, an @ and a domain.
+bool looks_like_address(std::string_view s)
+{
+  const std::size_t at = s.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == std::string_view::npos &&
+         s.find_first_of(" \t\r\n<>,;\"()[]\\") == std::string_view::npos;
+}
+
+// A member or supervisor written as a mapping {name: alice, email: alice@example.com}.
+std::string read_person(const Reader& r, const Value& v, const std::string& what,
+                        std::map<std::string, std::string>& emails)
+{
+  r.mapping(v, what);
+  const Value* name = v.find("name");
+  if (!name) {
+    r.fail(v, fmt::format("{} must have a name (e.g. {{name: alice, email: alice@example.com}})", what));
+  }
+  const std::string n = r.scalar(*name, what + ".name");
+  for (const auto& [k, val] : v.entries) {
+    if (k != "name" && k != "email") {
+      r.fail(val, fmt::format("{} has unknown key '{}'; use name and email", what, k));
+    }
+  }
+  if (const Value* email = v.find("email")) {
+    const std::string e = r.scalar(*email, what + ".email");
+    if (!looks_like_address(e)) {
+      r.fail(*email, fmt::format("{}.email '{}' is not a mail address", what, e));
+    }
+    emails[n] = e;
+  }
+  return n;
+}
+
+// Members: names, or {name, email} mappings, or a mix.
+std::vector<std::string> read_people(const Reader& r, const Value& v, const std::string& what,
+                                     std::map<std::string, std::string>& emails)
+{
+  if (v.is_null()) {
+    return {};
+  }
+  if (!v.is_sequence()) {
+    r.fail(v, fmt::format("{} must be a list", what));
+  }
+  std::vector<std::string> out;
+  for (const auto& item : v.items) {
+    std::string n = item.is_mapping() ? read_person(r, item, "a member of " + what, emails)
+                                      : r.scalar(item, fmt::format("each item of {}", what));
+    if (std::find(out.begin(), out.end(), n) != out.end()) {
+      r.fail(item, fmt::format("'{}' appears twice in {}", n, what));
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+// mail: desk's address, how mail goes out, who is told what.
+void read_mail(const Reader& r, const Value& mail, Config& c)
+{
+  if (mail.is_null()) {
+    return;
+  }
+  r.mapping(mail, "'mail'");
+  MailConfig& m = c.mail;
+  for (const auto& [key, v] : mail.entries) {
+    const std::string what = "mail." + key;
+    if (key == "address") {
+      m.address = v.is_null() ? std::string() : r.scalar(v, what);
+      if (!m.address.empty() && !looks_like_address(m.address)) {
+        r.fail(v, fmt::format("mail.address '{}' is not a mail address", m.address));
+      }
+    } else if (key == "name") {
+      m.name = r.scalar(v, what);
+      if (m.name.find_first_of("\r\n") != std::string::npos) {
+        r.fail(v, "mail.name must be a single line");
+      }
+    } else if (key == "sendmail") {
+      m.sendmail = v.is_sequence() ? r.list(v, what) : text::split(r.scalar(v, what), ' ');
+      std::erase_if(m.sendmail, [](const std::string& a) { return a.empty(); });
+      if (m.sendmail.empty()) {
+        r.fail(v, "mail.sendmail must name a program, e.g. [/usr/sbin/sendmail, -t, -oi]");
+      }
+    } else if (key == "send") {
+      const std::string s = r.scalar(v, what);
+      if (s != "cron" && s != "after-command") {
+        r.fail(v, fmt::format("mail.send is '{}'; use cron or after-command", s));
+      }
+      m.send_after_command = s == "after-command";
+    } else if (key == "language") {
+      m.language = r.scalar(v, what);
+      if (m.language != "zh" && m.language != "en") {
+        r.fail(v, fmt::format("mail.language is '{}'; use zh or en", m.language));
+      }
+    } else if (key == "max_attachment_bytes") {
+      m.max_attachment_bytes = static_cast<std::size_t>(r.integer(v, what, 0, 1 << 30));
+    } else if (key == "auto_replies_per_hour") {
+      m.auto_replies_per_hour = r.integer(v, what, 0, 100000);
+    } else if (key == "notify_within") {
+      const auto d = parse_duration(r.scalar(v, what));
+      if (!d || d->count() <= 0) {
+        r.fail(v, fmt::format("mail.notify_within '{}' is not a duration; write e.g. 2d or 12h", v.str()));
+      }
+      m.notify_within = *d;
+    } else if (key == "notify") {
+      if (v.is_null()) {
+        continue;
+      }
+      r.mapping(v, what);
+      for (const auto& [event, to] : v.entries) {
+        const std::string& name = event; // clang 14 cannot capture a structured binding
+        auto it = std::find_if(m.notify.begin(), m.notify.end(), [&name](const NotifyRule& n) { return n.event == name; });
+        if (it == m.notify.end()) {
+          std::vector<std::string> known;
+          for (const auto& n : m.notify) {
+            known.push_back(n.event);
+          }
+          r.fail(to, fmt::format("mail.notify names event '{}'; use one of: {}", event, fmt::join(known, ", ")));
+        }
+        it->to = r.list(to, "mail.notify." + event, true);
+        for (const auto& who : it->to) {
+          if (who != "requester" && who != "assignee" && who != "supervisor" && who != "team" &&
+              !looks_like_address(who)) {
+            r.fail(to, fmt::format("mail.notify.{} names '{}'; use requester, assignee, supervisor, team or a mail address",
+                                   event, who));
+          }
+        }
+      }
+    } else if (key == "routes") {
+      if (v.is_null()) {
+        continue;
+      }
+      r.mapping(v, what);
+      for (const auto& [address, spec] : v.entries) {
+        r.mapping(spec, "mail.routes." + address);
+        MailConfig::Route route;
+        route.address = text::ascii_lower(address);
+        for (const auto& [k, val] : spec.entries) {
+          const std::string s = r.scalar(val, fmt::format("mail.routes.{}.{}", address, k));
+          const std::vector<std::string>* allowed = nullptr;
+          std::string* out = nullptr;
+          std::vector<std::string> types = c.type_names();
+          if (k == "type") {
+            allowed = &types, out = &route.type;
+          } else if (k == "impact") {
+            allowed = &c.impacts, out = &route.impact;
+          } else if (k == "urgency") {
+            allowed = &c.urgencies, out = &route.urgency;
+          } else if (k == "category") {
+            allowed = &c.categories, out = &route.category;
+          } else {
+            r.fail(val, fmt::format("mail.routes.{} has unknown key '{}'; use type, impact, urgency, category", address, k));
+          }
+          if (std::find(allowed->begin(), allowed->end(), s) == allowed->end()) {
+            r.fail(val, fmt::format("mail.routes.{}.{} is '{}'; use one of: {}", address, k, s, fmt::join(*allowed, ", ")));
+          }
+          *out = s;
+        }
+        m.routes.push_back(std::move(route));
+      }
+    } else {
+      r.fail(v, fmt::format("mail has unknown key '{}'; use address, name, sendmail, send, language, "
+                            "max_attachment_bytes, auto_replies_per_hour, notify_within, notify, routes",
+                            key));
+    }
+  }
+}
+
 void read_teams(const Reader& r, const Value& teams, Config& c)
 {
   if (teams.is_null()) {
@@ -237,7 +403,7 @@ void read_teams(const Reader& r, const Value& teams, Config& c)
       t.tier = r.integer(*tier, fmt::format("teams.{}.tier", name), 1, 3);
     }
     if (const Value* members = spec.find("members")) {
-      t.members = r.list(*members, fmt::format("teams.{}.members", name), true);
+      t.members = read_people(r, *members, fmt::format("teams.{}.members", name), c.member_emails);
     }
     if (const Value* skills = spec.find("skills")) {
       t.skills = r.list(*skills, fmt::format("teams.{}.skills", name), true);
@@ -249,7 +415,8 @@ void read_teams(const Reader& r, const Value& teams, Config& c)
       }
     }
     if (const Value* sup = spec.find("supervisor")) {
-      t.supervisor = r.scalar(*sup, fmt::format("teams.{}.supervisor", name));
+      t.supervisor = sup->is_mapping() ? read_person(r, *sup, fmt::format("teams.{}.supervisor", name), c.member_emails)
+                                       : r.scalar(*sup, fmt::format("teams.{}.supervisor", name));
     }
     c.teams.push_back(std::move(t));
   }
@@ -534,6 +701,9 @@ Config parse_config(std::string_view text, const std::string& path)
       c.git_autocommit = s == "true";
     }
   }
+  if (const Value* mail = doc.find("mail")) {
+    read_mail(r, *mail, c);
+  }
   if (const Value* hooks = doc.find("hooks"); hooks && hooks->is_mapping()) {
     if (const Value* t = hooks->find("timeout")) {
       const auto d = parse_duration(r.scalar(*t, "hooks.timeout"));
@@ -607,7 +777,8 @@ std::vector<UnknownConfigKey> unknown_config_keys(std::string_view text, const s
   // The fixed sections and what desk reads in each (parse_config above).
   static const std::vector<std::pair<std::string, std::vector<std::string>>> k_known = {
     {"", {"types", "priorities", "impacts", "urgencies", "matrix", "categories", "channels", "sla", "timezone",
-          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks", "serve", "api"}},
+          "pending_reasons", "close_after_days", "teams", "vendors", "rules", "defaults", "git", "hooks",
+          "mail", "serve", "api"}}, // mail.* is checked key by key as it is read
     {"sla", {"targets", "warning", "calendar", "pause_on"}},
     {"git", {"autocommit"}},
     {"hooks", {"timeout"}},

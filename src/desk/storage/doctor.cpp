@@ -2,6 +2,7 @@
 
 #include <desk/config/config.hpp>
 #include <desk/model/id.hpp>
+#include <desk/notify/outbox.hpp>
 #include <desk/storage/config_file.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/git.hpp>
@@ -210,6 +211,17 @@ DoctorReport check_repository(const fs::path& root)
     report.problems.push_back({e.path(), e.line(), e.column(), e.message()});
   } catch (const Error& e) {
     report.problems.push_back({config_path.string(), 0, 0, e.what()});
+  }
+
+  // Mail notices that keep failing (desk mail send's retry memory).
+  const notify::Outbox outbox = notify::load_outbox(notify::outbox_path(root));
+  for (const auto& [key, failure] : outbox.failures) {
+    if (failure.attempts >= notify::k_failing_after) {
+      report.problems.push_back({notify::outbox_path(root).string(), 0, 0,
+                                 fmt::format("mail: the notice {} keeps failing ({} attempts; last: {}); "
+                                             "check mail.sendmail, then `desk mail status`",
+                                             key, failure.attempts, failure.last_error)});
+    }
   }
 
   const TicketStore store(root);

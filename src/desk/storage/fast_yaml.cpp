@@ -189,6 +189,12 @@ std::optional<Value> parse_yaml_fast(std::string_view text)
       return std::nullopt;
     }
   }
+  // Git conflict markers are refused by yaml-cpp's reader with their line (parse_yaml):
+  // such text is left to it rather than read as plain scalars here.
+  if (text.find("<<<<<<<") != std::string_view::npos || text.find(">>>>>>>") != std::string_view::npos ||
+      text.find("=======") != std::string_view::npos) {
+    return std::nullopt;
+  }
   FastParser parser(text);
   return parser.document();
 }

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -261,6 +262,67 @@ int run_interactive(const std::vector<std::string>& argv)
     return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
   }
   return -1;
+}
+
+std::string find_companion(std::string_view name)
+{
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::vector<std::filesystem::path> candidates;
+  if (!ec) {
+    candidates.push_back(self.parent_path() / name);
+  }
+  candidates.push_back(std::filesystem::path(DESK_LIBEXEC_DIR) / name);
+  for (const auto& p : candidates) {
+    if (::access(p.c_str(), X_OK) == 0) {
+      return p.string();
+    }
+  }
+  return {};
+}
+
+bool spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& cwd)
+{
+  if (argv.empty()) {
+    return false;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  const std::string dir = cwd.string();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    return false;
+  }
+  if (pid == 0) {
+    ::setsid();
+    const pid_t grandchild = ::fork();
+    if (grandchild != 0) {
+      ::_exit(0); // the grandchild is adopted by init; nobody waits on this side
+    }
+    const int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, 0);
+      ::dup2(null_fd, 1);
+      ::dup2(null_fd, 2);
+      if (null_fd > 2) {
+        ::close(null_fd);
+      }
+    }
+    if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
+      ::_exit(127);
+    }
+    ::signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGHUP, SIG_IGN);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return true;
 }
 
 } // namespace desk

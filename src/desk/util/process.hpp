@@ -38,3 +38,16 @@ std::string signal_name(int sig);
 int run_interactive(const std::vector<std::string>& argv);
 
 } // namespace desk
+
+namespace desk {
+
+// Start `argv` detached from this process: double fork, a new session, stdin, stdout and
+// stderr on /dev/null, in `cwd`; this process neither waits for it nor is killed with it.
+// False when the first fork fails (the program's own failure is not seen).
+bool spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
+
+// The companion program `name` (desk-mail, desk-serve): beside the running binary, else in
+// desk's private folder of the installation (libexec/desk). Empty when neither has it.
+std::string find_companion(std::string_view name);
+
+} // namespace desk

@@ -748,6 +748,7 @@ bool is_public(std::string_view action)
   switch (*a) {
   case Action::log:
   case Action::notice:
+  case Action::notified:
   case Action::triage:
   case Action::assign:
   case Action::escalate:
@@ -762,6 +763,13 @@ void notice(Ticket& t, const Context& ctx, const std::string& kind, const std::s
   Value extra = Value::map();
   extra.set("sla", Value::text(kind + " " + target));
   record(t, ctx, Action::notice, Value::map(), {}, std::move(extra));
+}
+
+void notified(Ticket& t, const Context& ctx, Value extra)
+{
+  const std::string updated = t.get("updated");
+  record(t, ctx, Action::notified, Value::map(), {}, std::move(extra));
+  t.set("updated", updated); // a mail about the ticket is not a change to it
 }
 
 bool has_notice(const Ticket& t, const std::string& kind, const std::string& target)

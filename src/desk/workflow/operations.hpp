@@ -165,6 +165,10 @@ bool is_public(std::string_view action);
 // "resolve") was announced, so it is announced once.
 void notice(Ticket& ticket, const Context& ctx, const std::string& kind, const std::string& target);
 
+// Record that a mail notice was sent, or deliberately not sent (`extra`: what, to whom, its
+// Message-ID; see notify::notified_extra). Allowed in every status; `updated` stays.
+void notified(Ticket& ticket, const Context& ctx, Value extra);
+
 // True when that notice was already recorded.
 bool has_notice(const Ticket& ticket, const std::string& kind, const std::string& target);
 

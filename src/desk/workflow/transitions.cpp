@@ -28,7 +28,7 @@ constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {
   {cancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<Action, std::string_view>, 17> k_action_names = {{
+constexpr std::array<std::pair<Action, std::string_view>, 18> k_action_names = {{
   {Action::open, "open"},
   {Action::triage, "triage"},
   {Action::assign, "assign"},
@@ -46,6 +46,7 @@ constexpr std::array<std::pair<Action, std::string_view>, 17> k_action_names = {
   {Action::edit, "edit"},
   {Action::reply, "reply"},
   {Action::message, "message"},
+  {Action::notified, "notified"},
 }};
 
 } // namespace
@@ -77,6 +78,7 @@ const std::vector<Transition>& transitions()
     {Action::edit, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, false},
     {Action::reply, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, true},
     {Action::message, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed}, std::nullopt, false},
+    {Action::notified, {new_, triaged, assigned, in_progress, pending, escalated, resolved, reopened, confirmed, closed, cancelled}, std::nullopt, false},
   };
   return k_table;
 }
@@ -170,7 +172,7 @@ std::vector<Action> allowed_actions(Status from)
 {
   std::vector<Action> out;
   for (const auto& t : transitions()) {
-    if (std::find(t.from.begin(), t.from.end(), from) != t.from.end() &&
+    if (t.action != Action::notified && std::find(t.from.begin(), t.from.end(), from) != t.from.end() &&
         std::find(out.begin(), out.end(), t.action) == out.end()) {
       out.push_back(t.action);
     }

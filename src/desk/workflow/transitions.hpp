@@ -43,6 +43,7 @@ enum class Action {
   edit,   // intake fields corrected (title, description, reporter, ...); no status change
   reply,   // support writes to the requester (public); no status change
   message, // the requester writes (mail, portal); no status change by itself
+  notified, // a mail notice went to the requester or staff (or was held back); no status change
 };
 
 // One row of the transition table.
@@ -87,7 +88,8 @@ const Transition& transition_for(Action action);
 // current status and the actions allowed from it when the table has no such step.
 Status check_transition(std::string_view ticket_id, Status from, Action action);
 
-// Actions allowed from `from`, in table order.
+// Actions allowed from `from`, in table order (without `notified`, which desk mail send
+// records in every status and nobody takes as a step).
 std::vector<Action> allowed_actions(Status from);
 
 } // namespace desk::workflow
