@@ -186,8 +186,8 @@ int run_server(const ServeOptions& options)
 
   App app(options);
   httplib::Server server;
-  const std::size_t threads = 32;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  static constexpr std::size_t k_threads = 32;
+  server.new_task_queue = [] { return new httplib::ThreadPool(k_threads); };
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
