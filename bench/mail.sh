@@ -43,7 +43,7 @@ repo="$work/big"
 python3 "$here/gen_tickets.py" "$repo" "$n"
 mail_config "$repo"
 message user@example.com "printer" "bench-open@client" | "$desk" -C "$repo" mail receive >/dev/null
-id="$(grep -rl 'bench-open@client' "$repo/tickets" | head -1 | xargs basename | sed 's/\.yaml$//')"
+id="$(grep -rl --include='*.yaml' 'bench-open@client' "$repo/tickets" | head -1 | xargs basename | sed 's/\.yaml$//')"
 "$desk" -C "$repo" mail send >/dev/null
 ack="$(grep -h '^Message-I[Dd]:' "$work"/out/*.eml | head -1 | sed 's/.*<\(.*\)>.*/\1/')"
 "$desk" -C "$repo" list >/dev/null # the index is warm, as on a live desk

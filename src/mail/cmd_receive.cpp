@@ -32,7 +32,8 @@ constexpr std::string_view k_receive_footer = R"(Exit codes (sysexits, for the M
       later delivery may fix; nothing was recorded and the MTA tries again
 With --maildir: each recorded or refused message moves to cur/ (a refused one flagged T);
 one that may succeed later stays in new/; the exit code is 75 when any stayed, else 65
-when any was refused, else 0.)";
+when any was refused, else 0. With git.autocommit the messages of a Maildir are committed
+in groups of 100 (one commit each group), each saved before it moves to cur/.)";
 
 std::string read_all(std::istream& in)
 {
@@ -79,8 +80,27 @@ int receive_one(const storage::Repository& repo, const std::string& raw, const s
   }
 }
 
-int receive_maildir(const storage::Repository& repo, const std::filesystem::path& dir)
+// Commit what the group holds; false (after saying why) when the commit failed.
+bool commit_grouped(const storage::Repository& grouped)
 {
+  try {
+    if (const std::string warning = grouped.commit_group(); !warning.empty()) {
+      fmt::print(stderr, "desk: warning: {}\n", warning);
+    }
+    return true;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "desk: error (will be retried): the recorded messages are saved but not committed: {}\n",
+               e.what());
+    return false;
+  }
+}
+
+// The messages of a Maildir are recorded one by one and committed in groups of this many.
+constexpr std::size_t k_maildir_commit_group = 100;
+
+int receive_maildir(const storage::Repository& plain_repo, const std::filesystem::path& dir)
+{
+  const storage::Repository repo = plain_repo.with_commit_group();
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path new_dir = dir / "new";
@@ -99,7 +119,11 @@ int receive_maildir(const storage::Repository& repo, const std::filesystem::path
   std::sort(files.begin(), files.end());
   bool retry = false;
   bool refused = false;
+  std::size_t recorded = 0;
   for (const auto& file : files) {
+    if (recorded != 0 && recorded % k_maildir_commit_group == 0 && !commit_grouped(repo)) {
+      retry = true;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       retry = true;
@@ -112,6 +136,7 @@ int receive_maildir(const storage::Repository& repo, const std::filesystem::path
       retry = true;
       continue;
     }
+    ++recorded;
     refused = refused || code == k_ex_dataerr;
     std::string name = file.filename().string();
     if (const auto colon = name.find(":2,"); colon != std::string::npos) {
@@ -123,6 +148,9 @@ int receive_maildir(const storage::Repository& repo, const std::filesystem::path
       fmt::print(stderr, "desk: error: cannot move {} to cur/: {}\n", file.string(), ec.message());
       retry = true;
     }
+  }
+  if (!commit_grouped(repo)) {
+    retry = true;
   }
   return retry ? k_ex_tempfail : refused ? k_ex_dataerr : k_ex_ok;
 }

@@ -246,3 +246,41 @@ def test_status_says_when_mail_is_off_and_lists_due_notices(desk, tmp_path):
     receive(desk, plain_mail("a@example.org", "printer", "jammed", message_id="st1@x"))
     proc = desk_mail(desk, "status")
     assert "due:      1" in proc.out and "open" in proc.out
+
+
+def test_maildir_and_mail_send_commit_in_groups_with_every_change_in_the_history(tmp_path):
+    from test_git import make_origin, git
+    _, d = make_origin(tmp_path)
+    sendmail, out = folder_sendmail(tmp_path)
+    configure_mail(d, sendmail, "  auto_replies_per_hour: 1000\n")
+    git(d.root, "commit", "-qam", "mail on")
+    maildir = tmp_path / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for i in range(150):
+        (maildir / "new" / f"17{i:08d}.M1P1.host").write_bytes(
+            plain_mail(f"u{i % 7}@example.org", f"打印机 {i}", f"第 {i} 个请求", message_id=f"g{i}@x"))
+    before = int(git(d.root, "rev-list", "--count", "HEAD"))
+    proc = desk_mail(d, "receive", "--maildir", maildir)
+    assert proc.code == EX_OK, proc.err
+    assert len(ticket_ids(d)) == 150
+    # 150 messages: one commit for the first hundred, one for the rest.
+    assert int(git(d.root, "rev-list", "--count", "HEAD")) == before + 2
+    assert git(d.root, "status", "--porcelain") == ""
+    body = git(d.root, "log", "-1", "--format=%B")
+    assert body.startswith("50 changes: ")
+    assert body.count("\n") >= 50 and "u3@example.org" in body
+    # Every acknowledgement is sent and recorded on its ticket; one commit holds them all.
+    before = int(git(d.root, "rev-list", "--count", "HEAD"))
+    proc = desk_mail(d, "send")
+    assert proc.code == EX_OK, proc.err
+    assert len(sent_messages(out)) == 150
+    assert int(git(d.root, "rev-list", "--count", "HEAD")) == before + 1
+    assert git(d.root, "status", "--porcelain") == ""
+    assert git(d.root, "log", "-1", "--format=%an") == "desk-mail"
+    for tid in ticket_ids(d):
+        assert any(e["action"] == "notified" for e in d.load(tid)["events"])
+    # Nothing is due any more: a second run sends and commits nothing.
+    proc = desk_mail(d, "send")
+    assert proc.code == EX_OK and len(sent_messages(out)) == 150
+    assert int(git(d.root, "rev-list", "--count", "HEAD")) == before + 1

@@ -194,6 +194,59 @@ TEST_SUITE("ops.step")
     CHECK(git_in(repo.root(), {"status", "--porcelain", "--", "tickets"}).empty());
   }
 
+  TEST_CASE("steps with grouped commits: each is saved at once and one commit holds them all")
+  {
+    TempDir dir;
+    const Repository plain = make_repository(dir / "repo", true);
+    const std::vector<std::string> shared = {ops::open(plain, step_call(), step_open_request("shared one")).ticket.id(),
+                                             ops::open(plain, step_call(), step_open_request("shared two")).ticket.id()};
+    const std::size_t before = commit_count(plain.root());
+    const Repository grouped = plain.with_commit_group();
+    const auto errors = run_workers(grouped, shared, 4, 5);
+    CHECK_MESSAGE(errors.empty(), fmt::format("{}", fmt::join(errors, "; ")));
+    check_workers_left(grouped, shared, 4, 5); // on disk before any commit
+    CHECK(commit_count(plain.root()) == before);
+    CHECK_FALSE(git_in(plain.root(), {"status", "--porcelain", "--", "tickets"}).empty());
+    CHECK(grouped.commit_group().empty());
+    CHECK(commit_count(plain.root()) == before + 1);
+    CHECK(git_in(plain.root(), {"status", "--porcelain", "--", "tickets"}).empty());
+    const std::string message = git_in(plain.root(), {"log", "-1", "--format=%B"});
+    CHECK(message.starts_with(fmt::format("{} changes: ", 4 * 5 * 3)));
+    CHECK(grouped.commit_group().empty()); // nothing left: no empty commit
+    CHECK(commit_count(plain.root()) == before + 1);
+    CHECK(plain.commit_group().empty()); // a repository without a group has nothing to commit
+  }
+
+  TEST_CASE("a grouped commit that fails keeps its changes for the next try")
+  {
+    TempDir dir;
+    const Repository plain = make_repository(dir / "repo", true);
+    ops::open(plain, step_call(), step_open_request("committed at once"));
+    const Repository grouped = plain.with_commit_group();
+    const auto only = ops::open(grouped, step_call("carol"), step_open_request("one change"));
+    CHECK(grouped.commit_group().empty());
+    CHECK(git_in(plain.root(), {"log", "-1", "--format=%an%n%s"}) ==
+          fmt::format("carol\n{}", git_in(plain.root(), {"log", "-1", "--format=%s", "--", only.ref.path.string()})));
+    const auto first = ops::open(grouped, step_call("alice"), step_open_request("printer jams"));
+    const auto second = ops::open(grouped, step_call("bob"), step_open_request("VPN drops"));
+    const std::size_t before = commit_count(plain.root());
+    write_raw(branch_lock(plain.root()), "");
+    CHECK_THROWS_AS(grouped.commit_group(), desk::Error);
+    CHECK(commit_count(plain.root()) == before);
+    CHECK(fs::exists(first.ref.path));
+    fs::remove(branch_lock(plain.root()));
+    const auto third = ops::open(grouped, step_call("alice"), step_open_request("打印机卡纸"));
+    CHECK(grouped.commit_group().empty());
+    CHECK(commit_count(plain.root()) == before + 1);
+    CHECK(git_in(plain.root(), {"status", "--porcelain", "--", "tickets"}).empty());
+    const std::string message = git_in(plain.root(), {"log", "-1", "--format=%B"});
+    CHECK(message.find(first.ticket.id()) != std::string::npos);
+    CHECK(message.find(second.ticket.id()) != std::string::npos);
+    CHECK(message.find(third.ticket.id()) != std::string::npos);
+    CHECK(message.find(first.ticket.id()) < message.find(third.ticket.id())); // kept in order
+    CHECK(git_in(plain.root(), {"log", "-1", "--format=%an"}) == "desk\n"); // more than one actor
+  }
+
   TEST_CASE("a change that throws writes nothing, not even the files it wrote through the transaction")
   {
     TempDir dir;

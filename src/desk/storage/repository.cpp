@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <iterator>
+#include <utility>
 #include <cstdlib>
 
 #include <pwd.h>
@@ -176,7 +178,80 @@ std::string Repository::record_change(const std::vector<fs::path>& paths, const 
     }
     return {};
   }
+  if (m_commit_group) {
+    m_commit_group->add({paths, message, actor});
+    return {};
+  }
   return git::commit_paths(*top, paths, message, actor);
+}
+
+void CommitGroup::add(Change change)
+{
+  const std::lock_guard guard(m_mutex);
+  m_changes.push_back(std::move(change));
+}
+
+std::vector<CommitGroup::Change> CommitGroup::take()
+{
+  const std::lock_guard guard(m_mutex);
+  return std::exchange(m_changes, {});
+}
+
+void CommitGroup::put_back(std::vector<Change> changes)
+{
+  const std::lock_guard guard(m_mutex);
+  changes.insert(changes.end(), std::make_move_iterator(m_changes.begin()), std::make_move_iterator(m_changes.end()));
+  m_changes = std::move(changes);
+}
+
+std::size_t CommitGroup::size() const
+{
+  const std::lock_guard guard(m_mutex);
+  return m_changes.size();
+}
+
+Repository Repository::with_commit_group(std::shared_ptr<CommitGroup> group) const
+{
+  Repository copy = *this;
+  copy.m_commit_group = group ? std::move(group) : std::make_shared<CommitGroup>();
+  return copy;
+}
+
+std::string Repository::commit_group() const
+{
+  if (!m_commit_group || m_commit_group->size() == 0) {
+    return {};
+  }
+  const auto held = lock();
+  std::vector<CommitGroup::Change> changes = m_commit_group->take();
+  if (changes.empty()) {
+    return {};
+  }
+  const auto top = git_top();
+  if (!top) {
+    return {};
+  }
+  std::vector<fs::path> paths;
+  std::string message = changes.front().message;
+  std::string actor = changes.front().actor;
+  if (changes.size() > 1) {
+    message = fmt::format("{} changes: {} ...\n", changes.size(), text::one_line(changes.front().message));
+    for (const auto& c : changes) {
+      message += fmt::format("\n{}: {}", c.actor, text::one_line(c.message));
+      if (c.actor != actor) {
+        actor = "desk";
+      }
+    }
+  }
+  for (const auto& c : changes) {
+    paths.insert(paths.end(), c.paths.begin(), c.paths.end());
+  }
+  try {
+    return git::commit_paths(*top, paths, message, actor);
+  } catch (...) {
+    m_commit_group->put_back(std::move(changes));
+    throw;
+  }
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace desk::storage {
 
@@ -25,6 +26,28 @@ struct InitResult {
   std::filesystem::path root;
   bool reinitialised = false;
   bool in_git = false; // the repository is in a git work tree: autocommit on, driver registered
+};
+
+// Changes saved but not yet committed, to be committed together (group commit): a batch
+// of steps (the messages of a Maildir, the notices `desk mail send` records) or the writes
+// of a server that arrive together make one commit instead of one each. Thread-safe.
+class CommitGroup {
+public:
+  struct Change {
+    std::vector<std::filesystem::path> paths;
+    std::string message;
+    std::string actor;
+  };
+  void add(Change change);
+  // Everything added so far, oldest first; the group is empty after.
+  std::vector<Change> take();
+  // Changes whose commit failed, back in front of those added since.
+  void put_back(std::vector<Change> changes);
+  std::size_t size() const;
+
+private:
+  mutable std::mutex m_mutex;
+  std::vector<Change> m_changes;
 };
 
 // A ticket repository: the folder holding `.desk/`.
@@ -61,6 +84,16 @@ public:
   // The git work tree's top folder, when the repository is in one.
   std::optional<std::filesystem::path> git_top() const;
 
+  // This repository with its commits grouped into `group` (a new group when null):
+  // record_change of the copy only adds to the group, and commit_group() makes one commit
+  // of everything added. The files are saved by then; only the commit waits.
+  Repository with_commit_group(std::shared_ptr<CommitGroup> group = nullptr) const;
+  // Commit what the group holds in one commit (the message lists each change; the author
+  // is their actor when all share one, else "desk"). Takes the write lock. Returns a warning
+  // as record_change does; when the commit fails the changes stay in the group and the
+  // error is thrown. Nothing to do without a group or when it is empty.
+  std::string commit_group() const;
+
 private:
   Repository(std::filesystem::path root, Config config);
   std::filesystem::path m_root;
@@ -72,6 +105,7 @@ private:
     std::optional<std::filesystem::path> top;
   };
   std::shared_ptr<GitTop> m_git_top = std::make_shared<GitTop>();
+  std::shared_ptr<CommitGroup> m_commit_group; // null: every change is committed at once
 };
 
 // Who is acting: `explicit_actor` (--as), else $DESK_USER, else git's user.name, else the
