@@ -174,8 +174,10 @@ def main():
     duplicated = [t for t, n in titles.items() if n > 1]
     uncommitted = []
     if (args.repo / ".git").exists():
-        log = subprocess.run(["git", "-C", str(args.repo), "log", "--format=%s"], capture_output=True, text=True).stdout
-        committed = {line.split(":", 1)[0] for line in log.splitlines()}
+        # In a commit: the file is in HEAD's tree (writes that arrive together share a commit).
+        tree = subprocess.run(["git", "-C", str(args.repo), "ls-tree", "-r", "--name-only", "HEAD", "tickets"],
+                              capture_output=True, text=True).stdout
+        committed = {Path(line).stem for line in tree.splitlines() if line.endswith(".yaml")}
         uncommitted = [tid for tid, _ in opened if tid not in committed]
     report.update({"opened": len(opened), "files_before": before, "files_after": len(files),
                    "missing": missing, "duplicated": duplicated, "uncommitted": uncommitted})

@@ -60,7 +60,8 @@ void security_headers(httplib::Response& res, bool https)
 
 App::App(const ServeOptions& options)
   : m_options(options), m_root(storage::Repository::find_root(options.dir)),
-    m_repo(std::make_shared<const storage::Repository>(storage::Repository::discover(options.dir))),
+    m_repo(std::make_shared<const storage::Repository>(
+      storage::Repository::discover(options.dir).with_commit_group(m_commits))),
     m_renderer(std::make_shared<const Renderer>(m_root)), m_store(m_root),
     m_auth(portal::load_or_create_secret(m_root / ".desk")), m_kb(m_root)
 {
@@ -81,11 +82,34 @@ std::shared_ptr<const Renderer> App::renderer() const
 
 void App::reload()
 {
-  auto repo = std::make_shared<const storage::Repository>(storage::Repository::discover(m_root));
+  auto repo = std::make_shared<const storage::Repository>(storage::Repository::discover(m_root).with_commit_group(m_commits));
   auto renderer = std::make_shared<const Renderer>(m_root);
   const std::lock_guard lock(m_mutex);
   m_repo = std::move(repo);
   m_renderer = std::move(renderer);
+}
+
+void App::commit_writes()
+{
+  const std::uint64_t upto = m_commits->added();
+  if (m_commits->committed() >= upto) {
+    return;
+  }
+  const std::lock_guard one_committer(m_commit_mutex);
+  if (m_commits->committed() >= upto) {
+    return; // the thread before took this write into its commit
+  }
+  try {
+    if (const std::string warning = repo()->commit_group(); !warning.empty()) {
+      const std::string line = fmt::format("desk serve: warning: {}\n", warning);
+      std::fwrite(line.data(), 1, line.size(), stderr);
+    }
+  } catch (const std::exception& e) {
+    const std::string line = fmt::format(
+      "desk serve: error: {} saved change(s) not committed yet, tried again with the next write: {}\n",
+      m_commits->size(), e.what());
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
 }
 
 Timestamp App::now() const
@@ -250,6 +274,13 @@ int run_server(const ServeOptions& options)
     }
     send_json(res, status, {{"error", error}});
   });
+  // After the route wrote its files and before the answer goes out: the commit of this
+  // write, shared with those that arrived meanwhile.
+  server.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response&) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      app.commit_writes();
+    }
+  });
   server.set_logger(log_line);
 
   add_api_routes(server, app);
@@ -299,6 +330,7 @@ int run_server(const ServeOptions& options)
     pthread_kill(waiter.native_handle(), SIGTERM);
   }
   waiter.join();
+  app.commit_writes(); // anything a failed commit left
   std::fputs("desk serve: stopped\n", stderr);
   return 0;
 }

@@ -40,6 +40,12 @@ public:
   // throws its error.
   void reload();
 
+  // Commit the writes saved so far (group commit): writes that arrive together are saved
+  // one by one under the write lock and share one commit, made before their answers go
+  // out. A failed commit is reported on stderr and tried again with the next write and at
+  // the stop; the files are on disk either way.
+  void commit_writes();
+
   // "Now": DESK_NOW (local to the repository's zone when without offset) or the clock.
   Timestamp now() const;
 
@@ -55,6 +61,8 @@ private:
   ServeOptions m_options;
   std::filesystem::path m_root;
   mutable std::mutex m_mutex;
+  std::shared_ptr<storage::CommitGroup> m_commits = std::make_shared<storage::CommitGroup>();
+  std::mutex m_commit_mutex; // one thread commits at a time; the others find their write in it
   std::shared_ptr<const storage::Repository> m_repo;
   std::shared_ptr<const Renderer> m_renderer;
   storage::TicketStore m_store; // the directory's (the root never changes)

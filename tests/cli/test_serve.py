@@ -166,6 +166,32 @@ def test_api_workflow_messages_and_replies_go_through_the_library(repo):
     assert repo.ok("doctor").out.startswith("ok:")
 
 
+def test_writes_that_arrive_together_share_a_commit_made_before_each_answer(repo):
+    from concurrent.futures import ThreadPoolExecutor
+    token = api_token(repo, "monitoring", "open,read")
+    before = int(git(repo, "rev-list", "--count", "HEAD"))
+    with Server(repo) as s:
+        def post(i):
+            c = s.client()
+            r = c.api("POST", "/api/v1/tickets", token, {"title": f"磁盘告警 {i}", "dedup_key": f"disk:{i}"})
+            assert r.status == 201, r
+            tid = r.json()["id"]
+            # Answered only once its commit is made: the file is in HEAD's tree now.
+            tree = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "tickets")
+            assert f"/{tid}.yaml" in tree, tid
+            return tid
+        with ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(post, range(48)))
+        commits = int(git(repo, "rev-list", "--count", "HEAD")) - before
+        assert s.stop() == 0
+    assert len(set(ids)) == 48
+    assert 1 <= commits < 48, "eight clients at once: some writes share a commit"
+    assert git(repo, "status", "--porcelain", "tickets") == ""
+    bodies = git(repo, "log", f"-{commits}", "--format=%B")
+    assert all(tid in bodies for tid in ids), "every write is named in its commit"
+    assert repo.ok("doctor").out.startswith("ok:")
+
+
 def test_api_errors_are_json_with_the_kinds_of_the_exit_codes(repo):
     token = api_token(repo, "reader", "read")
     writer = api_token(repo, "writer", "open,workflow")

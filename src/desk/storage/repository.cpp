@@ -189,6 +189,25 @@ void CommitGroup::add(Change change)
 {
   const std::lock_guard guard(m_mutex);
   m_changes.push_back(std::move(change));
+  ++m_added;
+}
+
+std::uint64_t CommitGroup::added() const
+{
+  const std::lock_guard guard(m_mutex);
+  return m_added;
+}
+
+std::uint64_t CommitGroup::committed() const
+{
+  const std::lock_guard guard(m_mutex);
+  return m_committed;
+}
+
+void CommitGroup::mark_committed(std::uint64_t n)
+{
+  const std::lock_guard guard(m_mutex);
+  m_committed += n;
 }
 
 std::vector<CommitGroup::Change> CommitGroup::take()
@@ -229,6 +248,7 @@ std::string Repository::commit_group() const
   }
   const auto top = git_top();
   if (!top) {
+    m_commit_group->mark_committed(changes.size()); // nothing to commit them into
     return {};
   }
   std::vector<fs::path> paths;
@@ -247,7 +267,9 @@ std::string Repository::commit_group() const
     paths.insert(paths.end(), c.paths.begin(), c.paths.end());
   }
   try {
-    return git::commit_paths(*top, paths, message, actor);
+    std::string warning = git::commit_paths(*top, paths, message, actor);
+    m_commit_group->mark_committed(changes.size());
+    return warning;
   } catch (...) {
     m_commit_group->put_back(std::move(changes));
     throw;

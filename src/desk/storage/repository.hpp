@@ -4,6 +4,7 @@
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/ticket_store.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -44,10 +45,18 @@ public:
   // Changes whose commit failed, back in front of those added since.
   void put_back(std::vector<Change> changes);
   std::size_t size() const;
+  // How many changes were ever added, and how many of them are committed: a change added
+  // when added() became N is committed once committed() >= N.
+  std::uint64_t added() const;
+  std::uint64_t committed() const;
+  // `n` changes taken out were committed.
+  void mark_committed(std::uint64_t n);
 
 private:
   mutable std::mutex m_mutex;
   std::vector<Change> m_changes;
+  std::uint64_t m_added = 0;
+  std::uint64_t m_committed = 0;
 };
 
 // A ticket repository: the folder holding `.desk/`.
