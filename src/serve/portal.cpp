@@ -319,6 +319,8 @@ void show_ticket(App& app, const Visitor& v, const Ticket& t, httplib::Response&
               {"updated", local_time(c, t.get("updated"))},
               {"eta", local_time(c, t.get("eta"))},
               {"description", t.get("description")},
+              // What was done, once it is resolved (stage 4: the requester checks it in real work).
+              {"solution", st && (*st == workflow::Status::resolved || workflow::is_final(*st)) ? t.get("solution") : ""},
               {"history", public_history(*r, v, c, t)},
               {"files", files},
               {"has_files", !files.empty()},
@@ -339,8 +341,7 @@ void send_signin_mail(App& app, const Visitor& v, const std::string& email)
     fmt::format("{}/signin/confirm?k={}", app.base_url(), app.auth().signin_token(email, app.now()));
   const std::string body = fmt::format(fmt::runtime(r->word(v.lang, "signin_mail_body")), fmt::arg("link", link),
                                        fmt::arg("minutes", portal::k_signin_lifetime.count()));
-  const std::string host = app.options().host.empty() ? std::string("localhost") : app.options().host;
-  send_mail(repo->config(), signin_message(repo->config(), email, r->word(v.lang, "signin_mail_subject"), body, "desk.invalid"));
+  mail_signin_link(repo->config(), email, r->word(v.lang, "signin_mail_subject"), body, app.now());
 }
 
 } // namespace
@@ -376,7 +377,16 @@ void add_portal_routes(httplib::Server& server, App& app)
       res.set_header("Retry-After", "900");
       return send_error_page(app, v, res, 429, r->word(v.lang, "too_many_signins"));
     }
-    send_signin_mail(app, v, email);
+    try {
+      send_signin_mail(app, v, email);
+    } catch (const Error& e) {
+      // The visitor learns only that it failed; the operator reads why on stderr.
+      const std::string line = fmt::format("desk serve: error: {}{}{}\n", e.what(), e.hint().empty() ? "" : "; ",
+                                           e.hint());
+      std::fwrite(line.data(), 1, line.size(), stderr);
+      res.set_header("Retry-After", "300");
+      return send_error_page(app, v, res, 503, r->word(v.lang, "signin_mail_failed"));
+    }
     send_page(app, v, res, 200, "signin_sent", {{"title", r->word(v.lang, "sign_in")}, {"email", email}});
   });
 

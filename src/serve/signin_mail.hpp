@@ -1,21 +1,17 @@
 #pragma once
 
 #include <desk/config/config.hpp>
+#include <desk/util/time.hpp>
 
 #include <string>
 
-// The sign-in mail: a plain UTF-8 message with RFC 2047 headers, piped to the configured
-// sendmail program (an argv, never a shell).
+// The sign-in mail, sent through the mail channel: From mail.name <mail.address>, composed
+// by the mail library (RFC 2047 headers, UTF-8 body) and handed to mail.sendmail.
 namespace desk::serve {
 
-// The message text (headers and body) carrying `link` to `to`.
-std::string signin_message(const Config& config, const std::string& to, const std::string& subject,
-                           const std::string& body, const std::string& message_id_host);
-
-// Hand the message to serve.sendmail; throws StorageError with its error output when it fails.
-void send_mail(const Config& config, const std::string& message);
-
-// An RFC 2047 encoded-word (base64, UTF-8) for a header text that is not plain ASCII.
-std::string encode_header_text(const std::string& text);
+// Mail `body` under `subject` to `to`. Throws UsageError when mail.address is not set (the
+// portal cannot mail links then) and StorageError saying why when sendmail refuses it.
+void mail_signin_link(const Config& config, const std::string& to, const std::string& subject,
+                      const std::string& body, Timestamp now);
 
 } // namespace desk::serve

@@ -202,7 +202,9 @@ def setup_portal(desk, tmp, **serve):
     script = mail_folder_sendmail(tmp, folder)
 
     def mutate(cfg):
-        cfg["serve"] = {**cfg.get("serve", {}), "sendmail": [str(script)], "from": "desk@example.com", **serve}
+        cfg["serve"] = {**cfg.get("serve", {}), **serve}
+        cfg["mail"] = {**(cfg.get("mail") or {}), "address": "desk@example.com", "name": "IT 服务台",
+                       "sendmail": [str(script)]}
     write_config(desk, mutate)
     return folder
 

@@ -603,3 +603,88 @@ def test_command_line_errors_of_serve(desk, tmp_path):
     with Server(desk) as s:
         r = desk.fails(7, "serve", "--listen", f"127.0.0.1:{s.port}", timeout=30)
         assert "cannot listen on 127.0.0.1" in r.err
+
+
+def test_sign_in_mail_goes_through_the_mail_channel_and_its_failures_are_told(repo, tmp_path):
+    folder = setup_portal(repo, tmp_path)
+    with Server(repo) as s:
+        c = s.client()
+        assert c.post_form("/signin", {"csrf": c.csrf(), "email": "Li.Na@example.com"}).status == 200
+        mail = read_mails(folder)[-1]
+        assert mail["To"] == "li.na@example.com"
+        assert mail["From"].addresses[0].addr_spec == "desk@example.com"
+        assert mail["From"].addresses[0].display_name == "IT 服务台"
+        assert mail["Auto-Submitted"] == "auto-generated" and mail["X-Loop"] == "desk@example.com"
+        assert mail["Message-ID"].endswith("@example.com>")
+        assert link_in(mail).startswith(s.base + "/signin/confirm?k=")
+
+    def broken(cfg):
+        cfg["mail"]["sendmail"] = ["/bin/sh", "-c", "echo 'relay refused' >&2; exit 75"]
+    write_config(repo, broken)
+    with Server(repo) as s:
+        c = s.client()
+        r = c.post_form("/signin", {"csrf": c.csrf(), "email": "li.na@example.com"})
+        assert r.status == 503 and r.header("Retry-After") == "300"
+        assert "could not be sent" in r.text and "relay refused" not in r.text
+        assert s.stop() == 0
+        assert "relay refused" in s.log_text()
+
+    def no_address(cfg):
+        cfg["mail"] = None
+    write_config(repo, no_address)
+    with Server(repo) as s:
+        c = s.client()
+        assert c.post_form("/signin", {"csrf": c.csrf(), "email": "li.na@example.com"}).status == 503
+        assert s.stop() == 0
+        assert "mail.address is not set" in s.log_text()
+    assert len(read_mails(folder)) == 1
+
+    def old_keys(cfg):
+        cfg["serve"]["sendmail"] = ["/usr/sbin/sendmail", "-t"]
+    write_config(repo, old_keys)
+    r = repo.fails(5, "list")
+    assert "serve.sendmail is not a key of serve" in r.err and "mail.sendmail" in r.err
+
+
+def test_notices_carry_signed_portal_links_that_sign_the_requester_in(repo, tmp_path):
+    from mail_helpers import desk_mail
+    folder = setup_portal(repo, tmp_path)
+    s = Server(repo)
+
+    def portal_url(cfg):
+        cfg["serve"]["url"] = s.base
+    write_config(repo, portal_url)
+    out = repo.ok("open", "--title", "VPN 连不上", "-d", "家里连不上公司 VPN", "--reporter", "王芳",
+                  "--email", "Wang.Fang@example.com").out
+    tid = re.search(r"INC-[0-9A-Z]+", out).group(0)
+    assert desk_mail(repo, "send").code == 0
+    ack = read_mails(folder)[-1]
+    body = ack.get_body(preferencelist=("plain",)).get_content()
+    view = re.search(r"(http://\S+/t/" + tid + r"\?a=view&k=\S+)", body)
+    assert view, body
+    with s:
+        c = s.client()
+        r = c.get(view.group(1)[len(s.base):])
+        assert r.status == 303 and r.header("Location") == f"/requests/{tid}"
+        assert "VPN 连不上" in c.get(f"/requests/{tid}").text, "the link signed the requester in"
+        # Bound to the ticket: the same token for another id is refused.
+        token = urllib.parse.parse_qs(urllib.parse.urlparse(view.group(1)).query)["k"][0]
+        assert s.client().get(f"/t/INC-ZZZZZZZZ?a=view&k={token}").status == 403
+        repo.ok("resolve", tid, "--solution", "重装了 VPN 客户端", "--verified-by", "bob", "--verification", "能连上")
+        assert desk_mail(repo, "send").code == 0
+        resolved = read_mails(folder)[-1]
+        text = resolved.get_body(preferencelist=("plain",)).get_content()
+        html = resolved.get_body(preferencelist=("html",)).get_content()
+        confirm = re.search(r"(http://\S+/t/" + tid + r"\?a=confirm&k=\S+)", text)
+        assert confirm and re.search(r"/t/" + tid + r"\?a=reopen&amp;k=", html), text
+        other = s.client()
+        r = other.get(confirm.group(1)[len(s.base):])
+        assert r.status == 303 and r.header("Location") == f"/requests/{tid}#confirm"
+        page = other.get(f"/requests/{tid}").text
+        assert "Is it fixed?" in page and "重装了 VPN 客户端" in page
+        r = other.post_form(f"/requests/{tid}/confirm", {"csrf": other.csrf(f"/requests/{tid}"), "rating": "5"})
+        assert r.status == 303, r
+        assert s.stop() == 0
+    assert repo.load(tid)["status"] == "confirmed"
+    assert repo.load(tid)["events"][-1]["by"] == "wang.fang@example.com"
+    assert ".desk/serve-secret" not in git(repo, "ls-files", ".desk")

@@ -90,9 +90,9 @@ def test_requester_files_and_confirms_in_a_real_browser(desk, tmp_path):
     with Sink() as sink:
         def portal(cfg):
             cfg["git"]["autocommit"] = True
-            cfg["serve"]["sendmail"] = [MSMTP, "--host=127.0.0.1", f"--port={sink.port}", "--auth=off", "--tls=off",
-                                        "--from=desk@example.com", "-t"]
-            cfg["serve"]["from"] = "desk@example.com"
+            cfg["mail"] = {"address": "desk@example.com", "name": "IT 服务台",
+                           "sendmail": [MSMTP, "--host=127.0.0.1", f"--port={sink.port}", "--auth=off", "--tls=off",
+                                        "--from=desk@example.com", "-t"]}
         write_config(desk, portal)
         subprocess.run(["git", "-C", str(desk.root), "add", "-A"], check=True)
         subprocess.run(["git", "-C", str(desk.root), "-c", "user.name=t", "-c", "user.email=t@example.com",

@@ -62,8 +62,6 @@ struct ServeConfig {
   std::vector<std::string> trusted_proxies;         // addresses whose `header` is believed
   std::vector<std::string> staff;                   // who may see the board; empty: team members
   std::size_t max_upload_bytes = 10U * 1024 * 1024; // largest request body accepted
-  std::vector<std::string> sendmail;                // program for sign-in mail (argv, no shell)
-  std::string from;                                 // sender address of sign-in mail
 };
 
 // One integration's bearer token (`api.tokens`): only its SHA-256 is stored.

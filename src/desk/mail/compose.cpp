@@ -1,6 +1,9 @@
 #include <desk/mail/compose.hpp>
 
+#include <desk/util/process.hpp>
 #include <desk/util/text.hpp>
+
+#include <fmt/format.h>
 
 #include <gmime/gmime.h>
 
@@ -95,6 +98,25 @@ std::string compose_mail(const OutgoingMail& m)
   g_mime_format_options_free(options);
   g_object_unref(msg);
   return out;
+}
+
+std::string deliver(const std::vector<std::string>& sendmail, const OutgoingMail& mail)
+{
+  if (sendmail.empty()) {
+    return "mail.sendmail names no program";
+  }
+  const ProcessResult sent = run_process(sendmail, compose_mail(mail), std::chrono::seconds(60));
+  if (sent.started && !sent.timed_out && sent.exit_code == 0) {
+    return {};
+  }
+  std::string why = !sent.started  ? fmt::format("cannot run {}", sendmail.front())
+                    : sent.timed_out ? std::string("sendmail took longer than 60 s")
+                                     : fmt::format("{} exited with {}", sendmail.front(), sent.exit_code);
+  const std::string err(text::trim(sent.err));
+  if (!err.empty()) {
+    why += ": " + text::one_line(err.substr(0, 300));
+  }
+  return why;
 }
 
 } // namespace desk::mail

@@ -35,4 +35,8 @@ struct OutgoingMail {
 // when an HTML body is given. Header values cannot carry line breaks (no injection).
 std::string compose_mail(const OutgoingMail& mail);
 
+// Hand `mail` to the sendmail program `sendmail` (an argv, run without a shell, at most 60 s).
+// Returns "" when it took the message, else why not ("… exited with 75: <its error output>").
+std::string deliver(const std::vector<std::string>& sendmail, const OutgoingMail& mail);
+
 } // namespace desk::mail

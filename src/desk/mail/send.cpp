@@ -4,6 +4,8 @@
 #include <desk/mail/templates.hpp>
 #include <desk/model/id.hpp>
 #include <desk/ops/step.hpp>
+#include <desk/portal/links.hpp>
+#include <desk/util/error.hpp>
 #include <desk/notify/notify.hpp>
 #include <desk/notify/outbox.hpp>
 #include <desk/util/process.hpp>
@@ -39,6 +41,30 @@ std::string local_time(const std::string& iso, const Config& c)
     return iso;
   }
   return fmt::format("{} ({})", format_local_minutes(*t, zone), c.timezone);
+}
+
+// Signed portal links (serve.url) for the requester's notices: view the request, and on a
+// resolve notice confirm it or say it is not fixed. Bound to the ticket and the address.
+struct PortalLinks {
+  std::string secret; // empty: no links
+  Timestamp now{};
+};
+
+void add_portal_links(TemplateData& d, const Ticket& t, const Config& c, const std::string& kind,
+                      const std::string& requester, const PortalLinks& links)
+{
+  if (links.secret.empty() || c.serve.url.empty() || requester.empty()) {
+    return;
+  }
+  const Timestamp expires = links.now + portal::k_ticket_link_lifetime;
+  auto url = [&](const char* action) {
+    return portal::ticket_url(c.serve.url, links.secret, {action, t.id(), requester, expires});
+  };
+  d.values["view_url"] = url("view");
+  if (kind == "resolve") {
+    d.values["confirm_url"] = url("confirm");
+    d.values["reopen_url"] = url("reopen");
+  }
 }
 
 TemplateData data_for(const Ticket& t, const Event& e, const Config& c, const std::string& kind)
@@ -155,6 +181,14 @@ SendReport send_due_grouped(const storage::Repository& repo, Timestamp now, std:
   std::vector<storage::LoadProblem> problems;
   std::vector<Ticket> tickets = repo.tickets().load_all(problems, selection);
   const std::filesystem::path own_templates = repo.desk_dir() / "templates";
+  PortalLinks links{{}, now};
+  if (!c.serve.url.empty()) {
+    try {
+      links.secret = portal::load_or_create_secret(repo.desk_dir());
+    } catch (const Error& e) {
+      report.lines.push_back(fmt::format("warning: notices go out without portal links: {}", e.what()));
+    }
+  }
   std::size_t handled = 0;
   for (const Ticket& t : tickets) {
     for (const notify::DueNotice& due : notify::due_notices(t, c, now)) {
@@ -180,7 +214,11 @@ SendReport send_due_grouped(const storage::Repository& repo, Timestamp now, std:
       const std::string language = due.audience == notify::Audience::requester ? notify::language_for(t, c) : c.mail.language;
       OutgoingMail out;
       if (record.skipped.empty()) {
-        RenderedNotice rendered = render_notice(due.kind, language, data_for(t, *due.event, c, due.kind), own_templates);
+        TemplateData data = data_for(t, *due.event, c, due.kind);
+        if (due.audience == notify::Audience::requester) {
+          add_portal_links(data, t, c, due.kind, due.to.front().address, links);
+        }
+        RenderedNotice rendered = render_notice(due.kind, language, data, own_templates);
         out.from = {c.mail.name, c.mail.address};
         out.reply_to = {c.mail.name, c.mail.address};
         for (const auto& r : due.to) {
@@ -197,15 +235,7 @@ SendReport send_due_grouped(const storage::Repository& repo, Timestamp now, std:
         out.auto_submitted = acknowledgement ? "auto-replied" : "auto-generated";
         out.x_loop = c.mail.address;
         out.date = now;
-        const ProcessResult sent = run_process(c.mail.sendmail, compose_mail(out), std::chrono::seconds(60));
-        if (!sent.started || sent.exit_code != 0) {
-          std::string why = !sent.started ? fmt::format("cannot run {}", c.mail.sendmail.front())
-                            : sent.timed_out ? std::string("sendmail took longer than 60 s")
-                                             : fmt::format("{} exited with {}", c.mail.sendmail.front(), sent.exit_code);
-          const std::string err(text::trim(sent.err));
-          if (!err.empty()) {
-            why += ": " + text::one_line(err.substr(0, 300));
-          }
+        if (const std::string why = deliver(c.mail.sendmail, out); !why.empty()) {
           outbox.fail(key, why, now);
           ++report.failed;
           report.lines.push_back(fmt::format("{} {} to {}: failed ({})", t.id(), due.kind, fmt::join(to, ", "), why));

@@ -485,11 +485,11 @@ void read_serve(const Reader& r, const Value& serve, Config& c)
   if (const Value* max = serve.find("max_upload_bytes")) {
     s.max_upload_bytes = read_byte_size(r, *max, "serve.max_upload_bytes");
   }
-  if (const Value* sendmail = serve.find("sendmail")) {
-    s.sendmail = r.list(*sendmail, "serve.sendmail", true);
-  }
-  if (const Value* from = serve.find("from"); from && !from->empty()) {
-    s.from = r.scalar(*from, "serve.from");
+  for (const char* key : {"sendmail", "from"}) {
+    if (const Value* v = serve.find(key)) {
+      r.fail(*v, fmt::format("serve.{} is not a key of serve: sign-in links are mailed by the mail channel", key),
+             "set mail.address and mail.sendmail instead (share/doc/mail.md)");
+    }
   }
 }
 
@@ -782,7 +782,7 @@ std::vector<UnknownConfigKey> unknown_config_keys(std::string_view text, const s
     {"sla", {"targets", "warning", "calendar", "pause_on"}},
     {"git", {"autocommit"}},
     {"hooks", {"timeout"}},
-    {"serve", {"url", "auth", "header", "trusted_proxies", "staff", "max_upload_bytes", "sendmail", "from"}},
+    {"serve", {"url", "auth", "header", "trusted_proxies", "staff", "max_upload_bytes"}},
     {"api", {"tokens"}},
   };
   std::vector<std::string> all;
