@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,10 +41,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   int in_pipe[2] = {-1, -1};
   int out_pipe[2] = {-1, -1};
   int err_pipe[2] = {-1, -1};
-  int exec_pipe[2] = {-1, -1}; // reports a failed exec to the parent
-  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
-      ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    for (int* p : {in_pipe, out_pipe, err_pipe, exec_pipe}) {
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    for (int* p : {in_pipe, out_pipe, err_pipe}) {
       close_fd(p[0]);
       close_fd(p[1]);
     }
@@ -54,7 +53,6 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     args.push_back(const_cast<char*>(a.c_str()));
   }
   args.push_back(nullptr);
-  // The child's environment is built here: after fork only async-signal-safe calls.
   std::vector<char*> envp;
   if (!env.empty()) {
     for (char** e = environ; *e != nullptr; ++e) {
@@ -71,42 +69,46 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     envp.push_back(nullptr);
   }
 
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::dup2(in_pipe[0], 0);
-    ::dup2(out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
-      const int e = errno;
-      [[maybe_unused]] auto n = ::write(exec_pipe[1], &e, sizeof e);
-      ::_exit(127);
-    }
-    ::signal(SIGPIPE, SIG_DFL);
-    if (envp.empty()) {
-      ::execvp(args[0], args.data());
-    } else {
-      ::execvpe(args[0], args.data(), envp.data());
-    }
-    const int e = errno;
-    [[maybe_unused]] auto n = ::write(exec_pipe[1], &e, sizeof e);
-    ::_exit(127);
+  // posix_spawn (a vfork in glibc) rather than fork: a large, many-threaded process such
+  // as desk serve does not copy its page tables for every git it runs, and a program that
+  // cannot be started (or a folder that cannot be entered) is reported by its errno. The
+  // child gets its own process group (killed whole on a timeout), the default SIGPIPE and
+  // no blocked signals (a server blocks the ones it waits for).
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attributes);
+  ::posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  ::posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  ::posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  const std::string dir = cwd.string();
+  if (!dir.empty()) {
+    ::posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
   }
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigset_t none;
+  sigemptyset(&none);
+  ::posix_spawnattr_setsigdefault(&attributes, &defaults);
+  ::posix_spawnattr_setsigmask(&attributes, &none);
+  ::posix_spawnattr_setpgroup(&attributes, 0);
+  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const int spawned =
+    ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.empty() ? environ : envp.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attributes);
   close_fd(in_pipe[0]);
   close_fd(out_pipe[1]);
   close_fd(err_pipe[1]);
-  close_fd(exec_pipe[1]);
-  if (pid < 0) {
+  result.started = spawned == 0;
+  if (!result.started) {
     close_fd(in_pipe[1]);
     close_fd(out_pipe[0]);
     close_fd(err_pipe[0]);
-    close_fd(exec_pipe[0]);
     return result;
   }
-  int exec_errno = 0;
-  const ssize_t got = ::read(exec_pipe[0], &exec_errno, sizeof exec_errno);
-  close_fd(exec_pipe[0]);
-  result.started = got <= 0;
 
   // Feed stdin and drain stdout/stderr together so no pipe fills up.
   ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
