@@ -99,6 +99,12 @@ void App::commit_writes()
   if (m_commits->committed() >= upto) {
     return; // the thread before took this write into its commit
   }
+  // Writes still at work (waiting for the lock or saving) join this commit rather than
+  // wait for the next one; a commit waits for them at most 20 ms.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+  while (m_writes_in_flight.load() > 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
   try {
     if (const std::string warning = repo()->commit_group(); !warning.empty()) {
       const std::string line = fmt::format("desk serve: warning: {}\n", warning);
@@ -226,6 +232,9 @@ int run_server(const ServeOptions& options)
 
   server.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
+    if (req.method != "GET" && req.method != "HEAD") {
+      app.write_started();
+    }
     const auto repo = app.repo();
     security_headers(res, repo->config().serve.url.starts_with("https://"));
     // The body limit is decided on the headers, before any of the body is read.
@@ -278,6 +287,7 @@ int run_server(const ServeOptions& options)
   // write, shared with those that arrived meanwhile.
   server.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response&) {
     if (req.method != "GET" && req.method != "HEAD") {
+      app.write_finished();
       app.commit_writes();
     }
   });

@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,10 @@ public:
   // out. A failed commit is reported on stderr and tried again with the next write and at
   // the stop; the files are on disk either way.
   void commit_writes();
+  // A request that may write has begun / has been answered (the commit waits, briefly, for
+  // those still at work so that they join it).
+  void write_started() { ++m_writes_in_flight; }
+  void write_finished() { --m_writes_in_flight; }
 
   // "Now": DESK_NOW (local to the repository's zone when without offset) or the clock.
   Timestamp now() const;
@@ -63,6 +68,7 @@ private:
   mutable std::mutex m_mutex;
   std::shared_ptr<storage::CommitGroup> m_commits = std::make_shared<storage::CommitGroup>();
   std::mutex m_commit_mutex; // one thread commits at a time; the others find their write in it
+  std::atomic<int> m_writes_in_flight = 0;
   std::shared_ptr<const storage::Repository> m_repo;
   std::shared_ptr<const Renderer> m_renderer;
   storage::TicketStore m_store; // the directory's (the root never changes)
