@@ -51,11 +51,12 @@ int main(int argc, char** argv)
   const desk::cli::ServeCommand cmds = desk::cli::define_serve(app, g, args);
   cmds.token_add->callback([&g, &args] {
     const desk::cli::Invocation s = desk::cli::open_invocation(g);
-    const std::string t = desk::portal::add_api_token(s.repo, args.token_name, args.scopes, s.actor());
-    desk::cli::out(t + "\n");
+    const auto made = desk::portal::add_api_token(s.repo, s.call(), args.token_name, args.scopes);
+    desk::cli::out(made.token + "\n");
     std::fflush(stdout);
     std::fprintf(stderr, "desk serve: token '%s' recorded in .desk/config.yaml; it is shown only now\n",
                  args.token_name.c_str());
+    desk::cli::warn_all(made.warnings);
   });
   app.callback([&app, &g, &args] {
     if (!app.get_subcommands().empty()) {

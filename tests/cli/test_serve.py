@@ -688,3 +688,18 @@ def test_notices_carry_signed_portal_links_that_sign_the_requester_in(repo, tmp_
     assert repo.load(tid)["status"] == "confirmed"
     assert repo.load(tid)["events"][-1]["by"] == "wang.fang@example.com"
     assert ".desk/serve-secret" not in git(repo, "ls-files", ".desk")
+
+
+def test_token_add_is_committed_and_a_failed_commit_leaves_the_config_as_it_was(repo):
+    token = repo.ok("serve", "token", "add", "monitoring", "--scope", "open").out.strip()
+    assert git(repo, "log", "-1", "--format=%s").startswith("api: token monitoring (open)")
+    assert git(repo, "status", "--porcelain", ".desk/config.yaml") == ""
+    before = (repo.root / ".desk" / "config.yaml").read_bytes()
+    lock = repo.root / ".git" / "refs" / "heads"
+    branch = git(repo, "symbolic-ref", "--short", "HEAD").strip()
+    (lock / f"{branch}.lock").write_text("")  # another git process is moving the branch
+    r = repo.run("serve", "token", "add", "im-bot", "--scope", "workflow")
+    assert r.code != 0 and r.out == "", "no token is printed for a change that was not made"
+    assert (repo.root / ".desk" / "config.yaml").read_bytes() == before
+    (lock / f"{branch}.lock").unlink()
+    assert repo.ok("serve", "token", "add", "im-bot", "--scope", "workflow").out.strip() != token

@@ -1,5 +1,6 @@
 #include <desk/portal/api_tokens.hpp>
 
+#include <desk/ops/step.hpp>
 #include <desk/portal/links.hpp>
 #include <desk/storage/repository.hpp>
 #include <desk/util/error.hpp>
@@ -80,8 +81,8 @@ std::string with_token_entry(const std::string& text, const std::string& entry)
 
 } // namespace
 
-std::string add_api_token(const storage::Repository& repo, const std::string& name,
-                          const std::vector<std::string>& scopes, const std::string& actor)
+NewToken add_api_token(const storage::Repository& repo, const ops::Call& call, const std::string& name,
+                       const std::vector<std::string>& scopes)
 {
   if (name.empty() || name.size() > 64 ||
       !std::all_of(name.begin(), name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.'; })) {
@@ -95,23 +96,29 @@ std::string add_api_token(const storage::Repository& repo, const std::string& na
       throw UsageError(fmt::format("unknown scope '{}'; use any of: {}", s, fmt::join(api_scopes(), ", ")));
     }
   }
-  for (const auto& t : repo.config().api.tokens) {
-    if (t.name == name) {
-      throw UsageError(fmt::format("a token named '{}' exists already", name),
-                       "choose another name, or delete its entry under api.tokens in .desk/config.yaml first");
-    }
-  }
   const std::string token = "desk_" + portal::base64url(portal::random_bytes(32));
   const std::string entry = fmt::format("    - name: {}\n      sha256: {}\n      scopes: [{}]\n", name,
                                         portal::sha256_hex(token), fmt::join(scopes, ", "));
-  const auto lock = repo.lock();
-  const std::string text = storage::read_text_file(repo.config_path());
-  const std::string updated = with_token_entry(text, entry);
-  storage::parse_config(updated, repo.config_path().string()); // refuse to write a config that does not read
-  storage::write_file_atomic(repo.config_path(), updated);
-  repo.record_change({repo.config_path()}, fmt::format("api: token {} ({})", name, fmt::join(scopes, ", ")),
-                     actor);
-  return token;
+  NewToken made{token, {}};
+  {
+    const auto lock = repo.lock();
+    // The names in use are those of the file as it is now, under the lock.
+    const std::string text = storage::read_text_file(repo.config_path());
+    for (const auto& t : storage::parse_config(text, repo.config_path().string()).api.tokens) {
+      if (t.name == name) {
+        throw UsageError(fmt::format("a token named '{}' exists already", name),
+                         "choose another name, or delete its entry under api.tokens in .desk/config.yaml first");
+      }
+    }
+    const std::string updated = with_token_entry(text, entry);
+    storage::parse_config(updated, repo.config_path().string()); // refuse to write a config that does not read
+    ops::Transaction tx;
+    tx.will_replace(repo.config_path());
+    storage::write_file_atomic(repo.config_path(), updated);
+    // A failed commit puts the config back as it was: the token printed never exists half.
+    ops::commit(repo, call, tx, fmt::format("api: token {} ({})", name, fmt::join(scopes, ", ")), made.warnings);
+  }
+  return made;
 }
 
 } // namespace desk::portal
