@@ -1,5 +1,7 @@
 #include "serve/pages.hpp"
 
+#include <desk/portal/headers.hpp>
+
 #include <desk/portal/links.hpp>
 #include <desk/util/text.hpp>
 
@@ -27,12 +29,8 @@ bool trusted_proxy(const Config& c, const std::string& addr)
 std::string cookie(const httplib::Request& req, std::string_view name)
 {
   for (std::size_t i = 0; i < req.get_header_value_count("Cookie"); ++i) {
-    for (const auto& part : text::split(req.get_header_value("Cookie", i), ';')) {
-      const std::string_view p = text::trim(part);
-      const auto eq = p.find('=');
-      if (eq != std::string_view::npos && p.substr(0, eq) == name) {
-        return std::string(p.substr(eq + 1));
-      }
+    if (std::string value = portal::cookie_value(req.get_header_value("Cookie", i), name); !value.empty()) {
+      return value;
     }
   }
   return {};

@@ -1,5 +1,7 @@
 #include "serve/render.hpp"
 
+#include <desk/portal/headers.hpp>
+
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/text.hpp>
@@ -78,32 +80,7 @@ const std::vector<std::string>& languages()
 
 std::string pick_language(std::string_view accept_language)
 {
-  // The first listed language we have, by q-value order of appearance with q > 0.
-  double best_q = -1;
-  std::string best = languages().front();
-  for (const auto& part : text::split(accept_language, ',')) {
-    const auto pieces = text::split(part, ';');
-    const std::string tag = text::ascii_lower(text::trim(pieces.empty() ? std::string_view() : pieces[0]));
-    double q = 1.0;
-    for (std::size_t i = 1; i < pieces.size(); ++i) {
-      const std::string_view p = text::trim(pieces[i]);
-      if (p.starts_with("q=")) {
-        try {
-          q = std::stod(std::string(p.substr(2)));
-        } catch (const std::exception&) {
-          q = 0;
-        }
-      }
-    }
-    const std::string primary = tag.substr(0, tag.find('-'));
-    for (const auto& lang : languages()) {
-      if (primary == lang && q > 0 && q > best_q) {
-        best_q = q;
-        best = lang;
-      }
-    }
-  }
-  return best;
+  return portal::pick_language(accept_language, languages());
 }
 
 fs::path share_templates_dir()
