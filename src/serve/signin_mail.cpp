@@ -1,7 +1,7 @@
 #include "serve/signin_mail.hpp"
 
 #include <desk/mail/compose.hpp>
-#include <desk/portal/links.hpp>
+#include <desk/notify/notify.hpp>
 #include <desk/util/error.hpp>
 
 #include <fmt/format.h>
@@ -21,11 +21,9 @@ void mail_signin_link(const Config& config, const std::string& to, const std::st
   m.to = {{"", to}};
   m.subject = subject;
   m.text = body;
-  const std::string& own = config.mail.address;
-  m.message_id = fmt::format("signin.{}@{}", portal::base64url(portal::random_bytes(12)),
-                             own.substr(own.rfind('@') + 1));
+  m.message_id = notify::make_message_id("signin", config.mail.address);
   m.auto_submitted = "auto-generated";
-  m.x_loop = own;
+  m.x_loop = config.mail.address;
   m.date = now;
   if (const std::string why = mail::deliver(config.mail.sendmail, m); !why.empty()) {
     throw StorageError(fmt::format("the sign-in mail to {} was not sent: {}", to, why),

@@ -192,11 +192,16 @@ bool is_answered(const Ticket& t, const std::string& event_id, Audience audience
   return false;
 }
 
-std::string make_message_id(const std::string& ticket_id, const std::string& event_id, const std::string& address)
+std::string make_message_id(std::string_view prefix, const std::string& address)
 {
   const std::size_t at = address.find('@');
   const std::string domain = at == std::string::npos ? std::string("desk.invalid") : address.substr(at + 1);
-  return ticket_id + "." + event_id + "." + ids::random_token(12) + "@" + domain;
+  return std::string(prefix) + "." + ids::random_token(12) + "@" + domain;
+}
+
+std::string make_message_id(const std::string& ticket_id, const std::string& event_id, const std::string& address)
+{
+  return make_message_id(ticket_id + "." + event_id, address);
 }
 
 std::string ticket_of_message_id(std::string_view message_id)

@@ -65,6 +65,8 @@ bool is_answered(const Ticket& ticket, const std::string& event_id, Audience aud
 // carries a random token so nobody can forge one of another ticket by guessing.
 // "<ID>.<event id>.<random>@<domain of mail.address>" (without angle brackets).
 std::string make_message_id(const std::string& ticket_id, const std::string& event_id, const std::string& address);
+// The same for a mail of no ticket (a portal sign-in link): "<prefix>.<random>@<domain>".
+std::string make_message_id(std::string_view prefix, const std::string& address);
 
 // The ticket id a desk Message-ID names ("" when `message_id` is not shaped like one).
 std::string ticket_of_message_id(std::string_view message_id);
