@@ -41,6 +41,13 @@ void log_line(const httplib::Request& req, const httplib::Response& res)
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+// A request that may change the repository (every method but GET and HEAD): its answer
+// waits for the commit of its write.
+bool may_write(const httplib::Request& req)
+{
+  return req.method != "GET" && req.method != "HEAD";
+}
+
 void security_headers(httplib::Response& res, bool https)
 {
   if (!res.has_header("Content-Security-Policy")) {
@@ -232,7 +239,7 @@ int run_server(const ServeOptions& options)
 
   server.set_pre_routing_handler([&app](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
-    if (req.method != "GET" && req.method != "HEAD") {
+    if (may_write(req)) {
       app.write_started();
     }
     const auto repo = app.repo();
@@ -286,7 +293,7 @@ int run_server(const ServeOptions& options)
   // After the route wrote its files and before the answer goes out: the commit of this
   // write, shared with those that arrived meanwhile.
   server.set_post_routing_handler([&app](const httplib::Request& req, httplib::Response&) {
-    if (req.method != "GET" && req.method != "HEAD") {
+    if (may_write(req)) {
       app.write_finished();
       app.commit_writes();
     }

@@ -134,37 +134,6 @@ void thread(const Ticket& t, OutgoingMail& out)
   out.references = std::move(refs);
 }
 
-} // namespace
-
-namespace {
-
-SendReport send_due_grouped(const storage::Repository& repo, Timestamp now, std::size_t limit);
-
-} // namespace
-
-SendReport send_due(const storage::Repository& repo, Timestamp now, std::size_t limit)
-{
-  // Each notice is recorded on its ticket as soon as it is sent (a process killed mid-run
-  // sends nothing twice), and all of them are committed together at the end.
-  const storage::Repository grouped = repo.with_commit_group();
-  SendReport report;
-  try {
-    report = send_due_grouped(grouped, now, limit);
-  } catch (...) {
-    try {
-      grouped.commit_group();
-    } catch (...) { // NOLINT(bugprone-empty-catch): the first error is the one to report
-    }
-    throw;
-  }
-  if (std::string warning = grouped.commit_group(); !warning.empty()) {
-    report.lines.push_back("warning: " + warning);
-  }
-  return report;
-}
-
-namespace {
-
 SendReport send_due_grouped(const storage::Repository& repo, Timestamp now, std::size_t limit)
 {
   const Config& c = repo.config();
@@ -267,6 +236,27 @@ SendReport send_due_grouped(const storage::Repository& repo, Timestamp now, std:
 }
 
 } // namespace
+
+SendReport send_due(const storage::Repository& repo, Timestamp now, std::size_t limit)
+{
+  // Each notice is recorded on its ticket as soon as it is sent (a process killed mid-run
+  // sends nothing twice), and all of them are committed together at the end.
+  const storage::Repository grouped = repo.with_commit_group();
+  SendReport report;
+  try {
+    report = send_due_grouped(grouped, now, limit);
+  } catch (...) {
+    try {
+      grouped.commit_group();
+    } catch (...) { // NOLINT(bugprone-empty-catch): the first error is the one to report
+    }
+    throw;
+  }
+  if (std::string warning = grouped.commit_group(); !warning.empty()) {
+    report.lines.push_back("warning: " + warning);
+  }
+  return report;
+}
 
 MailStatus mail_status(const storage::Repository& repo, Timestamp now)
 {

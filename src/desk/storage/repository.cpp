@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <iterator>
 #include <utility>
-#include <cstdlib>
 
 #include <pwd.h>
 #include <unistd.h>
