@@ -22,6 +22,16 @@ def mail_setup(desk, tmp_path, extra=""):
     return out
 
 
+def make_maildir(tmp_path, messages):
+    """A Maildir (new/, cur/, tmp/) with `messages` ({file name: bytes}) in new/."""
+    maildir = tmp_path / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for name, raw in messages.items():
+        (maildir / "new" / name).write_bytes(raw)
+    return maildir
+
+
 def test_a_new_conversation_opens_a_ticket_with_the_mail_kept(desk, tmp_path):
     mail_setup(desk, tmp_path)
     raw = plain_mail(f"{encoded_word('张三', 'gbk')} <Zhang.San@Example.cn>", encoded_word("打印机坏了", "gb2312"),
@@ -52,13 +62,10 @@ def test_the_same_message_twice_changes_nothing(desk, tmp_path):
 
 def test_maildir_records_each_message_and_moves_it_to_cur(desk, tmp_path):
     mail_setup(desk, tmp_path)
-    maildir = tmp_path / "Maildir"
-    for sub in ("new", "cur", "tmp"):
-        (maildir / sub).mkdir(parents=True)
-    for i in range(3):
-        (maildir / "new" / f"17000000{i}.M1P1.host").write_bytes(
-            plain_mail(f"u{i}@example.org", f"request {i}", f"body {i}", message_id=f"md{i}@x"))
-    (maildir / "new" / "17000009.M1P1.host").write_bytes(b"Subject: no sender\r\n\r\nbody\r\n")
+    messages = {f"17000000{i}.M1P1.host": plain_mail(f"u{i}@example.org", f"request {i}", f"body {i}",
+                                                     message_id=f"md{i}@x") for i in range(3)}
+    messages["17000009.M1P1.host"] = b"Subject: no sender\r\n\r\nbody\r\n"
+    maildir = make_maildir(tmp_path, messages)
     proc = desk_mail(desk, "receive", "--maildir", maildir)
     assert proc.code == EX_DATAERR, proc.err  # one refused, the others recorded
     assert "no sender" in proc.err
@@ -254,12 +261,9 @@ def test_maildir_and_mail_send_commit_in_groups_with_every_change_in_the_history
     sendmail, out = folder_sendmail(tmp_path)
     configure_mail(d, sendmail, "  auto_replies_per_hour: 1000\n")
     git(d.root, "commit", "-qam", "mail on")
-    maildir = tmp_path / "Maildir"
-    for sub in ("new", "cur", "tmp"):
-        (maildir / sub).mkdir(parents=True)
-    for i in range(150):
-        (maildir / "new" / f"17{i:08d}.M1P1.host").write_bytes(
-            plain_mail(f"u{i % 7}@example.org", f"打印机 {i}", f"第 {i} 个请求", message_id=f"g{i}@x"))
+    maildir = make_maildir(tmp_path, {
+        f"17{i:08d}.M1P1.host": plain_mail(f"u{i % 7}@example.org", f"打印机 {i}", f"第 {i} 个请求", message_id=f"g{i}@x")
+        for i in range(150)})
     before = int(git(d.root, "rev-list", "--count", "HEAD"))
     proc = desk_mail(d, "receive", "--maildir", maildir)
     assert proc.code == EX_OK, proc.err
