@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DESK_BIN, OK, USAGE, write_config
+from conftest import DESK_BIN, OK, SOURCE_DIR, USAGE, write_config
 from workflow_helpers import bring_to, with_teams
 
 
@@ -122,6 +122,17 @@ def test_help_of_an_unknown_command_is_a_usage_error(desk):
 def test_version_names_the_revision(desk):
     out = desk.ok("--version").out.strip()
     assert re.fullmatch(r"desk \d+\.\d+\.\d+ \((git [0-9a-f]{7,}[\w.-]*|not built from a git checkout)\)", out), out
+
+
+def test_version_names_the_commit_the_binary_was_built_from(desk):
+    """Asked at build time, not configure time: after a commit and a rebuild the binary names
+    the new commit (a binary older than the source tree's HEAD fails here, as it should)."""
+    head = subprocess.run(["git", "-C", str(SOURCE_DIR), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("the sources are not a git checkout")
+    named = re.search(r"\(git (?:.*-g)?([0-9a-f]{7,})(?:-dirty)?\)", desk.ok("--version").out)
+    assert named, "no revision named"
+    assert head.stdout.strip().startswith(named.group(1))
 
 
 def bash_complete(desk, *words, cwd=None):
