@@ -58,19 +58,22 @@ std::string KbStore::serialize(const Article& article)
 
 Article KbStore::deserialize(std::string_view text, const std::string& path)
 {
-  return Article::from_value(storage::parse_yaml(text, path), path);
+  return storage::read_document(text, path, [&](const Value& doc) { return Article::from_value(doc, path); });
 }
 
 Article KbStore::load(const ArticleRef& ref) const
 {
-  Article a = deserialize(storage::read_text_file(ref.path), ref.path.string());
-  if (a.id() != ref.id) {
-    const Value* id = a.find("id");
-    throw ParseError(ref.path.string(), id ? id->line : 0, id ? id->column : 0,
-                     fmt::format("the file is named {} but holds article '{}'", ref.id, a.id()),
-                     "rename the file to match its id");
-  }
-  return a;
+  const std::string path = ref.path.string();
+  return storage::read_document(storage::read_text_file(ref.path), path, [&](const Value& doc) {
+    Article a = Article::from_value(doc, path);
+    if (a.id() != ref.id) {
+      const Value* id = a.find("id");
+      throw ParseError(path, id ? id->line : 0, id ? id->column : 0,
+                       fmt::format("the file is named {} but holds article '{}'", ref.id, a.id()),
+                       "rename the file to match its id");
+    }
+    return a;
+  });
 }
 
 std::vector<Article> KbStore::load_all(std::vector<ArticleProblem>& problems) const

@@ -1,4 +1,6 @@
 #include <desk/storage/fast_yaml.hpp>
+#include <desk/storage/yaml_io.hpp>
+#include <desk/util/text.hpp>
 
 #include <yaml.h>
 
@@ -7,8 +9,6 @@
 namespace desk::storage {
 
 namespace {
-
-constexpr int k_max_depth = 64;
 
 // The plain scalars yaml-cpp reads as null (YAML 1.2 core schema).
 bool is_null_word(std::string_view s)
@@ -97,7 +97,7 @@ private:
   // Read the node that starts with `e` into `out`; false to give up.
   bool node(const yaml_event_t& e, Value& out, int depth)
   {
-    if (depth > k_max_depth) {
+    if (depth > k_max_yaml_depth) {
       return false;
     }
     place(out, e);
@@ -182,6 +182,11 @@ private:
 
 std::optional<Value> parse_yaml_fast(std::string_view text)
 {
+  // NUL bytes and malformed UTF-8 are read differently by the two libraries (and refused
+  // by read_text_file before any file is parsed): left to yaml-cpp.
+  if (text.find('\0') != std::string_view::npos || !text::is_valid_utf8(text)) {
+    return std::nullopt;
+  }
   // libyaml takes a carriage return alone as a line break, yaml-cpp does not: such text is
   // left to yaml-cpp, so both readers agree (found by tests/fuzz/ticket_fast_yaml.cpp).
   for (std::size_t cr = text.find('\r'); cr != std::string_view::npos; cr = text.find('\r', cr + 1)) {

@@ -1,6 +1,5 @@
 #include <desk/storage/ticket_index.hpp>
 
-#include <desk/storage/fast_yaml.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/mapped_file.hpp>
 #include <desk/storage/ticket_store.hpp>
@@ -631,20 +630,7 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
   try {
     text = read_text_file(ref.path);
     f.content_hash = hash64(text);
-    // libyaml first (fast); yaml-cpp, the reference reader, whenever it gives up or the
-    // result is not a good ticket, so problems read exactly as everywhere else.
-    std::optional<Ticket> fast;
-    if (auto doc = parse_yaml_fast(text)) {
-      try {
-        fast = Ticket::from_value(std::move(*doc), ref.path.string());
-        if (fast->id() != ref.id) {
-          fast.reset();
-        }
-      } catch (const Error&) {
-        fast.reset();
-      }
-    }
-    const Ticket t = fast ? std::move(*fast) : store.load_text(ref, text);
+    const Ticket t = store.load_text(ref, text); // libyaml first, yaml-cpp for every problem
     // Encoded in this thread's buffer, then kept at their exact size: a rebuild holds
     // every ticket's records (what a grown string leaves spare is fresh memory too).
     thread_local std::string encoded;

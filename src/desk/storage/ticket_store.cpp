@@ -86,7 +86,7 @@ std::string TicketStore::serialize(const Ticket& ticket)
 
 Ticket TicketStore::deserialize(std::string_view text, const std::string& path)
 {
-  return Ticket::from_value(parse_yaml(text, path), path);
+  return read_document(text, path, [&](Value&& doc) { return Ticket::from_value(std::move(doc), path); });
 }
 
 Ticket TicketStore::load(const TicketRef& ref) const
@@ -96,14 +96,17 @@ Ticket TicketStore::load(const TicketRef& ref) const
 
 Ticket TicketStore::load_text(const TicketRef& ref, std::string_view text) const
 {
-  Ticket t = deserialize(text, ref.path.string());
-  if (t.id() != ref.id) {
-    const Value* id = t.find("id");
-    throw ParseError(ref.path.string(), id ? id->line : 0, id ? id->column : 0,
-                     fmt::format("the file is named {} but holds ticket '{}'", ref.id, t.id()),
-                     "rename the file to match its id, or run `desk doctor`");
-  }
-  return t;
+  const std::string path = ref.path.string();
+  return read_document(text, path, [&](Value&& doc) {
+    Ticket t = Ticket::from_value(std::move(doc), path);
+    if (t.id() != ref.id) {
+      const Value* id = t.find("id");
+      throw ParseError(path, id ? id->line : 0, id ? id->column : 0,
+                       fmt::format("the file is named {} but holds ticket '{}'", ref.id, t.id()),
+                       "rename the file to match its id, or run `desk doctor`");
+    }
+    return t;
+  });
 }
 
 fs::path TicketStore::attachments_dir(const TicketRef& ref)
