@@ -119,6 +119,9 @@ TEST_CASE("the fast reader builds what yaml-cpp builds, for hand-written YAML")
     "a: 'unterminated\n",
     "a:\n- b\nc: d\n  e: f\n",
     "\tkey: tab indent\n",
+    "\u0085", "a: b\u0085c\n", "a: b\u2028c\n", "a: b\u2029c\n", // line breaks only to libyaml
+    "-\n|", "a:\n-\n|\n", "a:\n  -\n  >\n   x\n",     // a block scalar under its dash
+    std::string("a\0b: c\n", 7), "a: \xFF\n",           // NUL, malformed UTF-8
   };
   for (const auto& doc : docs) {
     INFO("document: ", escaped(doc));

@@ -130,6 +130,14 @@ private:
         if (item.ev.type == YAML_SEQUENCE_END_EVENT) {
           return true;
         }
+        // A block scalar whose indicator stands on a later line no deeper than the dash
+        // (`-` then `|` below it): libyaml takes it as the item, yaml-cpp refuses it.
+        if (item.ev.type == YAML_SCALAR_EVENT && e.data.sequence_start.style == YAML_BLOCK_SEQUENCE_STYLE &&
+            (item.ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+             item.ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE) &&
+            item.ev.start_mark.column <= e.start_mark.column) {
+          return false;
+        }
         out.items.emplace_back();
         if (!node(item.ev, out.items.back(), depth + 1)) {
           return false;
@@ -183,8 +191,11 @@ private:
 std::optional<Value> parse_yaml_fast(std::string_view text)
 {
   // NUL bytes and malformed UTF-8 are read differently by the two libraries (and refused
-  // by read_text_file before any file is parsed): left to yaml-cpp.
-  if (text.find('\0') != std::string_view::npos || !text::is_valid_utf8(text)) {
+  // by read_text_file before any file is parsed), and so are NEL, LS and PS, which libyaml
+  // takes as line breaks: left to yaml-cpp.
+  if (text.find('\0') != std::string_view::npos || !text::is_valid_utf8(text) ||
+      text.find("\u0085") != std::string_view::npos || text.find("\u2028") != std::string_view::npos ||
+      text.find("\u2029") != std::string_view::npos) {
     return std::nullopt;
   }
   // libyaml takes a carriage return alone as a line break, yaml-cpp does not: such text is
