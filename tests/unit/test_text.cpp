@@ -1,6 +1,10 @@
 #include <desk/util/text.hpp>
 
 #include <doctest/doctest.h>
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
 
 #include <string>
 #include <string_view>
@@ -124,6 +128,66 @@ TEST_CASE("normalize_nfc composes")
   CHECK(text::normalize_nfc("a\xFF"
                             "b")
         == "a\uFFFDb");
+}
+
+namespace {
+
+// utf8proc's own NFC, the reference is_surely_nfc is checked against.
+std::string reference_nfc(const std::string& s)
+{
+  const std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> out(
+    utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(s.c_str())), &std::free);
+  return out ? reinterpret_cast<const char*>(out.get()) : "(utf8proc failed)";
+}
+
+} // namespace
+
+TEST_CASE("is_surely_nfc holds only for text NFC leaves as it is, next to any base")
+{
+  // Bases a following code point could compose with: Latin letters, kana (か + ゛ = が),
+  // a hangul syllable (가 + ᆨ = 각), an ideograph, a mark-bearing letter.
+  std::vector<std::string> bases;
+  for (char c = 'a'; c <= 'z'; ++c) {
+    bases.emplace_back(1, c);
+    bases.emplace_back(1, static_cast<char>(c - 'a' + 'A'));
+  }
+  for (const char* b : {"\u00E9", "\u00C5", "\u304B", "\u30AB", "\u3046", "\uAC00", "\u1100", "\u6253", "\u03B1", "\u0438",
+                        "\u05D0", "\u0915", "\u0B95", "\u0CC6", "\u0DD9", "\u1025", "\u1B05", "\u0627"}) {
+    bases.emplace_back(b);
+  }
+  std::size_t stable = 0;
+  std::vector<std::string> failures; // texts NFC changes although is_surely_nfc held
+  for (char32_t cp = 1; cp <= 0x10FFFF; ++cp) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      continue;
+    }
+    std::string one;
+    text::append_utf8(one, cp);
+    if (!text::is_surely_nfc(one)) {
+      continue;
+    }
+    ++stable;
+    if (reference_nfc(one) != one) {
+      failures.push_back(one);
+    }
+    for (const auto& base : bases) {
+      if (const std::string pair = base + one; reference_nfc(pair) != pair) {
+        failures.push_back(pair);
+      }
+    }
+  }
+  CHECK(failures.empty()); // (one assertion, not millions)
+  CHECK(stable > 39000); // ASCII to Latin Extended, punctuation, kana, ideographs, hangul
+  CHECK(text::is_surely_nfc("VPN 无法连接：错误 809，“重试”…"));
+  CHECK(text::is_surely_nfc(""));
+  CHECK_FALSE(text::is_surely_nfc("Cafe\u0301"));  // a combining mark
+  CHECK_FALSE(text::is_surely_nfc("\uF900"));      // a compatibility ideograph (decomposes)
+  CHECK_FALSE(text::is_surely_nfc("\u1100\u1161")); // jamo that compose
+  CHECK_FALSE(text::is_surely_nfc("a\xFF"));       // not UTF-8
+  // Whatever it says, normalize_nfc gives utf8proc's answer.
+  for (const char* s : {"Cafe\u0301", "打印机 ｐｒｉｎｔｅｒ", "\u1100\u1161", "\u304B\u3099"}) {
+    CHECK(text::normalize_nfc(s) == reference_nfc(s));
+  }
 }
 
 TEST_CASE("fold maps full-width and case")

@@ -130,16 +130,6 @@ void emit(std::vector<Token>& out, const std::vector<Unit>& units, std::size_t f
   out.push_back(std::move(t));
 }
 
-bool is_ascii(std::string_view s)
-{
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
-  return true;
-}
-
 } // namespace
 
 bool is_cjk(char32_t cp)
@@ -161,7 +151,7 @@ std::vector<Token> tokenize(std::string_view input, bool cjk_unigrams)
 {
   std::string normalized;
   std::string_view s = input;
-  if (!is_ascii(input)) {
+  if (!text::is_surely_nfc(input)) {
     normalized = text::normalize_nfc(input);
     s = normalized;
   }

@@ -273,8 +273,37 @@ std::string pad_to_width(std::string_view s, std::size_t width, bool right_align
   return right_align ? padding + text : text + padding;
 }
 
+bool is_surely_nfc(std::string_view s)
+{
+  // Code points that NFC keeps as they are next to anything: no decomposition, combining
+  // class 0, never the second of a composition (checked over the whole Unicode database).
+  // These cover English and Chinese text: Latin-1 and Latin Extended, general
+  // punctuation, CJK punctuation, kana, ideographs, hangul syllables, full-width forms.
+  const auto stable = [](char32_t cp) {
+    return cp < 0x300 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) || (cp >= 0x3000 && cp <= 0x3029) ||
+           (cp >= 0x3030 && cp <= 0x3098) || (cp >= 0x309B && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+           (cp >= 0xFF01 && cp <= 0xFF60);
+  };
+  for (std::size_t pos = 0; pos < s.size();) {
+    if (static_cast<unsigned char>(s[pos]) < 0x80) {
+      ++pos;
+      continue;
+    }
+    const Decoded d = decode_at(s, pos);
+    if (!d.valid || !stable(d.cp)) {
+      return false;
+    }
+    pos += d.length;
+  }
+  return true;
+}
+
 std::string normalize_nfc(std::string_view s)
 {
+  if (is_surely_nfc(s)) {
+    return std::string(s);
+  }
   return map_utf8(s, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
 }
 

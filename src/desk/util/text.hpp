@@ -39,6 +39,11 @@ std::string pad_to_width(std::string_view s, std::size_t width, bool right_align
 // NFC normalisation (what desk stores).
 std::string normalize_nfc(std::string_view s);
 
+// True when `s` is valid UTF-8 made only of code points NFC never changes (what English
+// and Chinese text is made of): normalize_nfc(s) == s, found without utf8proc. False
+// says nothing.
+bool is_surely_nfc(std::string_view s);
+
 // Search folding: NFKC (full-width → half-width, compatibility forms) + case fold.
 std::string fold(std::string_view s);
 
