@@ -526,3 +526,37 @@ def test_merge_driver_keeps_the_older_of_two_tickets_whichever_side_is_ours(tmp_
         r = a.run("merge-driver", base, ours, theirs, f"tickets/2026/11/{tid}.yaml")
         assert r.code == 1 and "two different tickets" in r.err, r
         assert ours.read_text(encoding="utf-8") == older
+
+
+def test_a_large_index_is_kept_split_unless_the_repository_says_otherwise(tmp_path):
+    """Past 1 MiB (about 10,000 files) git's index is written split, so a commit's index
+    update writes the changes, not every entry; core.splitIndex set by the user is obeyed."""
+    origin, a = make_origin(tmp_path)
+    assets = a.root / "assets"
+    assets.mkdir()
+    for i in range(15000):
+        (assets / f"file-{i:05d}-with-a-longer-name.txt").write_text("")
+    time.sleep(1.1)  # older than the index that records them: no racily clean entries to keep
+    git(a.root, "add", "assets")
+    git(a.root, "commit", "-q", "-m", "assets")
+    assert (a.root / ".git/index").stat().st_size > 1 << 20
+    (a.root / "notes.txt").write_text("draft\n")
+    git(a.root, "add", "notes.txt")
+
+    def shared_indexes():
+        return list((a.root / ".git").glob("sharedindex.*"))
+
+    git(a.root, "config", "core.splitIndex", "false")
+    first = a.open("--title", "打印机卡纸")
+    assert shared_indexes() == []
+    git(a.root, "config", "--unset", "core.splitIndex")
+    second = a.open("--title", "VPN 无法连接")
+    assert len(shared_indexes()) == 1
+    assert (a.root / ".git/index").stat().st_size < 1 << 16
+    # git reads the split index as the whole one: both tickets committed and clean, the
+    # user's staged file still staged, nothing else changed.
+    status = git(a.root, "status", "--porcelain")
+    assert status == "A  notes.txt", status
+    for tid in (first, second):
+        assert git(a.root, "ls-files", str(a.path_of(tid).relative_to(a.root))) != ""
+    assert int(git(a.root, "ls-files", "assets").count("\n")) == 14999

@@ -392,6 +392,29 @@ std::string commit_with_fast_import(const fs::path& top, const std::vector<std::
 
 } // namespace
 
+namespace {
+
+// From this size on, git's index is kept split (git's split-index: a shared file of every
+// entry, written when the changes since grow past 20 %, and a small file of the changes,
+// written by every update). At 100,000 tickets the index is 10 MB and each commit's
+// update-index rewrote it whole: ~50 ms alone, 100 ms under load; split, 10 ms (measured).
+constexpr std::uintmax_t k_split_index_bytes = 1 << 20;
+
+// True when the commit's update-index should split git's index: it is large, and the
+// repository's own core.splitIndex setting does not say otherwise (asked only then).
+bool wants_split_index(const fs::path& top)
+{
+  std::error_code ec;
+  const fs::path index = top / ".git" / "index"; // a worktree's .git is a file: left alone
+  if (!fs::is_regular_file(index, ec) || fs::file_size(index, ec) < k_split_index_bytes || ec) {
+    return false;
+  }
+  const ProcessResult setting = run_git(top, {"config", "--get", "core.splitIndex"});
+  return setting.exit_code == 1 && setting.out.empty(); // 1: not set anywhere
+}
+
+} // namespace
+
 std::string commit_paths(const fs::path& top, const std::vector<fs::path>& paths, const std::string& message,
                          const std::string& author)
 {
@@ -426,7 +449,11 @@ std::string commit_paths(const fs::path& top, const std::vector<fs::path>& paths
     input += r;
     input += '\0';
   }
-  const ProcessResult index = run_git(top, {"update-index", "--add", "--remove", "-z", "--stdin"}, {k_batch_malloc}, input);
+  std::vector<std::string> update_index = {"update-index", "--add", "--remove", "-z", "--stdin"};
+  if (wants_split_index(top)) {
+    update_index.insert(update_index.begin(), {"-c", "core.splitIndex=true"});
+  }
+  const ProcessResult index = run_git(top, update_index, {k_batch_malloc}, input);
   if (index.exit_code == 0) {
     return {};
   }
