@@ -25,18 +25,13 @@ namespace desk::cli {
 
 std::string find_companion(std::string_view name)
 {
-  const fs::path here = fs::path(self_path()).parent_path();
-  const fs::path beside = here / name;
-  const fs::path relocated = (here / DESK_BIN_TO_LIBEXEC / name).lexically_normal();
-  const fs::path installed = fs::path(DESK_LIBEXEC_DIR) / name;
-  for (const fs::path& p : {beside, relocated, installed}) {
-    if (::access(p.c_str(), X_OK) == 0) {
-      return p.string();
-    }
+  if (std::string found = desk::find_companion(name); !found.empty()) {
+    return found;
   }
+  const auto places = companion_places(name);
   throw NotFoundError(fmt::format("{} is not installed: not found beside desk ({}) nor in {} or {}", name,
-                                  beside.parent_path().string(), relocated.parent_path().string(),
-                                  installed.parent_path().string()),
+                                  places[0].parent_path().string(), places[1].parent_path().string(),
+                                  places[2].parent_path().string()),
                       "install the desk package that provides it, or build it (cmake --build build)");
 }
 

@@ -266,16 +266,18 @@ int run_interactive(const std::vector<std::string>& argv)
   return -1;
 }
 
-std::string find_companion(std::string_view name)
+std::vector<std::filesystem::path> companion_places(std::string_view name)
 {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  std::vector<std::filesystem::path> candidates;
-  if (!ec) {
-    candidates.push_back(self.parent_path() / name);
-  }
-  candidates.push_back(std::filesystem::path(DESK_LIBEXEC_DIR) / name);
-  for (const auto& p : candidates) {
+  const std::filesystem::path here = ec ? std::filesystem::path(".") : self.parent_path();
+  return {here / name, (here / DESK_BIN_TO_LIBEXEC / name).lexically_normal(),
+          std::filesystem::path(DESK_LIBEXEC_DIR) / name};
+}
+
+std::string find_companion(std::string_view name)
+{
+  for (const auto& p : companion_places(name)) {
     if (::access(p.c_str(), X_OK) == 0) {
       return p.string();
     }

@@ -46,8 +46,12 @@ namespace desk {
 // False when the first fork fails (the program's own failure is not seen).
 bool spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
 
-// The companion program `name` (desk-mail, desk-serve): beside the running binary, else in
-// desk's private folder of the installation (libexec/desk). Empty when neither has it.
+// Where the companion program `name` (desk-mail, desk-serve) may be, in the order looked
+// in: beside the running binary (a build tree, or another companion), in libexec/desk/ of
+// the prefix the running desk is installed in (a relocated package), in the configured one.
+std::vector<std::filesystem::path> companion_places(std::string_view name);
+
+// The first of companion_places(name) that is an executable; empty when none is.
 std::string find_companion(std::string_view name);
 
 } // namespace desk
