@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DESK_BIN, OK, SOURCE_DIR, USAGE, write_config
+from conftest import DESK_BIN, NOT_FOUND, OK, SOURCE_DIR, USAGE, write_config
 from workflow_helpers import bring_to, with_teams
 
 
@@ -227,3 +227,18 @@ def test_fish_completes_commands_and_ticket_ids(desk, tmp_path):
     assert r.returncode == 0, r.stderr
     words = [line.split("\t")[0] for line in r.stdout.splitlines()]
     assert "assign" in words and tid in words
+
+
+def test_a_missing_companion_names_every_place_looked_in(desk, tmp_path):
+    """desk alone (no desk-mail beside it, none installed): `desk mail` says where it looked."""
+    lone = tmp_path / "bin" / "desk"
+    lone.parent.mkdir()
+    shutil.copy(DESK_BIN, lone)
+    r = subprocess.run([str(lone), "mail", "status"], cwd=str(desk.root), capture_output=True, text=True,
+                       env=desk.env(), timeout=30)
+    err = r.stderr
+    if "not installed" not in err:
+        pytest.skip("a desk-mail is installed where desk looks")
+    assert r.returncode == NOT_FOUND
+    assert f"desk-mail is not installed: not found beside desk ({lone.parent})" in err
+    assert "libexec/desk" in err and "install the desk package" in err
