@@ -12,8 +12,8 @@
 using namespace std::chrono_literals;
 using desk::Timestamp;
 using desk::sla::BusinessCalendar;
-using desk::sla::CalendarSpec;
-using desk::sla::WorkingInterval;
+using desk::CalendarSpec;
+using desk::WorkingInterval;
 
 namespace {
 

@@ -11,7 +11,7 @@
 using namespace std::chrono_literals;
 using desk::Timestamp;
 using desk::sla::BusinessCalendar;
-using desk::sla::CalendarSpec;
+using desk::CalendarSpec;
 using desk::sla::Pause;
 
 namespace {

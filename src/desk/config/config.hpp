@@ -1,6 +1,6 @@
 #pragma once
 
-#include <desk/sla/calendar.hpp>
+#include <desk/config/calendar_spec.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -125,7 +125,7 @@ struct Config {
   std::map<std::string, std::map<std::string, std::string>> matrix; // impact → urgency → priority
   std::map<std::string, SlaTarget> sla_targets; // priority → targets
   double sla_warning = 0.75;
-  sla::CalendarSpec calendar;
+  CalendarSpec calendar;
   std::vector<std::string> pending_reasons;
   std::vector<std::string> pause_reasons; // pending reasons that stop the SLA clock
   int close_after_days = 5;

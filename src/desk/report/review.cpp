@@ -246,7 +246,7 @@ struct Calendars {
 
 Calendars calendars_of(const Config& config)
 {
-  sla::CalendarSpec spec = config.calendar;
+  CalendarSpec spec = config.calendar;
   spec.timezone = config.timezone;
   return {sla::BusinessCalendar(spec), sla::BusinessCalendar::always(config.timezone)};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <desk/config/calendar_spec.hpp>
 #include <desk/util/time.hpp>
 
 #include <chrono>
@@ -8,21 +9,6 @@
 
 // Business-time arithmetic over a working calendar, in one time zone.
 namespace desk::sla {
-
-// One daily working interval, in minutes after local midnight: [start, end).
-struct WorkingInterval {
-  int start_minute = 9 * 60;
-  int end_minute = 18 * 60;
-};
-
-// A calendar as configured: zone, ISO weekdays (1 = Monday ... 7 = Sunday), daily
-// intervals (several allow a lunch break), and holidays as `YYYY-MM-DD` local dates.
-struct CalendarSpec {
-  std::string timezone = "UTC";
-  std::vector<int> working_days = {1, 2, 3, 4, 5};
-  std::vector<WorkingInterval> hours = {WorkingInterval{}};
-  std::vector<std::string> holidays;
-};
 
 // Answers "how much working time lies between two instants" and "which instant is N
 // working seconds after this one". Local times are resolved through the zone, so a day
