@@ -1,5 +1,6 @@
 #include <desk/storage/config_file.hpp>
 
+#include <desk/sla/calendar.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/yaml_io.hpp>
 #include <desk/util/error.hpp>

@@ -11,7 +11,7 @@
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
-#include <desk/workflow/transitions.hpp>
+#include <desk/model/status.hpp>
 
 #include <fmt/format.h>
 
@@ -135,10 +135,10 @@ std::vector<Problem> check_ticket(const Ticket& t, const Config& c, const std::s
   } else if (!c.find_type_by_prefix(t.id().substr(0, t.id().find('-')))) {
     out.push_back(at(path, t.find("id"), fmt::format("id prefix of '{}' is not configured in 'types'", t.id())));
   }
-  if (!workflow::parse_status(t.status())) {
+  if (!parse_status(t.status())) {
     out.push_back(at(path, t.find("status"),
                      fmt::format("unknown status '{}'; statuses are: {}", t.status(),
-                                 fmt::join(workflow::status_names(), ", "))));
+                                 fmt::join(status_names(), ", "))));
   }
   auto check_one_of = [&](std::string_view field, const std::vector<std::string>& allowed) {
     const Value* v = t.find(field);

@@ -14,20 +14,6 @@ namespace {
 
 using enum Status;
 
-constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {{
-  {new_, "new"},
-  {triaged, "triaged"},
-  {assigned, "assigned"},
-  {in_progress, "in_progress"},
-  {pending, "pending"},
-  {escalated, "escalated"},
-  {resolved, "resolved"},
-  {reopened, "reopened"},
-  {confirmed, "confirmed"},
-  {closed, "closed"},
-  {cancelled, "cancelled"},
-}};
-
 constexpr std::array<std::pair<Action, std::string_view>, 18> k_action_names = {{
   {Action::open, "open"},
   {Action::triage, "triage"},
@@ -83,16 +69,6 @@ const std::vector<Transition>& transitions()
   return k_table;
 }
 
-std::string_view to_string(Status s)
-{
-  for (const auto& [k, v] : k_status_names) {
-    if (k == s) {
-      return v;
-    }
-  }
-  return "?";
-}
-
 std::string_view to_string(Action a)
 {
   for (const auto& [k, v] : k_action_names) {
@@ -103,16 +79,6 @@ std::string_view to_string(Action a)
   return "?";
 }
 
-std::optional<Status> parse_status(std::string_view s)
-{
-  for (const auto& [k, v] : k_status_names) {
-    if (v == s) {
-      return k;
-    }
-  }
-  return std::nullopt;
-}
-
 std::optional<Action> parse_action(std::string_view s)
 {
   for (const auto& [k, v] : k_action_names) {
@@ -121,31 +87,6 @@ std::optional<Action> parse_action(std::string_view s)
     }
   }
   return std::nullopt;
-}
-
-std::vector<std::string> status_names()
-{
-  std::vector<std::string> out;
-  for (const auto& [k, v] : k_status_names) {
-    out.emplace_back(v);
-  }
-  return out;
-}
-
-bool is_unresolved(Status s)
-{
-  return s != resolved && s != confirmed && s != closed && s != cancelled;
-}
-
-bool is_unresolved_status(std::string_view name)
-{
-  const auto s = parse_status(name);
-  return s && is_unresolved(*s);
-}
-
-bool is_final(Status s)
-{
-  return s == closed || s == cancelled;
 }
 
 const Transition& transition_for(Action action)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <desk/model/status.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,20 +11,15 @@
 // which action is allowed from which status and where it leads.
 namespace desk::workflow {
 
-// Ticket statuses as written in files.
-enum class Status {
-  new_,
-  triaged,
-  assigned,
-  in_progress,
-  pending,
-  escalated,
-  resolved,
-  reopened,
-  confirmed,
-  closed,
-  cancelled,
-};
+// The statuses are the model's (model/status.hpp); the workflow says how they follow.
+using desk::is_final;
+using desk::is_unresolved;
+using desk::is_unresolved_status;
+using desk::parse_status;
+using desk::Status;
+using desk::status_names;
+using desk::to_string;
+
 
 // Actions that change or annotate a ticket; each records one event.
 enum class Action {
@@ -57,26 +54,12 @@ struct Transition {
 // The transition table (the only place the workflow's rules live).
 const std::vector<Transition>& transitions();
 
-// Status name as written in files ("in_progress").
-std::string_view to_string(Status s);
 // Action name as written in events ("escalate").
 std::string_view to_string(Action a);
 
-// Parse a status name; nullopt when unknown.
-std::optional<Status> parse_status(std::string_view s);
 // Parse an action name; nullopt when unknown.
 std::optional<Action> parse_action(std::string_view s);
 
-// Every status name, in workflow order.
-std::vector<std::string> status_names();
-
-// True for statuses in which support still owes work (not resolved/confirmed/closed/cancelled).
-// Not to be confused with "open" as `list --open` says it: not final (see is_final).
-bool is_unresolved(Status s);
-// The same for a status name; false for a name that is no status.
-bool is_unresolved_status(std::string_view name);
-// True for closed and cancelled.
-bool is_final(Status s);
 
 // The row that allows `action` from `from`, or nullptr.
 const Transition* find_transition(Status from, Action action);
