@@ -56,7 +56,14 @@ void register_list(CLI::App& app, Globals& g)
   cmd->add_option("--sort", a->sort, "Sort keys, e.g. priority,-created (- for descending)")
     ->type_name("FIELDS")
     ->capture_default_str();
-  cmd->add_option("--limit", a->limit, "Show at most N tickets")->type_name("N")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", a->limit, "Show at most N tickets (0: all)")
+    ->type_name("N")
+    ->check(CLI::Validator(
+      [](const std::string& v) -> std::string {
+        const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        return digits && v.size() <= 18 ? "" : "'" + v + "' is not a number of tickets: give a whole number, 0 for all";
+      },
+      "N", "number of tickets"));
   cmd->add_option("--format", a->format, "Output: table, json (array of tickets) or csv")
     ->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("--columns", a->columns, "Columns for table and csv")->type_name("FIELDS")->capture_default_str();

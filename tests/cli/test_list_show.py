@@ -191,9 +191,16 @@ def test_list_bad_arguments(fleet):
     fleet.fails(USAGE, "list", "--open", "--closed")
 
 
-def test_list_negative_limit_is_refused(fleet):
-    r = fleet.fails(USAGE, "list", "--limit", "-1")
-    assert "--limit" in r.err
+@pytest.mark.parametrize("value", ["-1", "1.5", "9" * 40, ""])
+def test_a_limit_that_is_no_number_of_tickets_is_refused_in_one_short_line(fleet, value):
+    r = fleet.fails(USAGE, "list", "--limit", value)
+    first = r.err.splitlines()[0]
+    assert first.startswith("desk: error: --limit:") and "whole number, 0 for all" in first, r.err
+    assert len(first) < 200, first  # not the range of a double
+
+
+def test_a_limit_of_zero_lists_every_ticket(fleet):
+    assert fleet.ok("list", "--limit", "0").out == fleet.ok("list").out
 
 
 # --- sort and limit -----------------------------------------------------------------------------
