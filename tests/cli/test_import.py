@@ -391,6 +391,29 @@ def test_csv_jira_export(desk):
     assert "0 created, 0 updated, 4 unchanged" in r.out
 
 
+def test_csv_repeated_column_is_every_value_of_a_list_field_and_an_error_for_one_value(desk, tmp_path):
+    jira = tmp_path / "mapping.yaml"
+    jira.write_text("source: jira\nexternal_id: Issue key\ndate_format: \"%d/%b/%y %I:%M %p\"\nfields:\n"
+                    "  title: Summary\n  description: Description\n  affected: {column: Component/s}\n"
+                    "  created: Created\n")
+    header = "Issue key,Summary,Description,Component/s,Component/s,Created"
+    ok = tmp_path / "lists.csv"
+    ok.write_text(f"{header}\nX-1,VPN 断线,d,VPN,网络,18/Nov/24 9:05 AM\n")
+    desk.ok("import", "csv", ok, "--map", jira, "--timezone", "UTC")
+    assert by_external_id(desk)["X-1"]["affected"] == ["VPN", "网络"]
+    before = desk.snapshot()
+    for columns, repeated, field in [("Issue key,Summary,Summary,Description,Created", "Summary", "'title'"),
+                                     ("Issue key,Issue key,Summary,Description,Created", "Issue key", "the external id"),
+                                     ("Issue key,Summary,Description,Created,Created", "Created", "'created'")]:
+        bad = tmp_path / "repeated.csv"
+        bad.write_text(f"{columns},Component/s\nX-2,a,b,c,18/Nov/24 9:05 AM,VPN\n")
+        r = desk.fails(BAD_DATA, "import", "csv", bad, "--map", jira, "--timezone", "UTC")
+        line = r.err.splitlines()[0]
+        assert line.startswith(f"desk: error: {bad}:1:") and f"column '{repeated}' appears 2 times" in line, r.err
+        assert f"{field}" in line and "takes one value" in line, r.err
+        assert desk.snapshot() == before
+
+
 def test_csv_zendesk_export(desk):
     r = desk.ok("import", "csv", DATA / "zendesk_export.csv", "--map",
                 SOURCE_DIR / "share" / "import" / "zendesk.yaml")

@@ -418,11 +418,28 @@ MappedCsv::MappedCsv(CsvTable table, CsvMapping mapping, const Config& config, s
     }
     m_columns[name] = std::move(found);
   };
+  // A name the header repeats is every such column for a list field (exports repeat a name
+  // for multi-valued fields); for one value (the external id, a title, a time) it is an
+  // error: which of them is meant cannot be known.
+  auto single = [&](const std::string& name, const std::string& what) {
+    const auto& found = m_columns[name];
+    if (found.size() > 1) {
+      m_table.fail_header(found[1],
+                          fmt::format("column '{}' appears {} times in the header (columns {} and {}), but {} takes "
+                                      "one value",
+                                      name, found.size(), found[0] + 1, found[1] + 1, what),
+                          "rename or remove the repeated column in the file, or map another one");
+    }
+  };
   need(m_mapping.external_id, "the external id in the mapping");
+  single(m_mapping.external_id, "the external id");
   m_external_id = m_columns[m_mapping.external_id].front();
   for (const auto& rule : m_mapping.fields) {
     for (const auto& c : rule.columns) {
       need(c, fmt::format("mapped to '{}' at {}:{}", rule.field, m_mapping.path, rule.line));
+      if (field_info(rule.field)->kind != Kind::list) {
+        single(c, fmt::format("'{}' (mapped at {}:{})", rule.field, m_mapping.path, rule.line));
+      }
     }
   }
   for (const auto& [column, key] : m_mapping.keep) {
