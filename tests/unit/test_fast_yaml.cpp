@@ -129,6 +129,13 @@ TEST_CASE("the fast reader builds what yaml-cpp builds, for hand-written YAML")
   }
 }
 
+TEST_CASE("the fast reader reads an empty view without data as no document")
+{
+  const auto none = parse_yaml_fast(std::string_view{});
+  REQUIRE(none);
+  CHECK(none->kind == Value::Kind::null);
+}
+
 TEST_CASE("the fast reader agrees with yaml-cpp on everything desk writes")
 {
   static const std::vector<std::string> k_pieces = {

@@ -22,7 +22,10 @@ public:
   {
     m_ready = yaml_parser_initialize(&m_parser) != 0;
     if (m_ready) {
-      yaml_parser_set_input_string(&m_parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+      // An empty view may have no data at all, which libyaml refuses with an assertion.
+      static constexpr char k_empty[] = "";
+      const char* data = text.empty() ? k_empty : text.data();
+      yaml_parser_set_input_string(&m_parser, reinterpret_cast<const unsigned char*>(data), text.size());
       yaml_parser_set_encoding(&m_parser, YAML_UTF8_ENCODING);
     }
   }
