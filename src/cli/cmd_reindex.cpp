@@ -21,7 +21,7 @@ void register_reindex(CLI::App& app, Globals& g)
   reindex->callback([&g] {
     const Invocation s = open_invocation(g);
     const auto& store = s.repo.tickets();
-    const auto stats = storage::rebuild_index(store, store.index_file());
+    const auto stats = store.rebuild_index();
     if (!stats.written) {
       throw StorageError(fmt::format("could not write {}", store.index_file().string()),
                          "check that .desk/cache/ is writable (commands still work, reading every file)");

@@ -2,6 +2,7 @@
 
 #include "cli/table.hpp"
 
+#include <desk/ops/review.hpp>
 #include <desk/report/render.hpp>
 #include <desk/report/review.hpp>
 #include <desk/storage/file_io.hpp>
@@ -75,20 +76,6 @@ std::string render_terminal(const report::ReviewReport& r, bool color)
   return out;
 }
 
-// A problem as the report names it: ("shown:line:col", reason), `shown` being the file's
-// path relative to the repository.
-report::LeftOut left_out_of(const std::string& shown, const storage::LoadProblem& p)
-{
-  std::string where = shown;
-  if (p.line > 0) {
-    where += ":" + std::to_string(p.line);
-    if (p.column > 0) {
-      where += ":" + std::to_string(p.column);
-    }
-  }
-  return {where, p.reason};
-}
-
 } // namespace
 
 void register_report(CLI::App& app, Globals& g)
@@ -125,41 +112,7 @@ void register_report(CLI::App& app, Globals& g)
     options.until = a->until.empty() ? s.now : parse_timestamp_or_throw(a->until, zone, "--until");
     options.since = a->since.empty() ? options.until - std::chrono::days{30}
                                      : parse_timestamp_or_throw(a->since, zone, "--since");
-    if (options.since >= options.until) {
-      throw UsageError(fmt::format("--since {} is not before --until {}", format_local_minutes(options.since, zone),
-                                   format_local_minutes(options.until, zone)),
-                       "give a period whose start comes before its end");
-    }
-
-    // Read the tickets (through the index), measuring each as it comes; a file that cannot
-    // be read is left out and named. Tickets that cannot touch the period are counted but
-    // not loaded.
-    const auto& store = s.repo.tickets();
-    int skipped = 0;
-    storage::Selection selection;
-    // Decided on the ticket's brief (through the index, before any of it is decoded).
-    selection.keep_brief = [&](const TicketBrief& brief) {
-      const bool skip = report::outside_period(brief, options);
-      skipped += skip ? 1 : 0;
-      return !skip;
-    };
-    report::ReportBuilder builder(s.repo.config(), options);
-    std::vector<storage::LoadProblem> problems;
-    store.for_each(problems, selection, [&](Ticket&& t) {
-      std::string source;
-      try {
-        source = store.path_for(t.id(), t.get("created")).lexically_relative(s.repo.root()).generic_string();
-      } catch (const Error&) {
-        source = t.id();
-      }
-      builder.add(std::move(t), std::move(source));
-    });
-    std::vector<report::LeftOut> unreadable;
-    for (const auto& p : problems) {
-      unreadable.push_back(
-        left_out_of(p.path.lexically_relative(s.repo.root()).generic_string(), p));
-    }
-    report::ReviewReport r = builder.finish(std::move(unreadable), skipped);
+    const report::ReviewReport r = ops::review(s.repo, options);
     for (const auto& l : r.left_out) {
       warn(fmt::format("left out {}: {} (not counted in the report)", l.source, l.reason));
     }

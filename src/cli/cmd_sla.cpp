@@ -87,7 +87,7 @@ void register_sla(CLI::App& app, Globals& g)
     storage::Selection shown;
     shown.events = a->notify;
     shown.fields = {"title", "status", "priority", "assignee"};
-    s.repo.tickets().for_each(problems, open_only, [&](Ticket&& t) {
+    s.repo.tickets().for_each(problems, open_only, [&](Ticket&& t, std::string_view) {
       sla::TicketSla e = sla::evaluate(t, s.repo.config(), s.now);
       if (!e.applies) {
         return;

@@ -1,5 +1,6 @@
 #include "serve/pages.hpp"
 
+#include <desk/ops/review.hpp>
 #include <desk/report/render.hpp>
 #include <desk/report/review.hpp>
 #include <desk/sla/ticket_sla.hpp>
@@ -64,7 +65,7 @@ void add_board_routes(httplib::Server& server, App& app)
       const auto st = workflow::parse_status(b.status);
       return st && !workflow::is_final(*st);
     };
-    repo->tickets().for_each(problems, open_only, [&](Ticket&& t) {
+    repo->tickets().for_each(problems, open_only, [&](Ticket&& t, std::string_view) {
       const sla::TicketSla s = sla::evaluate(t, c, now);
       const auto& target = s.respond.done ? s.resolve : s.respond; // the next target due
       groups[board_state(s)].push_back({{"id", t.id()},
@@ -106,17 +107,7 @@ void add_board_routes(httplib::Server& server, App& app)
                                            : options.now;
     options.since = req.has_param("since") ? parse_timestamp_or_throw(req.get_param_value("since"), zone, "since")
                                            : options.until - std::chrono::days{30};
-    report::ReportBuilder builder(repo->config(), options);
-    int skipped = 0;
-    storage::Selection selection;
-    selection.keep_brief = [&](const TicketBrief& brief) {
-      const bool skip = report::outside_period(brief, options);
-      skipped += skip ? 1 : 0;
-      return !skip;
-    };
-    std::vector<storage::LoadProblem> problems;
-    repo->tickets().for_each(problems, selection, [&](Ticket&& t) { builder.add(std::move(t)); });
-    const report::ReviewReport r = builder.finish({}, skipped);
+    const report::ReviewReport r = ops::review(*repo, options);
     // The report is one self-contained page with inline styles and SVG, and no scripts.
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");

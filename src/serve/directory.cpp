@@ -74,15 +74,8 @@ void TicketDirectory::reload_all()
   storage::Selection selection;
   selection.events = false;
   selection.fields = {"id", "email", "status", "title", "created", "updated", "eta"};
-  m_store.for_each(problems, selection, [this](Ticket&& t) {
-    fs::path path;
-    try {
-      path = m_store.path_for(t.id(), t.get("created"));
-    } catch (const Error&) {
-      return;
-    }
-    put(entry_of(t, std::move(path)));
-  });
+  m_store.for_each(problems, selection,
+                   [this](Ticket&& t, std::string_view rel) { put(entry_of(t, m_store.dir() / rel)); });
 }
 
 void TicketDirectory::watch_tree(const fs::path& dir, bool read_files)

@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
   // Older than the racy window, so the index trusts the file's stamp.
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   const desk::storage::TicketStore store(g_root);
-  desk::storage::rebuild_index(store, store.index_file());
+  store.rebuild_index();
   g_index = read_bytes(store.index_file());
   if (const char* seeds = std::getenv("DESK_FUZZ_MAKE_SEEDS")) {
     // Seed inputs for tests/fuzz/corpus/ticket_index: the real index, and its record.
@@ -133,7 +133,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const desk::storage::TicketStore store(g_root);
   write_bytes(store.index_file(), index);
   std::vector<desk::storage::LoadProblem> problems;
-  const auto tickets = desk::storage::load_indexed(store, store.index_file(), desk::storage::Selection{}, problems);
+  std::vector<desk::Ticket> tickets;
+  desk::storage::visit_indexed(store.source(), store.index_file(), desk::storage::Selection{}, problems,
+                               [&](desk::Ticket&& t, std::string_view) { tickets.push_back(std::move(t)); });
   desk::fuzz::check(problems.empty(), "a damaged index makes a good ticket file unreadable");
   desk::fuzz::check(tickets.size() == 1 && tickets.front() == g_ticket, "a damaged index changes what a ticket reads as");
   return 0;

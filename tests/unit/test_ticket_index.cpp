@@ -64,12 +64,23 @@ Ticket rich_ticket(const std::string& id, const std::string& title, const std::s
   return t;
 }
 
-// Read every ticket through the index with the environment's default (index on).
+// The tickets `selection` takes, read through the index whatever DESK_INDEX says.
+std::vector<Ticket> load_indexed(const TicketStore& store, const fs::path& index_file, const Selection& selection,
+                                 std::vector<LoadProblem>& problems, IndexStats* stats = nullptr)
+{
+  std::vector<Ticket> out;
+  desk::storage::visit_indexed(
+    store.source(), index_file, selection, problems,
+    [&out](Ticket&& t, std::string_view) { out.push_back(std::move(t)); }, stats);
+  return out;
+}
+
+// Read every ticket through the index.
 std::vector<Ticket> read_all(const TicketStore& store, IndexStats& stats, std::vector<LoadProblem>* problems = nullptr)
 {
   std::vector<LoadProblem> local;
   stats = IndexStats{};
-  return desk::storage::load_indexed(store, store.index_file(), Selection{}, problems ? *problems : local, &stats);
+  return load_indexed(store, store.index_file(), Selection{}, problems ? *problems : local, &stats);
 }
 
 std::vector<std::string> titles(const std::vector<Ticket>& ts)
@@ -153,7 +164,7 @@ TEST_CASE("index: a status filter skips other tickets before decoding, and follo
     return true;
   };
   std::vector<LoadProblem> problems;
-  CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
+  CHECK(titles(load_indexed(store, store.index_file(), open_only, problems, &s)) ==
         std::vector<std::string>{"one", "three"});
   CHECK(seen_by_keep == std::vector<std::string>{"one", "three"}); // "two" was never decoded
 
@@ -164,12 +175,12 @@ TEST_CASE("index: a status filter skips other tickets before decoding, and follo
   text.replace(at, 14, "status: reopened");
   write_raw(closed, text);
   seen_by_keep.clear();
-  CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
+  CHECK(titles(load_indexed(store, store.index_file(), open_only, problems, &s)) ==
         std::vector<std::string>{"one", "two", "three"});
   CHECK(s.parsed == 1);
   // And from the index written by that read, without parsing anything.
   seen_by_keep.clear();
-  CHECK(titles(desk::storage::load_indexed(store, store.index_file(), open_only, problems, &s)) ==
+  CHECK(titles(load_indexed(store, store.index_file(), open_only, problems, &s)) ==
         std::vector<std::string>{"one", "two", "three"});
   CHECK(s.parsed == 0);
   CHECK(problems.empty());
@@ -207,11 +218,11 @@ TEST_CASE("index: each ticket's brief (status, created, updated) is kept, read b
   std::vector<LoadProblem> problems;
   IndexStats s;
   // Parsed now (no index yet), then from the index written by that read.
-  CHECK(desk::storage::load_indexed(store, store.index_file(), briefs, problems, &s).empty());
+  CHECK(load_indexed(store, store.index_file(), briefs, problems, &s).empty());
   CHECK(s.parsed == 2);
   CHECK(seen == expected);
   seen.clear();
-  CHECK(desk::storage::load_indexed(store, store.index_file(), briefs, problems, &s).empty());
+  CHECK(load_indexed(store, store.index_file(), briefs, problems, &s).empty());
   CHECK(s.parsed == 0);
   CHECK(seen == expected);
 
@@ -222,7 +233,7 @@ TEST_CASE("index: each ticket's brief (status, created, updated) is kept, read b
   text.replace(at, 20, "2026-11-03T00:30:00Z");
   write_raw(a_path, text);
   seen.clear();
-  CHECK(desk::storage::load_indexed(store, store.index_file(), briefs, problems, &s).empty());
+  CHECK(load_indexed(store, store.index_file(), briefs, problems, &s).empty());
   CHECK(s.parsed == 1);
   REQUIRE(seen.size() == 2);
   CHECK(seen[1].updated == desk::Timestamp{sys_days{2026y / November / 3}} + 30min);
@@ -390,7 +401,7 @@ TEST_CASE("index: rebuild parses every file; an unwritable cache folder only cos
   TempDir dir;
   const TicketStore store(dir.path());
   plant(store, rich_ticket("INC-00000001", "one"));
-  IndexStats s = desk::storage::rebuild_index(store, store.index_file());
+  IndexStats s = store.rebuild_index();
   CHECK(s.parsed == 1);
   CHECK(s.written);
   // The cache path is taken by a file: nothing can be written there, reads still work.
@@ -585,7 +596,7 @@ TEST_CASE("index: a table of several megabytes, written in pieces, checks out wh
   CHECK(!s.rebuilt);
   CHECK(all[6].get("title") == "ticket 0");
   // A rewritten one (reindex).
-  desk::storage::rebuild_index(store, store.index_file());
+  store.rebuild_index();
   CHECK(read_all(store, s) == all);
   CHECK(s.parsed == 0);
   CHECK(!s.rebuilt);

@@ -801,7 +801,8 @@ ReportBuilder::ReportBuilder(const Config& config, const ReportOptions& options)
   if (options.since >= options.until) {
     throw UsageError(fmt::format("the period is empty: --since {} is not before --until {}",
                                  format_local_minutes(options.since, zone),
-                                 format_local_minutes(options.until, zone)));
+                                 format_local_minutes(options.until, zone)),
+                     "give a period whose start comes before its end");
   }
   auto st = std::make_unique<BuilderState>(config, options);
   st->trend = buckets_of(options, zone);

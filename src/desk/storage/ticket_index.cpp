@@ -2,7 +2,7 @@
 
 #include <desk/storage/file_io.hpp>
 #include <desk/storage/mapped_file.hpp>
-#include <desk/storage/ticket_store.hpp>
+#include <desk/storage/load_problem.hpp>
 #include <desk/storage/ticket_walk.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/file_stamp.hpp>
@@ -624,13 +624,14 @@ struct Fresh {
 };
 
 // Parse one file into its records (or a problem record).
-void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
+void parse_into(const TicketSource& source, const TicketFile& file, Fresh& f)
 {
+  const fs::path path = source.dir / file.rel;
   std::string text;
   try {
-    text = read_text_file(ref.path);
+    text = read_text_file(path);
     f.content_hash = hash64(text);
-    const Ticket t = store.load_text(ref, text); // libyaml first, yaml-cpp for every problem
+    const Ticket t = source.parse(file.id(), path, text);
     // Encoded in this thread's buffer, then kept at their exact size: a rebuild holds
     // every ticket's records (what a grown string leaves spare is fresh memory too).
     thread_local std::string encoded;
@@ -646,7 +647,7 @@ void parse_into(const TicketStore& store, const TicketRef& ref, Fresh& f)
     f.updated_s = time_field(brief.updated);
     f.problem = false;
   } catch (const Error& err) {
-    f.bytes = encode_problem(LoadProblem::of(ref.path, err));
+    f.bytes = encode_problem(LoadProblem::of(path, err));
     f.head_len = static_cast<std::uint32_t>(f.bytes.size());
     f.tail_len = 0;
     f.created_s = f.updated_s = k_no_time;
@@ -968,18 +969,18 @@ Value take_wanted(Value& fields, const std::vector<std::string>& wanted)
   return out;
 }
 
-void load_impl(const TicketStore& store, const fs::path& index_file, const Selection& selection,
+void load_impl(const TicketSource& source, const fs::path& index_file, const Selection& selection,
                std::vector<LoadProblem>& problems, const TicketSink& sink, IndexStats& stats, bool trust_index)
 {
   const std::int64_t now_ns = wall_clock_ns();
   Plan plan;
-  plan.found = walk_ticket_files(store.dir(), {.stamps = true, .hidden_folders = false});
+  plan.found = walk_ticket_files(source.dir, {.stamps = true, .hidden_folders = false});
   const TicketFiles& found = plan.found;
   const std::size_t n = found.size();
   stats.files = n;
 
   // A cache folder that is a symbolic link could lead writes out of the repository.
-  const bool cache_usable = is_folder_beneath(store.dir().parent_path(), index_file.parent_path());
+  const bool cache_usable = is_folder_beneath(source.dir.parent_path(), index_file.parent_path());
   OldIndex old;
   stats.rebuilt = !(trust_index && cache_usable && old.open(index_file));
 
@@ -1017,7 +1018,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   for (const std::size_t i : to_verify) {
     std::string text;
     try {
-      text = read_text_file(store.dir() / found[i].rel);
+      text = read_text_file(source.dir / found[i].rel);
     } catch (const Error&) {
       text.clear();
     }
@@ -1035,7 +1036,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
   }
   parallel_for(
     to_parse.size(), thread_count(0, to_parse.size(), k_parallel_threshold, 8),
-    [&](std::size_t k) { parse_into(store, store.ref_of(found[to_parse[k]]), plan.fresh[k]); }, 256);
+    [&](std::size_t k) { parse_into(source, found[to_parse[k]], plan.fresh[k]); }, 256);
   stats.parsed = to_parse.size();
 
   // Entries that stopped being racy are written down when the index is written anyway, or
@@ -1071,7 +1072,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
     }
     const std::string_view head = f != nullptr ? f->head() : checked(heads, p.head_off, p.head_len, p.head_check);
     if (problem) {
-      problems.push_back(decode_problem(head, store.dir() / found[i].rel));
+      problems.push_back(decode_problem(head, source.dir / found[i].rel));
       return;
     }
     Reader r(head.data(), head.size());
@@ -1095,7 +1096,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
       fields = take_wanted(all, selection.fields);
       scratch = std::move(all);
     }
-    sink(Ticket::from_parts(std::move(fields), std::move(events)));
+    sink(Ticket::from_parts(std::move(fields), std::move(events)), found[i].rel);
   };
   for (std::size_t i = 0; i < n; ++i) {
     const Fresh* f = plan.fresh_at(i);
@@ -1108,7 +1109,7 @@ void load_impl(const TicketStore& store, const fs::path& index_file, const Selec
           throw; // a record made now does not decode: a bug, not damage
         }
         plan.fresh_of[i] = static_cast<std::uint32_t>(plan.fresh.size());
-        parse_into(store, store.ref_of(found[i]), plan.fresh.emplace_back());
+        parse_into(source, found[i], plan.fresh.emplace_back());
         f = &plan.fresh.back();
         ++stats.parsed;
         changed = true;
@@ -1160,29 +1161,20 @@ Ticket shape_selected(Ticket ticket, const Selection& selection)
   return ticket;
 }
 
-void visit_indexed(const TicketStore& store, const fs::path& index_file, const Selection& selection,
+void visit_indexed(const TicketSource& source, const fs::path& index_file, const Selection& selection,
                    std::vector<LoadProblem>& problems, const TicketSink& sink, IndexStats* stats)
 {
   IndexStats local;
-  load_impl(store, index_file, selection, problems, sink, stats ? *stats : local, true);
+  load_impl(source, index_file, selection, problems, sink, stats ? *stats : local, true);
 }
 
-std::vector<Ticket> load_indexed(const TicketStore& store, const fs::path& index_file, const Selection& selection,
-                                 std::vector<LoadProblem>& problems, IndexStats* stats)
-{
-  std::vector<Ticket> out;
-  visit_indexed(
-    store, index_file, selection, problems, [&out](Ticket&& t) { out.push_back(std::move(t)); }, stats);
-  return out;
-}
-
-IndexStats rebuild_index(const TicketStore& store, const fs::path& index_file)
+IndexStats rebuild_index(const TicketSource& source, const fs::path& index_file)
 {
   IndexStats s;
   std::vector<LoadProblem> problems;
   Selection nothing;
   nothing.keep_brief = [](const TicketBrief&) { return false; };
-  load_impl(store, index_file, nothing, problems, [](Ticket&&) {}, s, false);
+  load_impl(source, index_file, nothing, problems, [](Ticket&&, std::string_view) {}, s, false);
   return s;
 }
 

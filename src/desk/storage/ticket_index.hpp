@@ -29,7 +29,14 @@
 namespace desk::storage {
 
 struct LoadProblem;
-class TicketStore;
+
+// What the index is built from: the tickets folder, and how one file's text becomes a
+// ticket (the store's reader: the index knows no YAML). `parse` throws Error for a file
+// that is no ticket; it is called from several threads at once.
+struct TicketSource {
+  std::filesystem::path dir; // tickets/
+  std::function<Ticket(std::string_view id, const std::filesystem::path& path, std::string_view text)> parse;
+};
 
 // What a reader wants of the tickets.
 struct Selection {
@@ -47,8 +54,9 @@ struct Selection {
   std::vector<std::string> fields;
 };
 
-// Receives the selected tickets one at a time, in path order.
-using TicketSink = std::function<void(Ticket&&)>;
+// Receives the selected tickets one at a time, in path order, each with its file's path
+// relative to the tickets folder ("2026/11/INC-7K3M9Q.yaml").
+using TicketSink = std::function<void(Ticket&& ticket, std::string_view rel_path)>;
 
 // What one read of the index did (for `desk reindex`, tests and benchmarks).
 struct IndexStats {
@@ -61,18 +69,13 @@ struct IndexStats {
   bool appended = false;    // ... in place: this read's records and table added at its end
 };
 
-// Read tickets through the index of `store` kept at `index_file`: parse what changed,
+// Read the tickets of `source` through the index kept at `index_file`: parse what changed,
 // rewrite the index when anything did (atomically; skipped silently when the folder is
-// not writable), and return the selected tickets in path order. Files that cannot be read
-// as tickets are reported in `problems` (and remembered, so they are not parsed again
-// until they change).
-std::vector<Ticket> load_indexed(const TicketStore& store, const std::filesystem::path& index_file,
-                                 const Selection& selection, std::vector<LoadProblem>& problems,
-                                 IndexStats* stats = nullptr);
-
-// The same, handing each selected ticket to `sink` as soon as it is decoded instead of
-// collecting them (a reader that keeps a little of each ticket never holds them all).
-void visit_indexed(const TicketStore& store, const std::filesystem::path& index_file, const Selection& selection,
+// not writable), and hand each selected ticket to `sink`, in path order, as soon as it is
+// decoded (a reader that keeps a little of each ticket never holds them all). Files that
+// cannot be read as tickets are reported in `problems` (and remembered, so they are not
+// parsed again until they change).
+void visit_indexed(const TicketSource& source, const std::filesystem::path& index_file, const Selection& selection,
                    std::vector<LoadProblem>& problems, const TicketSink& sink, IndexStats* stats = nullptr);
 
 // What `selection` makes of a ticket that passed its filters: without its events when
@@ -81,7 +84,7 @@ void visit_indexed(const TicketStore& store, const std::filesystem::path& index_
 Ticket shape_selected(Ticket ticket, const Selection& selection);
 
 // Drop the index and build it again from every file (`desk reindex`).
-IndexStats rebuild_index(const TicketStore& store, const std::filesystem::path& index_file);
+IndexStats rebuild_index(const TicketSource& source, const std::filesystem::path& index_file);
 
 // The binary form of a ticket's fields and of its events, as the index stores them
 // (exposed for tests: decode(encode(t)) == t).

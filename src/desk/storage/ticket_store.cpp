@@ -31,9 +31,7 @@ std::vector<TicketRef> TicketStore::scan() const
 
 TicketRef TicketStore::ref_of(const TicketFile& file) const
 {
-  const auto slash = file.rel.rfind('/');
-  const auto start = slash == std::string::npos ? 0 : slash + 1;
-  return {std::string(file.rel.substr(start, file.rel.size() - start - 5)), m_dir / file.rel}; // "ID.yaml"
+  return {std::string(file.id()), m_dir / file.rel};
 }
 
 std::optional<TicketRef> TicketStore::find_exact(const std::string& id) const
@@ -128,8 +126,20 @@ std::vector<Ticket> TicketStore::load_all(std::vector<LoadProblem>& problems, co
                                           IndexStats* stats) const
 {
   std::vector<Ticket> out;
-  for_each(problems, selection, [&out](Ticket&& t) { out.push_back(std::move(t)); }, stats);
+  for_each(problems, selection, [&out](Ticket&& t, std::string_view) { out.push_back(std::move(t)); }, stats);
   return out;
+}
+
+TicketSource TicketStore::source() const
+{
+  return {m_dir, [this](std::string_view id, const fs::path& path, std::string_view text) {
+            return load_text({std::string(id), path}, text);
+          }};
+}
+
+IndexStats TicketStore::rebuild_index() const
+{
+  return storage::rebuild_index(source(), index_file());
 }
 
 void TicketStore::for_each(std::vector<LoadProblem>& problems, const Selection& selection, const TicketSink& sink,
@@ -137,10 +147,12 @@ void TicketStore::for_each(std::vector<LoadProblem>& problems, const Selection& 
 {
   const char* mode = std::getenv("DESK_INDEX");
   if (mode == nullptr || std::string_view(mode) != "off") {
-    visit_indexed(*this, index_file(), selection, problems, sink, stats);
+    visit_indexed(source(), index_file(), selection, problems, sink, stats);
     return;
   }
-  for (const auto& ref : scan()) {
+  const TicketFiles files = walk_ticket_files(m_dir, {.stamps = false, .hidden_folders = true}); // as scan()
+  for (const auto& file : files) {
+    const TicketRef ref = ref_of(file);
     std::optional<Ticket> t;
     try {
       t = load(ref);
@@ -151,23 +163,8 @@ void TicketStore::for_each(std::vector<LoadProblem>& problems, const Selection& 
     if ((selection.keep_brief && !selection.keep_brief(brief_of(*t))) || (selection.keep && !selection.keep(*t))) {
       continue;
     }
-    sink(shape_selected(std::move(*t), selection));
+    sink(shape_selected(std::move(*t), selection), file.rel);
   }
-}
-
-LoadProblem LoadProblem::of(const fs::path& path, const Error& error)
-{
-  LoadProblem p;
-  p.path = path;
-  p.message = error.what();
-  if (const auto* parse = dynamic_cast<const ParseError*>(&error)) {
-    p.line = parse->line();
-    p.column = parse->column();
-    p.reason = parse->message();
-  } else {
-    p.reason = p.message;
-  }
-  return p;
 }
 
 fs::path TicketStore::path_for(std::string_view id, std::string_view created) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <desk/model/ticket.hpp>
+#include <desk/storage/load_problem.hpp>
 #include <desk/storage/ticket_index.hpp>
 #include <desk/util/error.hpp>
 
@@ -19,18 +20,6 @@ struct TicketFile;
 struct TicketRef {
   std::string id;
   std::filesystem::path path;
-};
-
-// A file that could not be read as a ticket.
-struct LoadProblem {
-  std::filesystem::path path;
-  std::string message; // as printed: "path:line:column: reason" (the position when known)
-  int line = 0;        // 1-based; 0 when the problem has no position (e.g. unreadable)
-  int column = 0;
-  std::string reason;  // the message without the location
-
-  // The problem `error` reports about the file at `path`.
-  static LoadProblem of(const std::filesystem::path& path, const Error& error);
 };
 
 // The tickets/ tree: one YAML file per ticket at tickets/YYYY/MM/<ID>.yaml.
@@ -65,9 +54,16 @@ public:
   std::vector<Ticket> load_all(std::vector<LoadProblem>& problems, const Selection& selection = {},
                                IndexStats* stats = nullptr) const;
 
-  // The same, handing each ticket to `sink` as it is read (see visit_indexed).
+  // The same, handing each ticket to `sink` as it is read, with its path relative to
+  // dir() (see visit_indexed).
   void for_each(std::vector<LoadProblem>& problems, const Selection& selection, const TicketSink& sink,
                 IndexStats* stats = nullptr) const;
+
+  // Drop the index and build it again from every file (`desk reindex`).
+  IndexStats rebuild_index() const;
+
+  // What the index reads: dir() and load_text.
+  TicketSource source() const;
 
   // The folder of a ticket's attachments: <ID>.files beside its file.
   static std::filesystem::path attachments_dir(const TicketRef& ref);

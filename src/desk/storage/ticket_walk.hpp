@@ -35,6 +35,13 @@ struct TicketWalk {
 struct TicketFile {
   std::string_view rel;             // "YYYY/MM/ID.yaml", relative to tickets/ (in its TicketFiles)
   std::optional<TicketStamp> stamp; // with stamps only; none when it is not a regular file
+
+  // The ticket's id: the file name without ".yaml".
+  std::string_view id() const
+  {
+    const std::string_view name = rel.substr(rel.rfind('/') + 1); // npos + 1 == 0
+    return name.substr(0, name.size() - 5);
+  }
 };
 
 class TicketFiles;
