@@ -1,6 +1,7 @@
 #include <desk/kb/article.hpp>
 
 #include <desk/util/error.hpp>
+#include <desk/util/names.hpp>
 
 #include <fmt/format.h>
 
@@ -10,52 +11,49 @@
 
 namespace desk::kb {
 
+namespace {
+
+constexpr NameTable<State, 3> k_state_names = {{
+  {State::draft, "draft"},
+  {State::validated, "validated"},
+  {State::archived, "archived"},
+}};
+
+constexpr NameTable<Audience, 2> k_audience_names = {{
+  {Audience::internal, "internal"},
+  {Audience::public_, "public"},
+}};
+
+} // namespace
+
 std::string_view to_string(State s)
 {
-  switch (s) {
-  case State::draft:
-    return "draft";
-  case State::validated:
-    return "validated";
-  case State::archived:
-    return "archived";
-  }
-  return "draft";
+  return name_of(k_state_names, s);
 }
 
 std::string_view to_string(Audience a)
 {
-  return a == Audience::public_ ? "public" : "internal";
+  return name_of(k_audience_names, a);
 }
 
 std::optional<State> parse_state(std::string_view s)
 {
-  for (State st : {State::draft, State::validated, State::archived}) {
-    if (to_string(st) == s) {
-      return st;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_state_names, s);
 }
 
 std::optional<Audience> parse_audience(std::string_view s)
 {
-  for (Audience a : {Audience::internal, Audience::public_}) {
-    if (to_string(a) == s) {
-      return a;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_audience_names, s);
 }
 
 std::vector<std::string> state_names()
 {
-  return {"draft", "validated", "archived"};
+  return names_of(k_state_names);
 }
 
 std::vector<std::string> audience_names()
 {
-  return {"internal", "public"};
+  return names_of(k_audience_names);
 }
 
 const std::vector<FieldSpec>& article_fields()

@@ -1,7 +1,7 @@
 #include <desk/model/status.hpp>
 
-#include <array>
-#include <utility>
+#include <desk/util/names.hpp>
+
 
 namespace desk {
 
@@ -9,7 +9,7 @@ namespace {
 
 using enum Status;
 
-constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {{
+constexpr NameTable<Status, 11> k_status_names = {{
   {new_, "new"},
   {triaged, "triaged"},
   {assigned, "assigned"},
@@ -27,31 +27,17 @@ constexpr std::array<std::pair<Status, std::string_view>, 11> k_status_names = {
 
 std::string_view to_string(Status s)
 {
-  for (const auto& [k, v] : k_status_names) {
-    if (k == s) {
-      return v;
-    }
-  }
-  return "?";
+  return name_of(k_status_names, s);
 }
 
 std::optional<Status> parse_status(std::string_view s)
 {
-  for (const auto& [k, v] : k_status_names) {
-    if (v == s) {
-      return k;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_status_names, s);
 }
 
 std::vector<std::string> status_names()
 {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : k_status_names) {
-    out.emplace_back(v);
-  }
-  return out;
+  return names_of(k_status_names);
 }
 
 bool is_unresolved(Status s)

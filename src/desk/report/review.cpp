@@ -4,6 +4,7 @@
 #include <desk/sla/clock.hpp>
 #include <desk/sla/ticket_sla.hpp>
 #include <desk/util/error.hpp>
+#include <desk/util/names.hpp>
 #include <desk/util/parallel.hpp>
 #include <desk/util/time_zone.hpp>
 #include <desk/workflow/transitions.hpp>
@@ -25,7 +26,7 @@ namespace {
 using std::chrono::seconds;
 using workflow::Status;
 
-constexpr std::array<std::pair<Dimension, std::string_view>, 7> k_dimension_names = {{
+constexpr NameTable<Dimension, 7> k_dimension_names = {{
   {Dimension::team, "team"},
   {Dimension::category, "category"},
   {Dimension::priority, "priority"},
@@ -944,12 +945,7 @@ ReviewReport build_report(const std::vector<Ticket>& tickets, const Config& conf
 
 std::string_view to_string(Dimension d)
 {
-  for (const auto& [k, v] : k_dimension_names) {
-    if (k == d) {
-      return v;
-    }
-  }
-  return "?";
+  return name_of(k_dimension_names, d);
 }
 
 std::string_view to_string(Bucket b)
@@ -959,12 +955,7 @@ std::string_view to_string(Bucket b)
 
 std::optional<Dimension> parse_dimension(std::string_view s)
 {
-  for (const auto& [k, v] : k_dimension_names) {
-    if (v == s) {
-      return k;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_dimension_names, s);
 }
 
 std::optional<Bucket> parse_bucket(std::string_view s)

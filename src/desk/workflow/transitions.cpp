@@ -1,6 +1,7 @@
 #include <desk/workflow/transitions.hpp>
 
 #include <desk/util/error.hpp>
+#include <desk/util/names.hpp>
 
 #include <fmt/format.h>
 
@@ -14,7 +15,7 @@ namespace {
 
 using enum Status;
 
-constexpr std::array<std::pair<Action, std::string_view>, 18> k_action_names = {{
+constexpr NameTable<Action, 18> k_action_names = {{
   {Action::open, "open"},
   {Action::triage, "triage"},
   {Action::assign, "assign"},
@@ -71,22 +72,12 @@ const std::vector<Transition>& transitions()
 
 std::string_view to_string(Action a)
 {
-  for (const auto& [k, v] : k_action_names) {
-    if (k == a) {
-      return v;
-    }
-  }
-  return "?";
+  return name_of(k_action_names, a);
 }
 
 std::optional<Action> parse_action(std::string_view s)
 {
-  for (const auto& [k, v] : k_action_names) {
-    if (v == s) {
-      return k;
-    }
-  }
-  return std::nullopt;
+  return value_named(k_action_names, s);
 }
 
 const Transition& transition_for(Action action)
