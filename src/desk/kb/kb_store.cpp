@@ -66,12 +66,7 @@ Article KbStore::load(const ArticleRef& ref) const
   const std::string path = ref.path.string();
   return storage::read_document(storage::read_text_file(ref.path), path, [&](const Value& doc) {
     Article a = Article::from_value(doc, path);
-    if (a.id() != ref.id) {
-      const Value* id = a.find("id");
-      throw ParseError(path, id ? id->line : 0, id ? id->column : 0,
-                       fmt::format("the file is named {} but holds article '{}'", ref.id, a.id()),
-                       "rename the file to match its id");
-    }
+    a.require_named(ref.id, path, "rename the file to match its id");
     return a;
   });
 }

@@ -265,4 +265,15 @@ template void Record::read<Value>(Value&, const std::string&, std::span<const st
 template void Record::read<const Value>(const Value&, const std::string&, std::span<const std::string_view>,
                                         const std::function<void(const Value&)>&);
 
+void Record::require_named(std::string_view name, const std::string& path, const std::string& hint) const
+{
+  const std::string& id = get("id");
+  if (id == name) {
+    return;
+  }
+  const Value* where = find("id");
+  throw ParseError(path, where ? where->line : 0, where ? where->column : 0,
+                   fmt::format("the file is named {} but holds {} '{}'", name, m_schema->noun, id), hint);
+}
+
 } // namespace desk

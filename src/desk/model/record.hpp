@@ -93,6 +93,10 @@ public:
   // The whole record as a mapping (fields, then `events`), the shape of the file.
   Value to_value() const;
 
+  // Throws ParseError (at its `id`) unless this is the record its file is named after:
+  // `name` is the file name without ".yaml", `hint` says what to do about a mismatch.
+  void require_named(std::string_view name, const std::string& path, const std::string& hint) const;
+
   bool operator==(const Record& other) const { return m_fields == other.m_fields && m_events == other.m_events; }
 
 protected:

@@ -97,12 +97,7 @@ Ticket TicketStore::load_text(const TicketRef& ref, std::string_view text) const
   const std::string path = ref.path.string();
   return read_document(text, path, [&](Value&& doc) {
     Ticket t = Ticket::from_value(std::move(doc), path);
-    if (t.id() != ref.id) {
-      const Value* id = t.find("id");
-      throw ParseError(path, id ? id->line : 0, id ? id->column : 0,
-                       fmt::format("the file is named {} but holds ticket '{}'", ref.id, t.id()),
-                       "rename the file to match its id, or run `desk doctor`");
-    }
+    t.require_named(ref.id, path, "rename the file to match its id, or run `desk doctor`");
     return t;
   });
 }
