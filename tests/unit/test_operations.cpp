@@ -892,3 +892,44 @@ TEST_CASE("status_of refuses an unknown status")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("the fields a step implies: pending_reason cleared on leaving pending, responded_at once, not by open")
+{
+  Ticket t;
+  t.set("id", "INC-IMPLIED1");
+  t.set("status", "pending");
+  t.set("pending_reason", "awaiting-user");
+  const std::string at = "2026-11-23T10:00:00+08:00";
+
+  Value leaving = Value::map();
+  leaving.set("status", Value::text("in_progress"));
+  wf::add_implied_fields(t, wf::Action::resume, at, leaving);
+  CHECK(leaving.find("pending_reason") != nullptr);
+  CHECK(leaving.find("pending_reason")->str().empty());
+  CHECK(leaving.find("responded_at")->str() == at);
+
+  Value staying = Value::map(); // a log keeps the ticket pending: the reason stays
+  wf::add_implied_fields(t, wf::Action::log, at, staying);
+  CHECK(staying.find("pending_reason") == nullptr);
+
+  Value given = Value::map(); // a step that names the reason itself keeps it
+  given.set("status", Value::text("in_progress"));
+  given.set("pending_reason", Value::text("x"));
+  wf::add_implied_fields(t, wf::Action::resume, at, given);
+  CHECK(given.find("pending_reason")->str() == "x");
+
+  t.set("responded_at", "2026-11-23T09:00:00+08:00");
+  Value again = Value::map();
+  wf::add_implied_fields(t, wf::Action::log, at, again);
+  CHECK(again.find("responded_at") == nullptr);
+
+  Ticket fresh;
+  fresh.set("id", "INC-IMPLIED2");
+  fresh.set("status", "new");
+  Value opened = Value::map();
+  wf::add_implied_fields(fresh, wf::Action::open, at, opened);
+  CHECK(opened.find("responded_at") == nullptr);
+  Value confirmed = Value::map(); // the requester's confirmation is no response by support
+  wf::add_implied_fields(fresh, wf::Action::confirm, at, confirmed);
+  CHECK(confirmed.find("responded_at") == nullptr);
+}

@@ -677,10 +677,7 @@ Ticket MappedCsv::build(std::size_t i, const std::string& id) const
   } else if (priority != matrix) {
     priority_reason = fmt::format("set in {}", m_mapping.source);
   }
-  std::string status = text_of("status", i);
-  if (status.empty()) {
-    status = "new";
-  }
+  const std::string status = text_of("status", i);
   const Timestamp created = *time("created", i);
   const auto updated = time("updated", i);
   const auto resolved = time("resolved_at", i);
@@ -690,7 +687,7 @@ Ticket MappedCsv::build(std::size_t i, const std::string& id) const
   Ticket t;
   t.set("id", id);
   t.set("type", type);
-  t.set("status", "new");
+  t.set("status", std::string(workflow::to_string(workflow::Status::new_)));
   t.set("title", text_of("title", i));
   t.set("created", format_timestamp(created, m_zone_out));
   const std::string channel = text_of("channel", i);
@@ -743,7 +740,7 @@ Ticket MappedCsv::build(std::size_t i, const std::string& id) const
   }
   {
     Value set = Value::map();
-    set.set("status", Value::text("new"));
+    set.set("status", Value::text(std::string(workflow::to_string(workflow::Status::new_))));
     set.set("priority", Value::text(priority));
     if (!priority_reason.empty()) {
       set.set("priority_reason", Value::text(priority_reason));
@@ -762,6 +759,9 @@ Ticket MappedCsv::build(std::size_t i, const std::string& id) const
   }
   const Timestamp last_change = updated ? *updated : created;
   const std::string worker = assignee.empty() ? m_mapping.source : assignee;
+  using workflow::Action;
+  using workflow::Status;
+  const std::string by_reporter = reporter.empty() ? m_mapping.source : reporter;
   auto resolve = [&](Timestamp at) {
     Value set = Value::map();
     for (const char* field : {"solution", "cause"}) {
@@ -770,50 +770,63 @@ Ticket MappedCsv::build(std::size_t i, const std::string& id) const
       }
     }
     set.set("resolved_at", Value::text(history.format(std::max(at, created))));
-    history.add("resolve", at, resolver, std::move(set), "resolved", "", "");
+    history.add_step(Action::resolve, at, resolver, std::move(set));
   };
-  if (status == "triaged") {
-    history.add("triage", last_change, worker, Value::map(), "triaged", "", "");
-  } else if (status == "assigned") {
-    history.add("assign", last_change, worker, Value::map(), "assigned", "", "");
-  } else if (status == "in_progress") {
-    history.add("start", last_change, worker, Value::map(), "in_progress", "", "");
-  } else if (status == "escalated") {
-    history.add("escalate", last_change, worker, Value::map(), "escalated", "", "");
-  } else if (status == "pending") {
+  // The steps that lead from new to the status the row names (checked against the status
+  // names when the mapping was read).
+  switch (workflow::parse_status(status).value_or(Status::new_)) {
+  case Status::new_:
+    break;
+  case Status::triaged:
+    history.add_step(Action::triage, last_change, worker);
+    break;
+  case Status::assigned:
+    history.add_step(Action::assign, last_change, worker);
+    break;
+  case Status::in_progress:
+    history.add_step(Action::start, last_change, worker);
+    break;
+  case Status::escalated:
+    history.add_step(Action::escalate, last_change, worker);
+    break;
+  case Status::pending: {
     std::string reason = text_of("pending_reason", i);
     if (reason.empty() && !c.pending_reasons.empty()) {
       reason = c.pending_reasons.front();
     }
     Value set = Value::map();
     set.set("pending_reason", Value::text(reason));
-    history.add("pending", last_change, worker, std::move(set), "pending", "", "");
-  } else if (status == "reopened") {
+    history.add_step(Action::pending, last_change, worker, std::move(set));
+    break;
+  }
+  case Status::reopened: {
     Value set = Value::map();
     set.set("reopen_count", Value::number(1));
-    history.add("reopen", last_change, reporter.empty() ? m_mapping.source : reporter, std::move(set), "reopened", "", "");
-  } else if (status == "resolved" || status == "confirmed" || status == "closed") {
-    const bool was_resolved = status != "closed" || resolved;
-    if (was_resolved) {
-      resolve(resolved ? *resolved : (closed ? *closed : last_change));
+    history.add_step(Action::reopen, last_change, by_reporter, std::move(set));
+    break;
+  }
+  case Status::resolved:
+    resolve(resolved ? *resolved : (closed ? *closed : last_change));
+    break;
+  case Status::confirmed: {
+    resolve(resolved ? *resolved : (closed ? *closed : last_change));
+    Value set = Value::map();
+    set.set("confirmed_at", Value::text(history.format(std::max(last_change, history.last_time()))));
+    history.add_step(Action::confirm, last_change, by_reporter, std::move(set));
+    break;
+  }
+  case Status::closed:
+  case Status::cancelled: {
+    const bool cancelled = status == workflow::to_string(Status::cancelled);
+    if (!cancelled && resolved) {
+      resolve(*resolved);
     }
-    if (status == "confirmed") {
-      Value set = Value::map();
-      set.set("confirmed_at", Value::text(history.format(std::max(last_change, history.last_time()))));
-      history.add("confirm", last_change, reporter.empty() ? m_mapping.source : reporter, std::move(set), "confirmed",
-                  "", "");
-    }
-    if (status == "closed") {
-      const Timestamp at = closed ? *closed : last_change;
-      Value set = Value::map();
-      set.set("closed_at", Value::text(history.format(std::max(at, history.last_time()))));
-      history.add("close", at, worker, std::move(set), "closed", "", "");
-    }
-  } else if (status == "cancelled") {
     const Timestamp at = closed ? *closed : last_change;
     Value set = Value::map();
     set.set("closed_at", Value::text(history.format(std::max(at, history.last_time()))));
-    history.add("cancel", at, worker, std::move(set), "cancelled", "", "");
+    history.add_step(cancelled ? Action::cancel : Action::close, at, worker, std::move(set));
+    break;
+  }
   }
   return t;
 }

@@ -2,6 +2,7 @@
 
 #include <desk/import/importer.hpp>
 #include <desk/sla/ticket_sla.hpp>
+#include <desk/workflow/operations.hpp>
 #include <desk/workflow/transitions.hpp>
 
 #include <fmt/format.h>
@@ -17,6 +18,12 @@ HistoryBuilder::HistoryBuilder(Ticket& ticket, const Config& config, const TimeZ
 std::string HistoryBuilder::format(Timestamp t) const
 {
   return format_timestamp(t, m_zone);
+}
+
+void HistoryBuilder::add_step(workflow::Action action, Timestamp at, const std::string& by, Value set)
+{
+  const auto& to = workflow::transition_for(action).to;
+  add(workflow::to_string(action), at, by, std::move(set), to ? workflow::to_string(*to) : std::string_view(), "", "");
 }
 
 void HistoryBuilder::add(std::string_view action, Timestamp at, const std::string& by, Value set,
@@ -44,20 +51,12 @@ void HistoryBuilder::add(std::string_view action, Timestamp at, const std::strin
   e.action = std::string(action);
 
   // What workflow::record adds to every event.
-  const bool status_changes = !status.empty() && status != m_ticket.status();
-  if (status_changes) {
+  if (!status.empty() && status != m_ticket.status()) {
     set.set("status", Value::text(std::string(status)));
   }
-  const Value* set_status = set.find("status");
-  const std::string new_status = set_status ? set_status->str() : m_ticket.status();
-  const bool may_move_due = set_status != nullptr || set.find("priority") != nullptr;
-  if (new_status != "pending" && !m_ticket.get("pending_reason").empty() && !set.find("pending_reason")) {
-    set.set("pending_reason", Value::text(""));
-  }
-  const auto parsed = workflow::parse_action(action);
-  if (parsed && action != "open" && workflow::transition_for(*parsed).counts_as_response &&
-      m_ticket.get("responded_at").empty()) {
-    set.set("responded_at", Value::text(e.at));
+  const bool may_move_due = set.find("status") != nullptr || set.find("priority") != nullptr;
+  if (const auto parsed = workflow::parse_action(action)) {
+    workflow::add_implied_fields(m_ticket, *parsed, e.at, set);
   }
   e.set = std::move(set);
   e.note = note;

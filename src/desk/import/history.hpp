@@ -3,6 +3,7 @@
 #include <desk/config/config.hpp>
 #include <desk/model/ticket.hpp>
 #include <desk/util/time.hpp>
+#include <desk/workflow/transitions.hpp>
 
 #include <set>
 #include <string>
@@ -23,12 +24,17 @@ public:
 
   // Record one event: `action` (open, triage, assign, start, pending, resume, resolve,
   // reopen, close, cancel, log, ...) at `at` by `by`, with the fields it sets, then the new
-  // `status` when it differs (as workflow::record appends it). Leaving `pending` clears
+  // `status` when it differs (as workflow::record appends it) — the status the other tool
+  // recorded, which may move where desk's own steps would not. Leaving `pending` clears
   // pending_reason; the first action that counts as a response sets responded_at; the due
   // times are refreshed; `updated` follows. `origin` is appended to the source
   // ("servicenow/12") when not empty. Times earlier than the previous event are clamped.
   void add(std::string_view action, Timestamp at, const std::string& by, Value set, std::string_view status,
            const std::string& note, std::string_view origin);
+
+  // Record one of desk's own steps: as add, with the status the transition table leads
+  // `action` to (none for an action that keeps the status).
+  void add_step(workflow::Action action, Timestamp at, const std::string& by, Value set = Value::map());
 
   // Time of the last event (the clamp for out-of-order records).
   Timestamp last_time() const { return m_last; }

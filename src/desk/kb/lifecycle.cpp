@@ -2,6 +2,7 @@
 
 #include <desk/kb/kb_store.hpp>
 #include <desk/model/id.hpp>
+#include <desk/model/status.hpp>
 #include <desk/util/error.hpp>
 #include <desk/util/text.hpp>
 #include <desk/util/time.hpp>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace desk::kb {
 
@@ -51,23 +53,27 @@ std::vector<std::string> clean_list(const std::vector<std::string>& items, std::
   return out;
 }
 
-// The lifecycle table: which actions are allowed from which state.
+// The lifecycle table: which actions are allowed from which state, and where they lead.
 struct Step {
   std::string_view action;
   std::vector<State> from;
+  std::optional<State> to; // nullopt: the state stays (an edit of a validated article's
+                           // content makes it a draft again: see edit)
 };
 
 const std::vector<Step>& steps()
 {
   static const std::vector<Step> k_steps = {
-    {"edit", {State::draft, State::validated}},
-    {"validate", {State::draft, State::archived}},
-    {"archive", {State::draft, State::validated}},
+    {"edit", {State::draft, State::validated}, std::nullopt},
+    {"validate", {State::draft, State::archived}, State::validated},
+    {"archive", {State::draft, State::validated}, State::archived},
   };
   return k_steps;
 }
 
-void check_step(const Article& a, std::string_view action)
+// The state `action` leads `a` to (nullopt: it stays); throws InvalidTransitionError naming
+// what is allowed when the table has no such step.
+std::optional<State> check_step(const Article& a, std::string_view action)
 {
   const State from = a.state();
   for (const auto& step : steps()) {
@@ -75,7 +81,7 @@ void check_step(const Article& a, std::string_view action)
       continue;
     }
     if (std::find(step.from.begin(), step.from.end(), from) != step.from.end()) {
-      return;
+      return step.to;
     }
   }
   std::vector<std::string> allowed;
@@ -93,15 +99,7 @@ void check_step(const Article& a, std::string_view action)
 Event make_event(const workflow::Context& ctx, std::string_view action, Value set, const std::string& note,
                  Value extra = Value::map())
 {
-  Event e;
-  e.id = ids::make_event_id();
-  e.at = now_text(ctx);
-  e.by = ctx.actor;
-  e.action = std::string(action);
-  e.set = std::move(set);
-  e.note = note;
-  e.extra = std::move(extra);
-  return e;
+  return new_event(std::string(action), now_text(ctx), ctx.actor, std::move(set), note, std::move(extra));
 }
 
 void record(Article& a, const workflow::Context& ctx, std::string_view action, Value set,
@@ -218,14 +216,14 @@ std::vector<std::string> edit(Article& a, const workflow::Context& ctx, const Ar
 
 void validate(Article& a, const workflow::Context& ctx, const std::string& note)
 {
-  check_step(a, "validate");
+  const auto to = check_step(a, "validate");
   if (a.get("author") == ctx.actor) {
     throw InvalidTransitionError(
       fmt::format("{} cannot validate {}: they wrote it", ctx.actor, a.id()),
       "an article is validated by someone other than its author (desk --as NAME kb validate ID)");
   }
   Value set = Value::map();
-  set.set("state", Value::text(std::string(to_string(State::validated))));
+  set.set("state", Value::text(std::string(to_string(*to))));
   std::vector<std::string> reviewers = a.get_list("reviewers");
   if (std::find(reviewers.begin(), reviewers.end(), ctx.actor) == reviewers.end()) {
     reviewers.push_back(ctx.actor);
@@ -236,16 +234,17 @@ void validate(Article& a, const workflow::Context& ctx, const std::string& note)
 
 void archive(Article& a, const workflow::Context& ctx, const std::string& note)
 {
-  check_step(a, "archive");
+  const auto to = check_step(a, "archive");
   Value set = Value::map();
-  set.set("state", Value::text(std::string(to_string(State::archived))));
+  set.set("state", Value::text(std::string(to_string(*to))));
   record(a, ctx, "archive", std::move(set), note);
 }
 
 bool can_capture(const Ticket& ticket)
 {
-  const std::string& s = ticket.status();
-  return s == "resolved" || s == "confirmed" || s == "closed";
+  // Resolved, confirmed or closed: a ticket with a solution (not cancelled).
+  const auto s = parse_status(ticket.status());
+  return s && !is_unresolved(*s) && *s != Status::cancelled;
 }
 
 Article capture(const Ticket& t, const workflow::Context& ctx, const CaptureOptions& options)

@@ -1,5 +1,6 @@
 #include <desk/model/record.hpp>
 
+#include <desk/model/id.hpp>
 #include <desk/util/error.hpp>
 
 #include <fmt/format.h>
@@ -67,6 +68,19 @@ std::string required_scalar(const Value& map, std::string_view key, const std::s
     fail_at(path, *v, fmt::format("'{}' must be a single value", key));
   }
   return v->scalar;
+}
+
+Event new_event(std::string action, std::string at, std::string by, Value set, std::string note, Value extra)
+{
+  Event e;
+  e.id = ids::make_event_id();
+  e.at = std::move(at);
+  e.by = std::move(by);
+  e.action = std::move(action);
+  e.set = std::move(set);
+  e.note = std::move(note);
+  e.extra = std::move(extra);
+  return e;
 }
 
 Value event_to_value(const Event& e)

@@ -37,6 +37,11 @@ struct Event {
   bool operator==(const Event&) const = default;
 };
 
+// A new event with a fresh random id (make_event_id): what every step, the knowledge
+// base's lifecycle and `doctor --fix` record.
+Event new_event(std::string action, std::string at, std::string by, Value set = Value::map(), std::string note = {},
+                Value extra = Value::map());
+
 // The mapping form of one event, in its fixed key order.
 Value event_to_value(const Event& event);
 

@@ -113,14 +113,9 @@ std::vector<TicketConflict> ticket_conflicts(const fs::path& root)
 TicketRef renumber(const TicketStore& store, Ticket& t, const std::string& old_id, const std::string& prefix,
                    const std::string& actor, const std::string& now_text, const std::string& note)
 {
-  Event e;
-  e.id = ids::make_event_id();
-  e.at = now_text;
-  e.by = actor;
-  e.action = "renumber";
-  e.note = note;
-  e.extra.set("previous_id", Value::text(old_id));
-  t.apply(std::move(e));
+  Value extra = Value::map();
+  extra.set("previous_id", Value::text(old_id));
+  t.apply(new_event("renumber", now_text, actor, Value::map(), note, std::move(extra)));
   return store.create(t, [&] { return ids::make_ticket_id(prefix); });
 }
 

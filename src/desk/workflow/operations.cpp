@@ -72,14 +72,7 @@ Value refresh_due_times(Ticket& t, const Context& ctx)
 void append_event(Ticket& t, const Context& ctx, const std::string& at, std::string action, Value set,
                   const std::string& note, Value extra = Value::map())
 {
-  Event e;
-  e.id = ids::make_event_id();
-  e.at = at;
-  e.by = ctx.actor;
-  e.action = std::move(action);
-  e.set = std::move(set);
-  e.note = note;
-  e.extra = std::move(extra);
+  Event e = new_event(std::move(action), at, ctx.actor, std::move(set), note, std::move(extra));
   Ticket probe = t;
   probe.apply(e);
   for (auto& [k, v] : refresh_due_times(probe, ctx).entries) {
@@ -100,12 +93,7 @@ void record(Ticket& t, const Context& ctx, Action action, Value set, const std::
   if (to != from) {
     set.set("status", Value::text(std::string(to_string(to))));
   }
-  if (to != Status::pending && !t.get("pending_reason").empty() && !set.find("pending_reason")) {
-    set.set("pending_reason", Value::text(""));
-  }
-  if (find_transition(from, action)->counts_as_response && t.get("responded_at").empty()) {
-    set.set("responded_at", Value::text(at));
-  }
+  add_implied_fields(t, action, at, set);
   append_event(t, ctx, at, std::string(to_string(action)), std::move(set), note, std::move(extra));
 }
 
@@ -182,6 +170,18 @@ Status status_of(const Ticket& ticket)
                                  fmt::join(status_names(), ", ")));
   }
   return *s;
+}
+
+void add_implied_fields(const Ticket& t, Action action, const std::string& at, Value& set)
+{
+  const Value* status = set.find("status");
+  const std::string_view after = status ? std::string_view(status->str()) : std::string_view(t.status());
+  if (after != to_string(Status::pending) && !t.get("pending_reason").empty() && !set.find("pending_reason")) {
+    set.set("pending_reason", Value::text(""));
+  }
+  if (action != Action::open && transition_for(action).counts_as_response && t.get("responded_at").empty()) {
+    set.set("responded_at", Value::text(at));
+  }
 }
 
 Ticket open_ticket(const Context& ctx, const OpenRequest& r)

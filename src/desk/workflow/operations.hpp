@@ -175,4 +175,10 @@ bool has_notice(const Ticket& ticket, const std::string& kind, const std::string
 // The ticket's status; throws ParseError-like Error when the file holds an unknown one.
 Status status_of(const Ticket& ticket);
 
+// What an event of `action` made at `at` sets besides its own fields (`set`, which holds
+// the new status when it changes): an empty pending_reason when the ticket leaves pending,
+// and responded_at on the first action that counts as the response. Every step records
+// through it, and so does an import rebuilding another tool's history.
+void add_implied_fields(const Ticket& ticket, Action action, const std::string& at, Value& set);
+
 } // namespace desk::workflow
