@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -132,6 +134,51 @@ StepResult change_ticket(const storage::Repository& repo, const Call& call, std:
   }
   for (auto& w : after_step(repo, result.ticket)) {
     result.warnings.push_back(std::move(w));
+  }
+  return result;
+}
+
+BatchResult change_tickets(const storage::Repository& repo, const Call& call,
+                           const std::function<std::vector<storage::TicketRef>()>& refs, bool skip_unreadable,
+                           const BatchChange& change, const std::function<std::string(std::size_t)>& message)
+{
+  BatchResult result;
+  std::vector<HookRun> runs;
+  {
+    const auto lock = repo.lock();
+    Transaction tx;
+    try {
+      for (const auto& ref : refs()) {
+        Ticket t;
+        try {
+          t = repo.tickets().load(ref);
+        } catch (const Error& e) {
+          if (!skip_unreadable) {
+            throw;
+          }
+          result.warnings.push_back(fmt::format("skipped {}", e.what()));
+          continue;
+        }
+        auto these = change(t, result.warnings);
+        if (these.empty()) {
+          continue;
+        }
+        tx.will_replace(ref.path);
+        repo.tickets().save(t, ref.path);
+        result.changed.push_back(std::move(t));
+        std::move(these.begin(), these.end(), std::back_inserter(runs));
+      }
+    } catch (...) {
+      tx.roll_back();
+      throw;
+    }
+    commit(repo, call, tx, message(result.changed.size()), result.warnings);
+  }
+  // After the commit and outside the lock, so that a hook that runs desk sees the change.
+  for (const auto& run : runs) {
+    for (auto& w : after_step(repo, run.ticket, run.extra_hook)) {
+      result.warnings.push_back(std::move(w));
+    }
   }
   return result;
 }

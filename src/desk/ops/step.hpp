@@ -84,6 +84,33 @@ using TicketChange = std::function<std::string(Ticket&, Transaction& tx)>;
 StepResult change_ticket(const storage::Repository& repo, const Call& call, std::string_view id,
                          const TicketChange& change);
 
+// What runs for one event of a step over several tickets, after its commit: the hooks of
+// after_step for the ticket as it stood after that event.
+struct HookRun {
+  Ticket ticket;
+  std::string extra_hook; // as after_step's (sla-warning, sla-breach), or empty
+};
+
+// A change to one of several tickets: changes it in memory and returns what runs for it
+// after the commit, one entry for each event it recorded; none when the ticket is to stay
+// as it was. A ticket it cannot change is reported in `warnings`.
+using BatchChange = std::function<std::vector<HookRun>(Ticket&, std::vector<std::string>& warnings)>;
+
+// What a step over several tickets did.
+struct BatchResult {
+  std::vector<Ticket> changed; // each ticket as saved
+  std::vector<std::string> warnings;
+};
+
+// The one transaction of a step over several tickets (close --stale, sla --notify): lock,
+// list them (`refs`, called under the lock), load each (one that cannot be read is skipped
+// with a warning when `skip_unreadable`, else its error ends the step), change, save,
+// commit once (`message(n)`, n tickets changed), unlock, then the hooks. When a change,
+// a save or the commit throws, every file is put back as it was.
+BatchResult change_tickets(const storage::Repository& repo, const Call& call,
+                           const std::function<std::vector<storage::TicketRef>()>& refs, bool skip_unreadable,
+                           const BatchChange& change, const std::function<std::string(std::size_t)>& message);
+
 // Commit what `tx` wrote with `message` (git.autocommit); on failure roll it back and rethrow.
 // Appends to `warnings` what the commit reports without failing (git not installed, the
 // commit made but git's index locked: Repository::record_change).

@@ -309,95 +309,57 @@ StepResult edit(const storage::Repository& repo, const Call& call, std::string_v
 
 CloseStaleResult close_stale(const storage::Repository& repo, const Call& call, const std::string& note)
 {
-  CloseStaleResult result;
   const auto ctx = context(repo, call);
-  {
-    const auto lock = repo.lock();
-    Transaction tx;
-    try {
-      for (const auto& ref : repo.tickets().scan()) {
-        Ticket t;
-        try {
-          t = repo.tickets().load(ref);
-        } catch (const Error& e) {
-          result.warnings.push_back(fmt::format("skipped {}", e.what()));
-          continue;
-        }
-        if (!workflow::is_stale_resolved(t, ctx)) {
-          continue;
-        }
-        try {
-          workflow::close(t, ctx,
-                          note.empty() ? fmt::format("closed unconfirmed after {} days", repo.config().close_after_days)
-                                       : note);
-        } catch (const InvalidTransitionError& e) {
-          result.warnings.push_back(fmt::format("{} ({})", e.what(), e.hint()));
-          continue;
-        }
-        tx.will_replace(ref.path);
-        repo.tickets().save(t, ref.path);
-        result.closed.push_back(std::move(t));
+  const std::string why =
+    note.empty() ? fmt::format("closed unconfirmed after {} days", repo.config().close_after_days) : note;
+  BatchResult done = change_tickets(
+    repo, call, [&] { return repo.tickets().scan(); }, true,
+    [&](Ticket& t, std::vector<std::string>& warnings) -> std::vector<HookRun> {
+      if (!workflow::is_stale_resolved(t, ctx)) {
+        return {};
       }
-    } catch (...) {
-      tx.roll_back();
-      throw;
-    }
-    commit(repo, call, tx, fmt::format("close {} stale resolved ticket(s)", result.closed.size()), result.warnings);
-  }
-  for (const auto& t : result.closed) {
-    for (auto& w : after_step(repo, t)) {
-      result.warnings.push_back(std::move(w));
-    }
-  }
-  return result;
+      try {
+        workflow::close(t, ctx, why);
+      } catch (const InvalidTransitionError& e) {
+        warnings.push_back(fmt::format("{} ({})", e.what(), e.hint()));
+        return {};
+      }
+      return {HookRun{t, {}}};
+    },
+    [](std::size_t n) { return fmt::format("close {} stale resolved ticket(s)", n); });
+  return {std::move(done.changed), std::move(done.warnings)};
 }
 
 SlaNoticeResult announce_sla(const storage::Repository& repo, const Call& call, const std::vector<std::string>& ids)
 {
-  SlaNoticeResult result;
-  std::vector<std::pair<Ticket, std::string>> announced; // the ticket after each notice, and its hook
   const auto ctx = context(repo, call);
-  {
-    const auto lock = repo.lock();
-    Transaction tx;
-    try {
-      for (const auto& id : ids) {
-        const auto ref = repo.tickets().resolve(id);
-        Ticket fresh = repo.tickets().load(ref);
-        const sla::TicketSla state = sla::evaluate(fresh, repo.config(), call.now);
-        bool any = false;
-        for (const auto& [target, status] : {std::pair{std::string("respond"), &state.respond},
-                                             std::pair{std::string("resolve"), &state.resolve}}) {
-          const std::string kind = status->state == sla::TargetState::breached  ? "breach"
-                                   : status->state == sla::TargetState::at_risk ? "warning"
-                                                                                : "";
-          if (kind.empty() || workflow::has_notice(fresh, kind, target)) {
-            continue;
-          }
-          workflow::notice(fresh, ctx, kind, target);
-          announced.emplace_back(fresh, kind == "breach" ? "sla-breach" : "sla-warning");
-          any = true;
-        }
-        if (!any) {
+  const auto refs = [&] {
+    std::vector<storage::TicketRef> out;
+    for (const auto& id : ids) {
+      out.push_back(repo.tickets().resolve(id));
+    }
+    return out;
+  };
+  BatchResult done = change_tickets(
+    repo, call, refs, false,
+    [&](Ticket& t, std::vector<std::string>&) {
+      std::vector<HookRun> runs;
+      const sla::TicketSla state = sla::evaluate(t, repo.config(), call.now);
+      for (const auto& [target, status] : {std::pair{std::string("respond"), &state.respond},
+                                           std::pair{std::string("resolve"), &state.resolve}}) {
+        const std::string kind = status->state == sla::TargetState::breached  ? "breach"
+                                 : status->state == sla::TargetState::at_risk ? "warning"
+                                                                              : "";
+        if (kind.empty() || workflow::has_notice(t, kind, target)) {
           continue;
         }
-        tx.will_replace(ref.path);
-        repo.tickets().save(fresh, ref.path);
-        result.noticed.push_back(std::move(fresh));
+        workflow::notice(t, ctx, kind, target);
+        runs.push_back({t, kind == "breach" ? "sla-breach" : "sla-warning"});
       }
-    } catch (...) {
-      tx.roll_back();
-      throw;
-    }
-    commit(repo, call, tx, fmt::format("sla: {} notice(s) sent", result.noticed.size()), result.warnings);
-  }
-  // After the commit and outside the lock, so that a hook that runs desk sees the notice.
-  for (const auto& [ticket, hook] : announced) {
-    for (auto& w : after_step(repo, ticket, hook)) {
-      result.warnings.push_back(std::move(w));
-    }
-  }
-  return result;
+      return runs;
+    },
+    [](std::size_t n) { return fmt::format("sla: {} notice(s) sent", n); });
+  return {std::move(done.changed), std::move(done.warnings)};
 }
 
 StepResult reply(const storage::Repository& repo, const Call& call, std::string_view id, const ReplyRequest& request)
