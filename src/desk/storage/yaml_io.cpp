@@ -470,8 +470,14 @@ Value parse_yaml(std::string_view text, const std::string& path)
       // empty documents without end in broken text).
       for (int n = 0; n < 2 && parser.HandleNextDocument(finder); ++n) {
       }
-    } catch (const YAML::Exception&) {
-      // Syntax errors are reported below with their position.
+    } catch (const YAML::Exception& e) {
+      // An alias whose anchor comes later (or never) is refused by yaml-cpp as "the
+      // referenced anchor is not defined": it is an alias all the same. Other syntax errors
+      // are reported below with their position.
+      if (!finder.found && e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
+        finder.found = true;
+        finder.where = e.mark;
+      }
     }
     if (finder.found) {
       throw ParseError(path, finder.where.line + 1, finder.where.column + 1, "YAML aliases (*name) are not allowed",
