@@ -95,10 +95,22 @@ void register_list(CLI::App& app, Globals& g)
         selection.fields.push_back(k.field);
       }
       selection.fields.emplace_back("priority");
+      selection.fields.emplace_back("status"); // checked below
     }
-    std::vector<Ticket> tickets = s.repo.tickets().load_all(problems, selection);
+    std::vector<Ticket> tickets;
+    std::vector<std::string> unknown;
+    const auto& store = s.repo.tickets();
+    store.for_each(problems, selection, [&](Ticket&& t, std::string_view rel) {
+      if (auto p = workflow::unknown_status(t, (store.dir() / rel).string())) {
+        unknown.emplace_back(p->what());
+      }
+      tickets.push_back(std::move(t));
+    });
     for (const auto& p : problems) {
       warn(fmt::format("skipped {}", p.message));
+    }
+    for (const auto& u : unknown) {
+      warn(u);
     }
     query::sort_tickets(tickets, keys);
     if (a->limit > 0 && tickets.size() > a->limit) {

@@ -205,6 +205,9 @@ void register_show(CLI::App& app, Globals& g)
       return;
     }
     const Ticket t = s.repo.tickets().load(ref);
+    if (auto problem = workflow::unknown_status(t, ref.path.string())) {
+      warn(problem->what());
+    }
     if (a->format == "json") {
       out(ticket_to_json(t, true).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     } else {

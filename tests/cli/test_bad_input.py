@@ -86,6 +86,9 @@ PROBES = [
     ("close a new ticket", one_ticket, ["close", "TID"], INVALID_STATE, None),
     ("confirm a new ticket", one_ticket, ["confirm", "TID"], INVALID_STATE, None),
     ("bad DESK_NOW", nothing, ["open", "--title", "x"], USAGE, {"DESK_NOW": "not a time"}),
+    ("bad DESK_LOCK_TIMEOUT", one_ticket, ["log", "TID", "-m", "x"], USAGE, {"DESK_LOCK_TIMEOUT": "abc"}),
+    ("negative --limit", one_ticket, ["list", "--limit", "-1"], USAGE, None),
+    ("--limit past 64 bits", one_ticket, ["list", "--limit", "9" * 40], USAGE, None),
     ("unknown command", nothing, ["opne", "--title", "x"], USAGE, None),
     ("unknown option", nothing, ["list", "--colour", "never"], USAGE, None),
     # injection: the actor is one line of text
@@ -100,6 +103,17 @@ PROBES = [
      BAD_DATA, None),
     ("ticket with conflict markers", damage_ticket(lambda b: CONFLICT + b), ["show", "TID"], BAD_DATA, None),
     ("change a damaged ticket", damage_ticket(lambda b: b"{" + b), ["log", "TID", "-m", "x"], BAD_DATA, None),
+    ("change a ticket with an unknown status", damage_ticket(lambda b: b.replace(b"status: new", b"status: exploded", 1)),
+     ["log", "TID", "-m", "x"], BAD_DATA, None),
+    ("triage a ticket whose status is unknown Chinese text",
+     damage_ticket(lambda b: b.replace(b"status: new", b"status: \xe7\x82\xb8\xe4\xba\x86", 1)),
+     ["triage", "TID", "--category", "network"], BAD_DATA, None),
+    ("ticket with an alias before its anchor",
+     damage_ticket(lambda b: b.replace(b"title: ", b"title: *t\nx_note: &t ", 1)), ["show", "TID"], BAD_DATA, None),
+    ("ticket nested 20,000 deep", damage_ticket(lambda b: b.replace(b"title: ", b"title: " + b"[" * 20000 + b"]" * 20000
+                                                                   + b"\nx_title: ", 1)), ["show", "TID"], BAD_DATA, None),
+    ("merge-driver given a folder", make_dir("merge-folder"),
+     ["merge-driver", "OUT/merge-folder", "OUT/merge-folder", "OUT/merge-folder"], BAD_DATA, None),
     ("config not YAML", damage_config(lambda b: b + b"\n  : : [\n"), ["list"], BAD_DATA, None),
     ("config with an unknown time zone", damage_config(lambda b: b.replace(b"timezone:", b"timezone: Mars/Olympus\nx:", 1)),
      ["list"], BAD_DATA, None),
@@ -107,6 +121,8 @@ PROBES = [
     # attachments
     ("attach a missing file", nothing, ["open", "--title", "x", "--attach", "OUT/no-such-file.png"], NOT_FOUND, None),
     ("attach a folder", make_dir("a-folder"), ["open", "--title", "x", "--attach", "OUT/a-folder"], USAGE, None),
+    ("attach a FIFO", lambda d: os.mkfifo(d.root.parent / "a-fifo"), ["open", "--title", "x", "--attach", "OUT/a-fifo"],
+     USAGE, None),
     # imports
     ("import json not JSON", write_file("bad.json", "{\"format\": \"desk-export\", "), ["import", "json", "OUT/bad.json"],
      BAD_DATA, None),
@@ -269,3 +285,41 @@ def test_a_full_file_system_is_exit_7(tmp_path):
         assert not [p for p in (fs / "repo").rglob("*.tmp.*")]
         filler.unlink()
         d.ok("log", tid, "-m", "space again")
+
+
+def test_a_ticket_with_an_unknown_status_is_listed_and_shown_with_a_warning(desk):
+    """Reading still works (a newer desk may know the status); every step refuses with the place."""
+    tid = one_ticket(desk)
+    path = desk.path_of(tid)
+    path.write_bytes(path.read_bytes().replace(b"status: new", b"status: exploded", 1))
+    rel = path.relative_to(desk.root).as_posix()
+    listed = desk.run("list", "--color", "never")
+    assert listed.code == 0, listed
+    assert tid in listed.out and "exploded" in listed.out
+    assert f"desk: warning: {desk.root / rel}: ticket {tid} has unknown status 'exploded'" in listed.err
+    shown = desk.run("show", tid, "--color", "never")
+    assert shown.code == 0, shown
+    assert "exploded" in shown.out
+    assert f"{rel}:3:9: ticket {tid} has unknown status 'exploded'" in shown.err
+    refused = desk.run("resolve", tid, "--solution", "x", "--verified-by", "bob")
+    assert refused.code == BAD_DATA, refused
+    assert f"{rel}:3:9:" in refused.err and "statuses are: new, triaged" in refused.err
+    stale = desk.run("close", "--stale")
+    assert stale.code == 0, stale
+    assert f"skipped {desk.root / rel}:3:9:" in stale.err
+
+
+def test_an_alias_is_named_as_one_whatever_comes_after_it(desk):
+    """yaml-cpp calls an alias used before its anchor "not defined"; desk refuses aliases, so says that."""
+    tid = one_ticket(desk)
+    path = desk.path_of(tid)
+    text = path.read_bytes()
+    for spoiled in (text.replace(b"title: ", b"title: *t\nx_note: &t ", 1),  # the anchor comes later
+                    text.replace(b"title: ", b"title: *nowhere\nx_title: ", 1),  # no anchor at all
+                    text.replace(b"title: ", b"title: &t [*t]\nx_title: ", 1)):  # the alias inside its anchor
+        path.write_bytes(spoiled)
+        r = desk.run("show", tid)
+        assert r.code == BAD_DATA, r
+        assert "YAML aliases (*name) are not allowed" in r.err, r.err
+        assert "anchor is not defined" not in r.err
+        assert "write the value out in full" in r.err

@@ -117,6 +117,9 @@ StepResult change_ticket(const storage::Repository& repo, const Call& call, std:
     const auto lock = repo.lock();
     const storage::TicketRef ref = repo.tickets().resolve(id);
     result.ticket = repo.tickets().load(ref);
+    if (auto problem = workflow::unknown_status(result.ticket, ref.path.string())) {
+      throw *problem;
+    }
     Transaction tx;
     try {
       result.summary = change(result.ticket, tx);
@@ -152,6 +155,9 @@ BatchResult change_tickets(const storage::Repository& repo, const Call& call,
         Ticket t;
         try {
           t = repo.tickets().load(ref);
+          if (auto problem = workflow::unknown_status(t, ref.path.string())) {
+            throw *problem;
+          }
         } catch (const Error& e) {
           if (!skip_unreadable) {
             throw;

@@ -161,6 +161,18 @@ bool has_skill(const Team& team, std::string_view category)
 
 } // namespace
 
+std::optional<ParseError> unknown_status(const Ticket& ticket, const std::string& path)
+{
+  if (parse_status(ticket.status())) {
+    return std::nullopt;
+  }
+  const Value* where = ticket.find("status");
+  return ParseError(path, where ? where->line : 0, where ? where->column : 0,
+                    fmt::format("ticket {} has unknown status '{}'", ticket.id(), ticket.status()),
+                    fmt::format("statuses are: {}; fix the file or run `desk doctor`",
+                                fmt::join(status_names(), ", ")));
+}
+
 Status status_of(const Ticket& ticket)
 {
   const auto s = parse_status(ticket.status());

@@ -2,6 +2,7 @@
 
 #include <desk/config/config.hpp>
 #include <desk/model/ticket.hpp>
+#include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
 #include <desk/workflow/transitions.hpp>
 
@@ -172,8 +173,14 @@ void notified(Ticket& ticket, const Context& ctx, Value extra);
 // True when that notice was already recorded.
 bool has_notice(const Ticket& ticket, const std::string& kind, const std::string& target);
 
-// The ticket's status; throws ParseError-like Error when the file holds an unknown one.
+// The ticket's status; throws UsageError when it is none desk knows (a ticket read from a
+// file is checked first with unknown_status, which names the file).
 Status status_of(const Ticket& ticket);
+
+// When the ticket's status is none desk knows, the problem as a ParseError at its `status`
+// in the file at `path`; nullopt otherwise. A step refuses such a ticket with it (exit 5:
+// it would not know which rules apply); list and show print the ticket with it as a warning.
+std::optional<ParseError> unknown_status(const Ticket& ticket, const std::string& path);
 
 // What an event of `action` made at `at` sets besides its own fields (`set`, which holds
 // the new status when it changes): an empty pending_reason when the ticket leaves pending,
