@@ -210,21 +210,8 @@ nlohmann::json json_body(const httplib::Request& req)
   return j;
 }
 
-int run_server(const ServeOptions& options)
+void configure_server(httplib::Server& server, App& app)
 {
-  // Signals go to one thread that waits for them (blocked here, before any other starts).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-
-  App app(options);
-  httplib::Server server;
-  static constexpr std::size_t k_threads = 32;
-  server.new_task_queue = [] { return new httplib::ThreadPool(k_threads); };
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
@@ -310,6 +297,24 @@ int run_server(const ServeOptions& options)
   server.Get("/healthz", [&app](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, {{"ok", true}, {"tickets", app.directory().size()}});
   });
+}
+
+int run_server(const ServeOptions& options)
+{
+  // Signals go to one thread that waits for them (blocked here, before any other starts).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  App app(options);
+  httplib::Server server;
+  static constexpr std::size_t k_threads = 32;
+  server.new_task_queue = [] { return new httplib::ThreadPool(k_threads); };
+  configure_server(server, app);
 
   if (!server.bind_to_port(options.host, options.port)) {
     throw StorageError(fmt::format("cannot listen on {}:{}", options.host, options.port),

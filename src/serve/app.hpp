@@ -96,6 +96,11 @@ void add_portal_routes(httplib::Server& server, App& app);
 // The staff board (/board, /board/report).
 void add_board_routes(httplib::Server& server, App& app);
 
+// Everything a server of `app` answers with: timeouts, the limits checked before a body is
+// read, the security headers, errors as JSON, the group commit after each write, and every
+// route (run_server's, and the HTTP fuzz target's).
+void configure_server(httplib::Server& server, App& app);
+
 // Run the server until SIGTERM/SIGINT; returns the exit code.
 int run_server(const ServeOptions& options);
 
