@@ -1,7 +1,6 @@
 // The merge driver's three-way merge of ticket texts (base, ours, theirs: the input cut at
 // its first two NUL bytes). A merge of two ticket files that succeeds reads back as a
-// ticket, and (DESK_FUZZ_MERGE_SYMMETRY=1) gives the same bytes whichever side is "ours"
-// (merge.hpp promises both).
+// ticket, and gives the same bytes whichever side is "ours" (merge.hpp promises both).
 #include "fuzz_support.hpp"
 
 #include <desk/storage/merge.hpp>
@@ -42,13 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fprintf(stderr, "%s\n", e.what());
     desk::fuzz::check(false, "a merge result does not read as a ticket");
   }
-  // Symmetry is checked only with DESK_FUZZ_MERGE_SYMMETRY=1 until a field changed on both
-  // sides with no event setting it (a hand edit; two adds of one ticket) is merged the
-  // same whichever side is ours: tests/fuzz/known/merge_side_dependent reproduces that.
-  static const bool symmetry = std::getenv("DESK_FUZZ_MERGE_SYMMETRY") != nullptr;
-  if (!symmetry) {
-    return 0;
-  }
+  // Symmetry: corpus/merge/side_dependent_* are the cases once merged by side (a field
+  // both sides changed whose latest setter is their shared open event; an `updated` that
+  // does not parse).
   std::string swapped;
   try {
     swapped = desk::storage::merge_documents(parts[0], parts[2], parts[1], path);

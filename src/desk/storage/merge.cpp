@@ -263,18 +263,25 @@ std::string merge_documents(std::string_view base_text, std::string_view ours_te
       // Derived: the later of the two.
       const auto ta = parse_timestamp(av.str(), nullptr);
       const auto tc = parse_timestamp(cv.str(), nullptr);
-      chosen = (ta && tc && *tc > *ta) ? &cv : &av;
-      if (ta && tc && *tc == *ta) {
-        chosen = av.str() < cv.str() ? &av : &cv;
+      // A time that does not parse loses to one that does; two equal times or two
+      // unreadable ones: the value that sorts first (either way not by side).
+      if (ta && tc && *ta != *tc) {
+        chosen = *tc > *ta ? &cv : &av;
+      } else if (ta.has_value() != tc.has_value()) {
+        chosen = ta ? &av : &cv;
+      } else {
+        chosen = serialize(av) <= serialize(cv) ? &av : &cv;
       }
     } else {
       // Both changed it: the side whose latest event set it wins; with no such event
       // (a hand edit) the value that sorts first, so the result does not depend on sides.
       const auto sa = latest_setter(ours, key);
       const auto sc = latest_setter(theirs, key);
-      if (sa && sc) {
+      // The same event on both sides (their shared `open`: neither recorded the value it
+      // now has) says nothing about which is newer: that is a hand edit too.
+      if (sa && sc && *sa != *sc) {
         chosen = *sc > *sa ? &cv : &av;
-      } else if (sa || sc) {
+      } else if ((sa || sc) && !(sa && sc)) {
         chosen = sa ? &av : &cv;
       } else {
         chosen = serialize(av) <= serialize(cv) ? &av : &cv;
