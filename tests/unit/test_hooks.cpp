@@ -12,6 +12,7 @@
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using desk::test::read_raw;
+using desk::test::ScopedEnv;
 using desk::test::TempDir;
 using desk::test::write_raw;
 
@@ -24,18 +25,6 @@ void make_hook(const fs::path& root, const std::string& event, const std::string
   write_raw(hook, "#!/bin/sh\n" + script + "\n");
   ::chmod(hook.c_str(), 0755);
 }
-
-// Sets an environment variable for one scope.
-class ScopedEnv {
-public:
-  ScopedEnv(const char* name, const char* value) : m_name(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(m_name); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  const char* m_name;
-};
 
 } // namespace
 

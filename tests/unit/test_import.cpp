@@ -23,6 +23,7 @@ using desk::ParseError;
 using desk::Ticket;
 using desk::import::CsvOptions;
 using desk::import::CsvTable;
+using desk::test::default_config;
 
 namespace {
 
@@ -45,12 +46,6 @@ std::string error_message(const std::string& data)
     return e.what();
   }
   return {};
-}
-
-// The default config of `desk init`, in Asia/Shanghai.
-desk::Config default_config()
-{
-  return desk::storage::parse_config(desk::storage::default_config_text("Asia/Shanghai"), "config.yaml");
 }
 
 constexpr const char* k_header =

@@ -10,6 +10,8 @@
 #include <desk/util/text.hpp>
 #include <desk/util/time.hpp>
 
+#include "test_support.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -18,54 +20,19 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace fs = std::filesystem;
 using namespace desk;
 using namespace desk::kb;
+using desk::test::read_raw;
+using desk::test::TempDir;
+using desk::test::write_raw;
 
 namespace {
 
 using Strings = std::vector<std::string>;
-
-// A fresh folder for one test case, removed afterwards.
-class Scratch {
-public:
-  Scratch()
-  {
-    std::random_device rd;
-    m_path = fs::temp_directory_path() / ("desk-kb-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(m_path);
-  }
-  ~Scratch()
-  {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
-
-std::string slurp(const fs::path& p)
-{
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void spit(const fs::path& p, std::string_view text)
-{
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-}
 
 Config test_config()
 {
@@ -509,7 +476,7 @@ TEST_SUITE("kb.article")
 
   TEST_CASE("the store creates exclusively, resolves abbreviations and refuses paths")
   {
-    Scratch dir;
+    TempDir dir;
     const KbStore store(dir.path());
     const Config c = test_config();
     Article a = make(c, "KB-TEMP", "One", "s", "fix");
@@ -658,7 +625,7 @@ TEST_SUITE("kb.cache")
 {
   TEST_CASE("the cached index is written, reused, and rebuilt when kb/ changes or the cache is damaged")
   {
-    Scratch dir;
+    TempDir dir;
     const Config c = test_config();
     const KbStore store(dir.path());
     for (auto a : corpus(c)) {
@@ -681,12 +648,12 @@ TEST_SUITE("kb.cache")
     CHECK(ranked(load_index(dir.path()), "scanner") == Strings{"KB-AAAA0005"});
 
     // A damaged cache is rebuilt silently.
-    spit(cache, "not an index");
+    write_raw(cache, "not an index");
     CHECK(ranked(load_index(dir.path()), "scanner") == Strings{"KB-AAAA0005"});
-    CHECK(slurp(cache).starts_with("DESKKBI1"));
+    CHECK(read_raw(cache).starts_with("DESKKBI1"));
 
     // A bad article file is reported, not fatal.
-    spit(store.dir() / "KB-BROKEN1.yaml", "id: [\n");
+    write_raw(store.dir() / "KB-BROKEN1.yaml", "id: [\n");
     const SearchResult r = search(dir.path(), query_terms("打印机"), {});
     CHECK(!r.hits.empty());
     REQUIRE(r.problems.size() == 1);
@@ -695,7 +662,7 @@ TEST_SUITE("kb.cache")
 
   TEST_CASE("a settled index is used as it is; an article edited in place is caught")
   {
-    Scratch dir;
+    TempDir dir;
     const Config c = test_config();
     const KbStore store(dir.path());
     for (auto a : corpus(c)) {
@@ -706,9 +673,9 @@ TEST_SUITE("kb.cache")
     const KbIndex first = load_index(dir.path());
     CHECK_FALSE(first.stamp().built_ns - first.stamp().dir_mtime_ns < 2000000000LL);
     const fs::path cache = index_path(dir.path());
-    const std::string bytes = slurp(cache);
+    const std::string bytes = read_raw(cache);
     CHECK(load_index(dir.path()).stamp() == first.stamp()); // settled: nothing rewritten
-    CHECK(slurp(cache) == bytes);
+    CHECK(read_raw(cache) == bytes);
 
     // Edited in place: same inode, the folder untouched.
     Article e = store.load({"KB-AAAA0005", store.path_for("KB-AAAA0005")});
@@ -733,7 +700,7 @@ TEST_SUITE("kb.cache")
 
     // Same files, folder touched (an editor's swap file came and went): the full check
     // passes and refreshes the stamp in place.
-    spit(store.dir() / ".swap", "x");
+    write_raw(store.dir() / ".swap", "x");
     fs::remove(store.dir() / ".swap");
     fs::last_write_time(store.dir(), an_hour_ago);
     const KbIndex again = load_index(dir.path());
@@ -745,7 +712,7 @@ TEST_SUITE("kb.cache")
 
   TEST_CASE("suggestions: validated articles matching the ticket, at most three")
   {
-    Scratch dir;
+    TempDir dir;
     const Config c = test_config();
     const KbStore store(dir.path());
     for (auto a : corpus(c)) {
@@ -780,7 +747,7 @@ TEST_SUITE("kb.export")
 
   TEST_CASE("the site holds public validated articles only, escaped, with a search index")
   {
-    Scratch dir;
+    TempDir dir;
     const Config c = test_config();
     std::vector<Article> articles = corpus(c);
     ArticleEdit pub;
@@ -804,15 +771,15 @@ TEST_SUITE("kb.export")
     CHECK(fs::exists(site / "KB-AAAA0001.html"));
     CHECK_FALSE(fs::exists(site / "KB-AAAA0006.html"));
     CHECK_FALSE(fs::exists(site / "KB-INTL0001.html"));
-    const std::string page = slurp(site / "KB-EVIL0001.html");
+    const std::string page = read_raw(site / "KB-EVIL0001.html");
     CHECK(page.find("<script>alert") == std::string::npos);
     CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;") != std::string::npos);
     CHECK(page.find("&lt;b&gt;bold&lt;/b&gt;") != std::string::npos);
-    const std::string index_js = slurp(site / "search-index.js");
+    const std::string index_js = read_raw(site / "search-index.js");
     CHECK(index_js.starts_with("window.DESK_KB_INDEX = "));
     CHECK(index_js.find("<") == std::string::npos);
     CHECK(index_js.find("\"打印\"") != std::string::npos);
-    const std::string index = slurp(site / "index.html");
+    const std::string index = read_raw(site / "index.html");
     CHECK(index.find("end-user-device") != std::string::npos);
     CHECK(index.find("http://") == std::string::npos);
     CHECK(index.find("https://") == std::string::npos);
@@ -823,9 +790,9 @@ TEST_SUITE("kb.export")
     CHECK_FALSE(fs::exists(site / "KB-AAAA0001.html"));
 
     // A folder with other files is refused.
-    spit(dir.path() / "other" / "notes.txt", "mine");
+    write_raw(dir.path() / "other" / "notes.txt", "mine");
     CHECK_THROWS_AS(export_html(articles, dir.path() / "other", "x"), UsageError);
-    CHECK(slurp(dir.path() / "other" / "notes.txt") == "mine");
+    CHECK(read_raw(dir.path() / "other" / "notes.txt") == "mine");
   }
 }
 
@@ -855,7 +822,7 @@ TEST_SUITE("kb.kb_index")
   TEST_CASE("searches through a randomly damaged cache equal those of a fresh index")
   {
     const Config c = test_config();
-    Scratch dir;
+    TempDir dir;
     const fs::path root = dir.path();
     fs::create_directories(root / ".desk");
     const KbStore store(root);
@@ -880,7 +847,7 @@ TEST_SUITE("kb.kb_index")
     }
     const fs::path cache = index_path(root);
     REQUIRE(fs::exists(cache));
-    const std::string good = slurp(cache);
+    const std::string good = read_raw(cache);
     std::mt19937 rng(20261202);
     int wrong = 0;
     int damaged_seen = 0;
@@ -891,7 +858,7 @@ TEST_SUITE("kb.kb_index")
       for (int f = 0; f < flips; ++f) {
         bad[rng() % bad.size()] ^= static_cast<char>(1U << (rng() % 8));
       }
-      spit(cache, bad);
+      write_raw(cache, bad);
       damaged_seen += index_is_damaged(root) ? 1 : 0;
       for (std::size_t q = 0; q < queries.size(); ++q) {
         if (answer(queries[q]) != expected[q]) {

@@ -15,6 +15,7 @@ using desk::ParseError;
 using desk::Ticket;
 using desk::Timestamp;
 using desk::Value;
+using desk::test::utc;
 
 namespace {
 
@@ -54,8 +55,6 @@ Ticket notify_ticket(std::vector<Event> events)
   return t;
 }
 
-Timestamp notify_at(const char* iso) { return *desk::parse_timestamp(iso, nullptr); }
-
 } // namespace
 
 TEST_SUITE("notify")
@@ -88,7 +87,7 @@ TEST_SUITE("notify")
   {
     const Config c = mail_config();
     Ticket t = notify_ticket({notify_event("E-1", "open")});
-    auto due = desk::notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z"));
+    auto due = desk::notify::due_notices(t, c, utc("2026-12-02T10:05:00Z"));
     REQUIRE(due.size() == 1);
     CHECK(due[0].kind == "open");
     CHECK(due[0].audience == desk::notify::Audience::requester);
@@ -97,7 +96,7 @@ TEST_SUITE("notify")
     Event n = notify_event("E-2", "notified");
     n.extra = desk::notify::notified_extra({"E-1", desk::notify::Audience::requester, "open", {"user@example.com"}, "m@x", {}});
     t.events().push_back(n);
-    CHECK(desk::notify::due_notices(t, c, notify_at("2026-12-02T10:05:00Z")).empty());
+    CHECK(desk::notify::due_notices(t, c, utc("2026-12-02T10:05:00Z")).empty());
   }
 
   TEST_CASE("staff and requester notices; old events, robots and own steps are not due")
@@ -111,7 +110,7 @@ TEST_SUITE("notify")
     breach.by = "desk";
     breach.extra.set("sla", Value::text("breach resolve"));
     Ticket t = notify_ticket({notify_event("E-0", "open", "2026-11-01T10:00:00+00:00"), notify_event("E-1", "assign"), pending, robot, breach});
-    const auto due = desk::notify::due_notices(t, c, notify_at("2026-12-02T11:00:00Z"));
+    const auto due = desk::notify::due_notices(t, c, utc("2026-12-02T11:00:00Z"));
     // assign by alice to alice: nobody; pending for a vendor: nobody; robot: nobody; breach: staff + requester.
     REQUIRE(due.size() == 2);
     CHECK(due[0].kind == "delay");
@@ -126,7 +125,7 @@ TEST_SUITE("notify")
   {
     Config c = mail_config();
     c.mail.address.clear();
-    CHECK(desk::notify::due_notices(notify_ticket({notify_event("E-1", "open")}), c, notify_at("2026-12-02T10:05:00Z")).empty());
+    CHECK(desk::notify::due_notices(notify_ticket({notify_event("E-1", "open")}), c, utc("2026-12-02T10:05:00Z")).empty());
   }
 
   TEST_CASE("message ids name their ticket and are checked against it")
@@ -155,7 +154,7 @@ TEST_SUITE("notify")
   TEST_CASE("outbox: backoff doubles, the rate limit counts one hour")
   {
     desk::notify::Outbox o;
-    const Timestamp t0 = notify_at("2026-12-02T10:00:00Z");
+    const Timestamp t0 = utc("2026-12-02T10:00:00Z");
     o.fail("k", "refused", t0);
     CHECK_FALSE(o.may_try("k", t0));
     CHECK(o.may_try("k", t0 + std::chrono::minutes(1)));

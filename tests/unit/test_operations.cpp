@@ -15,8 +15,9 @@
 
 using desk::Config;
 using desk::Ticket;
-using desk::Timestamp;
 using desk::Value;
+using desk::test::at;
+using desk::test::stamp;
 namespace wf = desk::workflow;
 
 namespace {
@@ -59,23 +60,6 @@ const Config& config()
 {
   static const Config k_config = make_config();
   return k_config;
-}
-
-const desk::TimeZone* zone()
-{
-  return desk::find_zone("Asia/Shanghai");
-}
-
-// An instant from Shanghai local text.
-Timestamp at(const char* local)
-{
-  return desk::parse_timestamp_or_throw(local, zone(), "test");
-}
-
-// The stored form of a Shanghai local time.
-std::string stamp(const char* local)
-{
-  return desk::format_timestamp(at(local), zone());
 }
 
 wf::Context ctx(const char* local, std::string actor = "alice")

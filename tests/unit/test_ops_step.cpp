@@ -22,27 +22,16 @@
 namespace fs = std::filesystem;
 namespace ops = desk::ops;
 using desk::Ticket;
-using desk::Timestamp;
 using desk::storage::Repository;
 using desk::test::git_in;
 using desk::test::list_files;
 using desk::test::make_repository;
 using desk::test::read_raw;
+using desk::test::step_call;
 using desk::test::TempDir;
 using desk::test::write_raw;
 
 namespace {
-
-// Thursday 2026-12-03 10:00 in the repository's zone (a working day and hour).
-Timestamp step_clock()
-{
-  return desk::parse_timestamp_or_throw("2026-12-03T10:00:00+08:00", desk::find_zone("Asia/Shanghai"), "test");
-}
-
-ops::Call step_call(const std::string& actor = "alice")
-{
-  return {actor, step_clock()};
-}
 
 desk::workflow::OpenRequest step_open_request(const std::string& title)
 {

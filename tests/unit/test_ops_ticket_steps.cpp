@@ -16,25 +16,14 @@ namespace fs = std::filesystem;
 namespace ops = desk::ops;
 namespace wf = desk::workflow;
 using desk::Ticket;
-using desk::Timestamp;
 using desk::storage::Repository;
 using desk::test::list_files;
 using desk::test::make_repository;
 using desk::test::read_raw;
+using desk::test::step_call;
 using desk::test::TempDir;
 
 namespace {
-
-Timestamp steps_at(const char* local)
-{
-  return desk::parse_timestamp_or_throw(local, desk::find_zone("Asia/Shanghai"), "test");
-}
-
-// Thursday 2026-12-03 10:00, a working hour.
-ops::Call steps_call(const std::string& actor = "alice", const char* when = "2026-12-03T10:00")
-{
-  return {actor, steps_at(when)};
-}
 
 std::string steps_open(const Repository& repo, const std::string& title = "VPN drops every hour")
 {
@@ -42,7 +31,7 @@ std::string steps_open(const Repository& repo, const std::string& title = "VPN d
   r.title = title;
   r.reporter = "王伟";
   r.email = "wang@example.com";
-  return ops::open(repo, steps_call(), r).ticket.id();
+  return ops::open(repo, step_call(), r).ticket.id();
 }
 
 Ticket steps_load(const Repository& repo, const std::string& id)
@@ -54,7 +43,7 @@ Ticket steps_load(const Repository& repo, const std::string& id)
 std::string steps_bring_to(const Repository& repo, const std::string& status)
 {
   const std::string id = steps_open(repo, "to " + status);
-  const auto call = steps_call();
+  const auto call = step_call();
   wf::TriageRequest triage;
   triage.category = "network";
   ops::triage(repo, call, id, triage);
@@ -113,7 +102,7 @@ TEST_SUITE("ops.ticket_steps")
     TempDir dir;
     const Repository repo = make_repository(dir / "repo");
     const std::string id = steps_bring_to(repo, "pending");
-    const auto r = ops::message(repo, steps_call("wang@example.com"), id, steps_message("截图在附件里", "<m1@example.com>"));
+    const auto r = ops::message(repo, step_call("wang@example.com"), id, steps_message("截图在附件里", "<m1@example.com>"));
     CHECK(r.changed);
     const Ticket t = steps_load(repo, id);
     CHECK(t.status() == "in_progress");
@@ -126,7 +115,7 @@ TEST_SUITE("ops.ticket_steps")
     TempDir dir;
     const Repository repo = make_repository(dir / "repo");
     const std::string id = steps_bring_to(repo, "resolved");
-    ops::message(repo, steps_call("wang@example.com"), id, steps_message("still broken", "<m2@example.com>"));
+    ops::message(repo, step_call("wang@example.com"), id, steps_message("still broken", "<m2@example.com>"));
     const Ticket t = steps_load(repo, id);
     CHECK(t.status() == "reopened");
     CHECK(t.get("reopen_count") == "1");
@@ -139,7 +128,7 @@ TEST_SUITE("ops.ticket_steps")
     const std::string old_id = steps_bring_to(repo, "closed");
     const std::string old_file = read_raw(repo.tickets().resolve(old_id).path);
     const auto request = steps_message("it is back again", "<m3@example.com>");
-    const auto r = ops::message(repo, steps_call("li@example.com"), old_id, request);
+    const auto r = ops::message(repo, step_call("li@example.com"), old_id, request);
     CHECK(r.changed);
     CHECK(r.ticket.id() != old_id);
     const Ticket fresh = steps_load(repo, r.ticket.id());
@@ -151,7 +140,7 @@ TEST_SUITE("ops.ticket_steps")
 
     // The same mail delivered again changes nothing.
     const auto files = list_files(repo.root() / "tickets");
-    const auto again = ops::message(repo, steps_call("li@example.com"), old_id, request);
+    const auto again = ops::message(repo, step_call("li@example.com"), old_id, request);
     CHECK_FALSE(again.changed);
     CHECK(again.ticket.id() == r.ticket.id());
     CHECK(list_files(repo.root() / "tickets") == files);
@@ -163,9 +152,9 @@ TEST_SUITE("ops.ticket_steps")
     const Repository repo = make_repository(dir / "repo");
     const std::string id = steps_bring_to(repo, "in_progress");
     const auto request = steps_message("any news?", "<m4@example.com>");
-    CHECK(ops::message(repo, steps_call("wang@example.com"), id, request).changed);
+    CHECK(ops::message(repo, step_call("wang@example.com"), id, request).changed);
     const std::string file = read_raw(repo.tickets().resolve(id).path);
-    const auto again = ops::message(repo, steps_call("wang@example.com"), id, request);
+    const auto again = ops::message(repo, step_call("wang@example.com"), id, request);
     CHECK_FALSE(again.changed);
     CHECK(read_raw(repo.tickets().resolve(id).path) == file);
     CHECK(count_action(steps_load(repo, id), "message") == 1);
@@ -180,7 +169,7 @@ TEST_SUITE("ops.ticket_steps")
     request.files.push_back({"../../etc/passwd", {}, "root:x:0:0"});
     request.files.push_back({"report\x1b[2J\r\n.txt", {}, "report"});
     request.files.push_back({"..", {}, "dots"});
-    ops::message(repo, steps_call("wang@example.com"), id, request);
+    ops::message(repo, step_call("wang@example.com"), id, request);
     const auto ref = repo.tickets().resolve(id);
     const fs::path folder = desk::storage::TicketStore::attachments_dir(ref);
     CHECK(list_files(folder) == std::vector<std::string>{"attachment", "passwd", "report[2J.txt"});
@@ -204,7 +193,7 @@ TEST_SUITE("ops.ticket_steps")
     reply.text = "我们明天下午修好";
     reply.eta = "2026-12-04 17:00";
     reply.files.push_back({"plan.txt", {}, "step 1"});
-    const auto r = ops::reply(repo, steps_call(), id, reply);
+    const auto r = ops::reply(repo, step_call(), id, reply);
     CHECK(r.summary.find("wang@example.com") != std::string::npos);
     const Ticket t = steps_load(repo, id);
     CHECK(t.get("eta") == "2026-12-04T17:00:00+08:00");
@@ -218,7 +207,7 @@ TEST_SUITE("ops.ticket_steps")
     late.text = "fixed yesterday";
     late.eta = "2026-12-02 17:00";
     late.files.push_back({"late.txt", {}, "x"});
-    CHECK_THROWS_AS(ops::reply(repo, steps_call(), id, late), desk::UsageError);
+    CHECK_THROWS_AS(ops::reply(repo, step_call(), id, late), desk::UsageError);
     CHECK(read_raw(repo.tickets().resolve(id).path) == file);
     CHECK_FALSE(fs::exists(desk::storage::TicketStore::attachments_dir(repo.tickets().resolve(id)) / "late.txt"));
   }
@@ -230,7 +219,7 @@ TEST_SUITE("ops.ticket_steps")
     const std::string id = steps_bring_to(repo, "closed");
     ops::ReplyRequest reply;
     reply.text = "hello";
-    CHECK_THROWS_AS(ops::reply(repo, steps_call(), id, reply), desk::InvalidTransitionError);
+    CHECK_THROWS_AS(ops::reply(repo, step_call(), id, reply), desk::InvalidTransitionError);
   }
 
   TEST_CASE("resolve is allowed from every working status")
@@ -243,7 +232,7 @@ TEST_SUITE("ops.ticket_steps")
       wf::ResolveRequest fix;
       fix.solution = "replaced the cable";
       fix.verified_by = "bob";
-      const auto r = ops::resolve(repo, steps_call("bob"), id, fix);
+      const auto r = ops::resolve(repo, step_call("bob"), id, fix);
       CHECK(r.changed);
       const Ticket t = steps_load(repo, id);
       CHECK(t.status() == "resolved");
@@ -260,10 +249,10 @@ TEST_SUITE("ops.ticket_steps")
     r.title = "the whole ERP is down";
     r.impact = "core-business";
     r.urgency = "critical"; // P1: respond in 15 minutes, around the clock
-    const std::string id = ops::open(repo, steps_call(), r).ticket.id();
+    const std::string id = ops::open(repo, step_call(), r).ticket.id();
     const std::string quiet = steps_open(repo, "a P4 that is fine");
 
-    const auto first = ops::announce_sla(repo, steps_call("alice", "2026-12-03T10:20"), {id, quiet});
+    const auto first = ops::announce_sla(repo, step_call("alice", "2026-12-03T10:20"), {id, quiet});
     REQUIRE(first.noticed.size() == 1);
     CHECK(first.noticed[0].id() == id);
     const Ticket t = steps_load(repo, id);
@@ -274,7 +263,7 @@ TEST_SUITE("ops.ticket_steps")
     CHECK(count_action(steps_load(repo, quiet), "notice") == 0);
 
     const std::string file = read_raw(repo.tickets().resolve(id).path);
-    const auto second = ops::announce_sla(repo, steps_call("alice", "2026-12-03T10:25"), {id, quiet});
+    const auto second = ops::announce_sla(repo, step_call("alice", "2026-12-03T10:25"), {id, quiet});
     CHECK(second.noticed.empty());
     CHECK(read_raw(repo.tickets().resolve(id).path) == file);
   }
@@ -289,7 +278,7 @@ TEST_SUITE("ops.ticket_steps")
     const std::string before_a = read_raw(repo.tickets().resolve(a).path);
     const std::string before_b = read_raw(repo.tickets().resolve(b).path);
     const auto log_each = [&](Ticket& t, std::vector<std::string>&) {
-      wf::log_work(t, ops::context(repo, steps_call()), "checked", 0);
+      wf::log_work(t, ops::context(repo, step_call()), "checked", 0);
       return std::vector<ops::HookRun>{{t, {}}};
     };
     const auto message = [](std::size_t n) { return std::to_string(n) + " logged"; };
@@ -297,7 +286,7 @@ TEST_SUITE("ops.ticket_steps")
     // The second change fails after the first ticket was saved: both files stay as they were.
     int calls = 0;
     CHECK_THROWS_AS(ops::change_tickets(
-                      repo, steps_call(), refs, false,
+                      repo, step_call(), refs, false,
                       [&](Ticket& t, std::vector<std::string>& w) {
                         if (++calls == 2) {
                           throw desk::UsageError("refused");
@@ -312,16 +301,16 @@ TEST_SUITE("ops.ticket_steps")
 
     // A change that returns nothing leaves its ticket's file untouched.
     const auto none = ops::change_tickets(
-      repo, steps_call(), refs, false, [](Ticket&, std::vector<std::string>&) { return std::vector<ops::HookRun>{}; },
+      repo, step_call(), refs, false, [](Ticket&, std::vector<std::string>&) { return std::vector<ops::HookRun>{}; },
       message);
     CHECK(none.changed.empty());
     CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
 
     // A damaged file: an error that ends the step, or a warning and the others changed.
     desk::test::write_raw(repo.tickets().dir() / "2026" / "12" / "INC-BROKEN01.yaml", "id: [\n");
-    CHECK_THROWS_AS(ops::change_tickets(repo, steps_call(), refs, false, log_each, message), desk::ParseError);
+    CHECK_THROWS_AS(ops::change_tickets(repo, step_call(), refs, false, log_each, message), desk::ParseError);
     CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
-    const auto skipped = ops::change_tickets(repo, steps_call(), refs, true, log_each, message);
+    const auto skipped = ops::change_tickets(repo, step_call(), refs, true, log_each, message);
     CHECK(skipped.changed.size() == 2);
     REQUIRE(skipped.warnings.size() == 1);
     CHECK(skipped.warnings[0].find("skipped") == 0);

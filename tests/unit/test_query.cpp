@@ -2,6 +2,8 @@
 #include <desk/util/error.hpp>
 #include <desk/util/time.hpp>
 
+#include "test_support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@ using desk::Value;
 using desk::query::Filter;
 using desk::query::Scope;
 using desk::query::SortKey;
+using desk::test::utc;
 
 namespace {
 
@@ -40,11 +43,6 @@ std::vector<std::string> sorted_ids(std::vector<Ticket> tickets, const std::stri
 {
   desk::query::sort_tickets(tickets, desk::query::parse_sort(spec));
   return ticket_ids(tickets);
-}
-
-desk::Timestamp utc(const char* text)
-{
-  return *desk::parse_timestamp(text, nullptr);
 }
 
 } // namespace

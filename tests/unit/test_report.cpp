@@ -5,6 +5,8 @@
 #include <desk/util/time.hpp>
 #include <desk/workflow/transitions.hpp>
 
+#include "test_support.hpp"
+
 #include <fmt/format.h>
 #include <doctest/doctest.h>
 
@@ -15,28 +17,13 @@
 
 using namespace std::chrono_literals;
 using desk::Ticket;
-using desk::Timestamp;
 using desk::report::ReviewReport;
+using desk::test::at;
+using desk::test::stamp;
 
 namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
-
-const desk::TimeZone* shanghai()
-{
-  return desk::find_zone("Asia/Shanghai");
-}
-
-// An instant from local Shanghai time ("2026-11-02 09:00").
-Timestamp ts(const char* local)
-{
-  return desk::parse_timestamp_or_throw(local, shanghai(), "test");
-}
-
-std::string iso(const char* local)
-{
-  return desk::format_timestamp(ts(local), shanghai());
-}
 
 desk::Value value_of(const std::string& key, const std::string& text)
 {
@@ -58,13 +45,13 @@ public:
     m_ticket.set("status", "new");
     m_ticket.set("title", std::string("ticket ") + id);
     m_ticket.set("channel", "phone");
-    m_ticket.set("created", iso(created));
+    m_ticket.set("created", stamp(created));
     for (const auto& [k, v] : fields) {
       m_ticket.set(k, v);
     }
     desk::Event e;
     e.id = "e0";
-    e.at = iso(created);
+    e.at = stamp(created);
     e.by = "alice";
     e.action = "open";
     e.set = desk::Value::map();
@@ -82,7 +69,7 @@ public:
     const auto to = wf::check_transition(m_ticket.id(), from, act);
     desk::Event e;
     e.id = "e" + std::to_string(m_ticket.events().size());
-    e.at = iso(when);
+    e.at = stamp(when);
     e.by = by;
     e.action = action;
     e.set = desk::Value::map();
@@ -90,17 +77,17 @@ public:
       e.set.set("status", desk::Value::text(std::string(wf::to_string(to))));
     }
     if (wf::find_transition(from, act)->counts_as_response && m_ticket.get("responded_at").empty()) {
-      e.set.set("responded_at", desk::Value::text(iso(when)));
+      e.set.set("responded_at", desk::Value::text(stamp(when)));
     }
     const std::string a = action;
     if (a == "resolve") {
-      e.set.set("resolved_at", desk::Value::text(iso(when)));
+      e.set.set("resolved_at", desk::Value::text(stamp(when)));
     } else if (a == "reopen") {
       e.set.set("resolved_at", desk::Value::text(""));
     } else if (a == "confirm") {
-      e.set.set("confirmed_at", desk::Value::text(iso(when)));
+      e.set.set("confirmed_at", desk::Value::text(stamp(when)));
     } else if (a == "close" || a == "cancel") {
-      e.set.set("closed_at", desk::Value::text(iso(when)));
+      e.set.set("closed_at", desk::Value::text(stamp(when)));
     }
     for (const auto& [k, v] : set) {
       e.set.set(k, value_of(k, v));
@@ -143,9 +130,9 @@ desk::Config report_config()
 desk::report::ReportOptions two_weeks(const char* now = "2026-11-20 12:00")
 {
   desk::report::ReportOptions o;
-  o.since = ts("2026-11-02 00:00");
-  o.until = ts("2026-11-16 00:00");
-  o.now = ts(now);
+  o.since = at("2026-11-02 00:00");
+  o.until = at("2026-11-16 00:00");
+  o.now = at(now);
   return o;
 }
 
@@ -282,7 +269,7 @@ TEST_CASE("volume: opened, resolved, closed, cancelled and the backlog at both e
   CHECK(v.backlog_end == 2);   // T4 (pending on the vendor) and T6 (never touched)
   CHECK(r.tickets_read == 10);
   CHECK(r.left_out.empty());
-  CHECK(r.as_of == ts("2026-11-16 00:00")); // now is later, so the end of the period
+  CHECK(r.as_of == at("2026-11-16 00:00")); // now is later, so the end of the period
 
   // By department: only T1 has one; the rest count under "(none)".
   const auto& by_department = r.volume_by.back();
@@ -319,7 +306,7 @@ TEST_CASE("backlog ageing and oldest open tickets are taken at the end of the pe
   // As of a "now" inside the period, ageing stops at now: T4 is then 10-20 10:00 → 11-14 10:00 = 25d.
   auto o = two_weeks("2026-11-14 10:00");
   const auto early = review(story(), o);
-  CHECK(early.as_of == ts("2026-11-14 10:00"));
+  CHECK(early.as_of == at("2026-11-14 10:00"));
   CHECK(early.oldest_open[0].age == 25 * 24h);
 }
 
@@ -412,16 +399,16 @@ TEST_CASE("SLA compliance: done in the period, or due in it and not done; cancel
   REQUIRE(r.breaches.size() == 3);
   CHECK(r.breaches[0].ticket.id == "T8");
   CHECK(r.breaches[0].target == "resolve");
-  CHECK(r.breaches[0].due == ts("2026-11-09 17:00"));
-  CHECK(r.breaches[0].done == ts("2026-11-11 12:00"));
+  CHECK(r.breaches[0].due == at("2026-11-09 17:00"));
+  CHECK(r.breaches[0].done == at("2026-11-11 12:00"));
   CHECK(r.breaches[0].late == 43h); // Mon 17:00 → Wed 12:00
   CHECK(r.breaches[1].ticket.id == "T6");
   CHECK(r.breaches[1].target == "respond");
-  CHECK(r.breaches[1].due == ts("2026-11-13 20:15"));
+  CHECK(r.breaches[1].due == at("2026-11-13 20:15"));
   CHECK_FALSE(r.breaches[1].done.has_value());
   CHECK(r.breaches[1].late == 51h + 45min); // to the end of the period
   CHECK(r.breaches[2].target == "resolve");
-  CHECK(r.breaches[2].due == ts("2026-11-14 00:00"));
+  CHECK(r.breaches[2].due == at("2026-11-14 00:00"));
   CHECK(r.breaches[2].late == 48h);
 }
 
@@ -446,12 +433,12 @@ TEST_CASE("FCR, FLR, escalations by tier and vendor, reopens, reassignments, KB"
 
   // The vendor share shows once T4 is resolved (in a longer period that includes it).
   auto o = two_weeks();
-  o.since = ts("2026-10-01 00:00");
+  o.since = at("2026-10-01 00:00");
   std::vector<Ticket> tickets = only({"T4"});
   Ticket t4 = tickets.front();
   desk::Event resume;
   resume.id = "r1";
-  resume.at = iso("2026-11-10 10:00");
+  resume.at = stamp("2026-11-10 10:00");
   resume.by = "dave";
   resume.action = "resume";
   resume.set = desk::Value::map();
@@ -459,7 +446,7 @@ TEST_CASE("FCR, FLR, escalations by tier and vendor, reopens, reassignments, KB"
   t4.apply(resume);
   desk::Event fix = resume;
   fix.id = "r2";
-  fix.at = iso("2026-11-10 11:00");
+  fix.at = stamp("2026-11-10 11:00");
   fix.action = "resolve";
   fix.set = desk::Value::map();
   fix.set.set("status", desk::Value::text("resolved"));
@@ -542,8 +529,8 @@ TEST_CASE("trend: the same measures per week and per month")
   const auto r = review(story());
   REQUIRE(r.trend.size() == 2);
   CHECK(r.trend[0].label == "2026-11-02");
-  CHECK(r.trend[0].start == ts("2026-11-02 00:00"));
-  CHECK(r.trend[0].end == ts("2026-11-09 00:00"));
+  CHECK(r.trend[0].start == at("2026-11-02 00:00"));
+  CHECK(r.trend[0].end == at("2026-11-09 00:00"));
   // Week 1: T1 T2 T3 opened and resolved; T1 closed; T4 open throughout.
   CHECK(r.trend[0].measures.volume.opened == 3);
   CHECK(r.trend[0].measures.volume.resolved == 3);
@@ -562,15 +549,15 @@ TEST_CASE("trend: the same measures per week and per month")
 
   // A period starting mid-week: the first bucket is clipped to the period.
   auto o = two_weeks();
-  o.since = ts("2026-11-04 12:00");
+  o.since = at("2026-11-04 12:00");
   const auto clipped = review(story(), o);
   REQUIRE(clipped.trend.size() == 2);
   CHECK(clipped.trend[0].label == "2026-11-02");
-  CHECK(clipped.trend[0].start == ts("2026-11-04 12:00"));
+  CHECK(clipped.trend[0].start == at("2026-11-04 12:00"));
 
   // By month: October (part) and November (part).
   o = two_weeks();
-  o.since = ts("2026-10-15 00:00");
+  o.since = at("2026-10-15 00:00");
   o.bucket = desk::report::Bucket::month;
   const auto monthly = review(story(), o);
   REQUIRE(monthly.trend.size() == 2);
@@ -578,7 +565,7 @@ TEST_CASE("trend: the same measures per week and per month")
   CHECK(monthly.trend[0].measures.volume.opened == 1); // T4
   CHECK(monthly.trend[0].measures.activity.escalations_vendor == 1);
   CHECK(monthly.trend[1].label == "2026-11");
-  CHECK(monthly.trend[1].start == ts("2026-11-01 00:00"));
+  CHECK(monthly.trend[1].start == at("2026-11-01 00:00"));
   CHECK(monthly.trend[1].measures.volume.opened == 8);
 }
 
@@ -626,7 +613,7 @@ TEST_CASE("trend: each bucket measures what a report of that bucket alone does")
   for (const auto& tickets : {spanning, shuffled}) {
     for (const auto bucket : {desk::report::Bucket::week, desk::report::Bucket::month}) {
       auto o = two_weeks();
-      o.since = ts("2026-10-20 00:00");
+      o.since = at("2026-10-20 00:00");
       o.bucket = bucket;
       const auto whole = review(tickets, o);
       REQUIRE(!whole.trend.empty());
@@ -689,7 +676,7 @@ TEST_CASE("the period must be non-empty and the trend bounded")
   o.since = o.until;
   CHECK_THROWS_AS(review(story(), o), desk::UsageError);
   o = two_weeks();
-  o.since = ts("2000-01-01 00:00");
+  o.since = at("2000-01-01 00:00");
   CHECK_THROWS_AS(review(story(), o), desk::UsageError); // > 520 weeks
   o.bucket = desk::report::Bucket::month;
   CHECK_NOTHROW(review(story(), o));

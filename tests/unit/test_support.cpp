@@ -1,11 +1,13 @@
 #include "test_support.hpp"
 
+#include <desk/storage/config_file.hpp>
 #include <desk/util/process.hpp>
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <random>
@@ -60,6 +62,27 @@ REGISTER_LISTENER("desk_temp_dirs", 1, FailureListener);
 bool current_test_failed()
 {
   return g_failed;
+}
+
+ScopedEnv::ScopedEnv(const char* name, const char* value) : m_name(name)
+{
+  if (const char* old = std::getenv(name)) {
+    m_old = old;
+  }
+  if (value) {
+    ::setenv(name, value, 1);
+  } else {
+    ::unsetenv(name);
+  }
+}
+
+ScopedEnv::~ScopedEnv()
+{
+  if (m_old) {
+    ::setenv(m_name.c_str(), m_old->c_str(), 1);
+  } else {
+    ::unsetenv(m_name.c_str());
+  }
 }
 
 TempDir::TempDir()
@@ -192,6 +215,36 @@ fs::path plant(const storage::TicketStore& store, const Ticket& t)
   const fs::path path = store.path_for(t.id(), t.get("created"));
   write_raw(path, storage::TicketStore::serialize(t));
   return path;
+}
+
+const TimeZone* shanghai()
+{
+  return find_zone("Asia/Shanghai");
+}
+
+Timestamp at(const char* local)
+{
+  return parse_timestamp_or_throw(local, shanghai(), "test");
+}
+
+std::string stamp(const char* local)
+{
+  return format_timestamp(at(local), shanghai());
+}
+
+Timestamp utc(const char* text)
+{
+  return parse_timestamp_or_throw(text, nullptr, "test");
+}
+
+Config default_config()
+{
+  return storage::parse_config(storage::default_config_text("Asia/Shanghai"), "config.yaml");
+}
+
+ops::Call step_call(const std::string& actor, const char* when)
+{
+  return {actor, at(when)};
 }
 
 Timestamp local(const sla::BusinessCalendar& calendar, const char* text)

@@ -1,15 +1,18 @@
 #pragma once
 
+#include <desk/config/config.hpp>
 #include <desk/model/ticket.hpp>
+#include <desk/model/value.hpp>
+#include <desk/ops/step.hpp>
 #include <desk/sla/calendar.hpp>
 #include <desk/storage/repository.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/time.hpp>
-#include <desk/model/value.hpp>
 
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +40,20 @@ private:
 // True when an assertion of the running test case has failed (tracked by a listener).
 bool current_test_failed();
 
+// Sets an environment variable (removes it, for nullptr) for one scope and restores the
+// old value after.
+class ScopedEnv {
+public:
+  ScopedEnv(const char* name, const char* value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+  std::string m_name;
+  std::optional<std::string> m_old;
+};
+
 // Write `content` to `path` (creating parent folders), bypassing the library.
 void write_raw(const std::filesystem::path& path, std::string_view content);
 
@@ -55,6 +72,29 @@ std::vector<std::string> line_diff(std::string_view before, std::string_view aft
 
 // Write a ticket file directly where the store keeps it (as a clone or a hand edit would).
 std::filesystem::path plant(const storage::TicketStore& store, const Ticket& t);
+
+// Asia/Shanghai (UTC+8, no daylight saving time): the zone of the fixtures below and of
+// make_repository.
+const TimeZone* shanghai();
+
+// An instant from Shanghai local text ("2026-11-23T10:00", "2026-11-02 09:00"); throws
+// UsageError when the text is not a time.
+Timestamp at(const char* local);
+
+// The stored form of a Shanghai local time: stamp("2026-11-23T10:00") is
+// "2026-11-23T10:00:00+08:00".
+std::string stamp(const char* local);
+
+// An instant from text that must be a time, read as UTC unless it carries an offset
+// ("2026-12-02T10:00:00Z", "2026-11-23T10:00:00+08:00").
+Timestamp utc(const char* text);
+
+// The config `desk init` writes for Asia/Shanghai, parsed.
+Config default_config();
+
+// Who calls a library step, and when: `actor` at the Shanghai local time `when` (by
+// default Thursday 2026-12-03 10:00, a working day and hour).
+ops::Call step_call(const std::string& actor = "alice", const char* when = "2026-12-03T10:00");
 
 // An instant from local text ("2026-11-23T10:00") in the calendar's zone.
 Timestamp local(const sla::BusinessCalendar& calendar, const char* text);

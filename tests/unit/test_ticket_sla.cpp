@@ -1,8 +1,9 @@
 #include <desk/config/config.hpp>
 #include <desk/model/ticket.hpp>
 #include <desk/sla/ticket_sla.hpp>
-#include <desk/storage/config_file.hpp>
 #include <desk/util/time.hpp>
+
+#include "test_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -16,34 +17,20 @@ using desk::Ticket;
 using desk::Timestamp;
 using desk::Value;
 using desk::sla::TargetState;
+using desk::test::at;
+using desk::test::stamp;
 
 namespace {
 
 const Config& config()
 {
-  static const Config k_config =
-    desk::storage::parse_config(desk::storage::default_config_text("Asia/Shanghai"), "config.yaml");
+  static const Config k_config = desk::test::default_config();
   return k_config;
-}
-
-const desk::TimeZone* zone()
-{
-  return desk::find_zone("Asia/Shanghai");
-}
-
-Timestamp at(const char* local)
-{
-  return desk::parse_timestamp_or_throw(local, zone(), "test");
-}
-
-std::string stamp(const char* local)
-{
-  return desk::format_timestamp(at(local), zone());
 }
 
 std::string show(Timestamp t)
 {
-  return desk::format_local_minutes(t, zone());
+  return desk::format_local_minutes(t, desk::test::shanghai());
 }
 
 // A ticket of `priority` opened at `created` (Shanghai local), with its open event.

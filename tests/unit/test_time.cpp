@@ -2,53 +2,16 @@
 #include <desk/util/time.hpp>
 #include <desk/util/time_zone.hpp>
 
+#include "test_support.hpp"
+
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <optional>
 #include <string>
 
 using namespace std::chrono_literals;
 
-namespace {
-
-// Sets an environment variable for one scope and restores the old value after.
-class ScopedEnv {
-public:
-  ScopedEnv(const char* name, const char* value) : m_name(name)
-  {
-    if (const char* old = std::getenv(name)) {
-      m_old = old;
-    }
-    if (value) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv()
-  {
-    if (m_old) {
-      setenv(m_name.c_str(), m_old->c_str(), 1);
-    } else {
-      unsetenv(m_name.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  std::string m_name;
-  std::optional<std::string> m_old;
-};
-
-// A UTC instant from text that must parse.
-desk::Timestamp utc(const char* text)
-{
-  return desk::parse_timestamp_or_throw(text, nullptr, "test");
-}
-
-} // namespace
+using desk::test::ScopedEnv;
+using desk::test::utc;
 
 TEST_SUITE("time") {
 
