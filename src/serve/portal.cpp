@@ -23,6 +23,16 @@ namespace {
 
 using Json = nlohmann::json;
 
+// The ratings a requester may give, as the confirmation form offers them.
+Json rating_choices()
+{
+  Json out = Json::array();
+  for (int n = workflow::k_rating_min; n <= workflow::k_rating_max; ++n) {
+    out.push_back(std::to_string(n));
+  }
+  return out;
+}
+
 // The intake fields of the new-request form, as given.
 const std::vector<std::string> k_intake_fields = {"title",    "description", "occurred_at", "steps",  "error",
                                                   "affected", "impact",      "urgency",     "reporter", "department",
@@ -324,9 +334,9 @@ void show_ticket(App& app, const Visitor& v, const Ticket& t, httplib::Response&
               {"history", public_history(*r, v, c, t)},
               {"files", files},
               {"has_files", !files.empty()},
-              {"can_confirm", t.status() == "resolved"},
+              {"can_confirm", st == workflow::Status::resolved},
               {"is_final", st && workflow::is_final(*st)},
-              {"ratings", Json::array({"1", "2", "3", "4", "5"})}};
+              {"ratings", rating_choices()}};
   if (!flash.empty()) {
     ctx["flash"] = flash;
   }
@@ -563,10 +573,11 @@ void add_portal_routes(httplib::Server& server, App& app)
           const std::string rating = form_field(req, "rating");
           std::optional<int> stars;
           if (!rating.empty()) {
-            if (rating.size() != 1 || rating[0] < '1' || rating[0] > '5') {
+            const int n = rating.size() == 1 && rating[0] >= '0' && rating[0] <= '9' ? rating[0] - '0' : -1;
+            if (n < workflow::k_rating_min || n > workflow::k_rating_max) {
               return send_error_page(app, v, res, 400, app.renderer()->word(v.lang, "bad_rating"));
             }
-            stars = rating[0] - '0';
+            stars = n;
           }
           ops::confirm(*repo, call, t->id(), stars, text);
         } else {
