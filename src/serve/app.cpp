@@ -127,10 +127,7 @@ void App::commit_writes()
 
 Timestamp App::now() const
 {
-  if (const char* env = std::getenv("DESK_NOW"); env && *env) {
-    return parse_timestamp_or_throw(env, find_zone(repo()->config().timezone), "DESK_NOW");
-  }
-  return desk::now();
+  return desk::now(find_zone(repo()->config().timezone));
 }
 
 std::string App::base_url() const
