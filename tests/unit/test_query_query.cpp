@@ -47,7 +47,7 @@ std::vector<std::string> sorted_ids(std::vector<Ticket> tickets, const std::stri
 
 } // namespace
 
-TEST_SUITE_BEGIN("query");
+TEST_SUITE_BEGIN("query.query");
 
 TEST_CASE("scope: open hides closed and cancelled; closed shows only them; all shows everything")
 {

@@ -202,3 +202,5 @@ TEST_CASE("the fast reader agrees with yaml-cpp on every fixture in the source t
   }
   CHECK(files >= 8);
 }
+
+TEST_SUITE_END();

@@ -48,6 +48,8 @@ const std::string k_t0 = "2026-11-27T17:30:00+08:00";
 
 } // namespace
 
+TEST_SUITE_BEGIN("storage.merge");
+
 TEST_CASE("merge: events recorded in the same second keep their order whatever their ids")
 {
   // open and triage at the same instant, with ids that sort the other way round.
@@ -166,3 +168,5 @@ TEST_CASE("merge: a side nested deeper than desk reads is a parse error")
   std::string deep = base + "extra: " + std::string(100, '[') + std::string(100, ']') + "\n";
   CHECK_THROWS_WITH_AS(merge_documents(base, deep, base, k_path), doctest::Contains("levels deep"), desk::ParseError);
 }
+
+TEST_SUITE_END();

@@ -94,6 +94,8 @@ std::vector<std::string> titles(const std::vector<Ticket>& ts)
 
 } // namespace
 
+TEST_SUITE_BEGIN("storage.ticket_index");
+
 TEST_CASE("index: a ticket's binary form decodes to the same ticket")
 {
   Ticket t = rich_ticket("INC-00000001", "VPN 无法连接 😀: \"x\" # y");
@@ -648,3 +650,5 @@ TEST_CASE("index: bytes after the table (an update cut short) are passed over")
   CHECK(read_all(store, s) == read_files(store));
   CHECK(!s.rebuilt);
 }
+
+TEST_SUITE_END();

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 using desk::test::ScopedEnv;
 using desk::test::utc;
 
-TEST_SUITE("time") {
+TEST_SUITE("util.time") {
 
 TEST_CASE("find_zone")
 {

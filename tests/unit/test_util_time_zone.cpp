@@ -35,6 +35,8 @@ std::string file_bytes(const std::string& path)
 
 } // namespace
 
+TEST_SUITE_BEGIN("util.time_zone");
+
 TEST_CASE("TimeZone: every zone of the system's database agrees with date/tz")
 {
   // date/tz reads the same files (its OS database) but only their transitions, which the
@@ -176,3 +178,5 @@ TEST_CASE("TimeZone: names and files that are not zones")
   bad_footer.replace(bad_footer.rfind('\n', bad_footer.size() - 2) + 1, 3, "???");
   CHECK(TimeZone::from_tzif("x", bad_footer) == nullptr);
 }
+
+TEST_SUITE_END();

@@ -875,8 +875,6 @@ TEST_CASE("status_of refuses an unknown status")
   refused<desk::UsageError>(t, [](Ticket& x) { wf::start(x, ctx("2026-11-23T10:30"), ""); }, "limbo");
 }
 
-TEST_SUITE_END();
-
 TEST_CASE("the fields a step implies: pending_reason cleared on leaving pending, responded_at once, not by open")
 {
   Ticket t;
@@ -917,3 +915,5 @@ TEST_CASE("the fields a step implies: pending_reason cleared on leaving pending,
   wf::add_implied_fields(fresh, wf::Action::confirm, at, confirmed);
   CHECK(confirmed.find("responded_at") == nullptr);
 }
+
+TEST_SUITE_END();

@@ -25,12 +25,11 @@ const std::vector<Action> k_actions = {
   Action::reply,   Action::message,
 };
 
-using enum Status;
-
 // The procedure of DESIGN.md, written out here independently of the library's
 // table: (from, action) → status after it. A pair not listed must be refused.
 const std::map<std::pair<Status, Action>, Status>& expected_table()
 {
+  using enum Status;
   static const std::map<std::pair<Status, Action>, Status> k_table = [] {
     std::map<std::pair<Status, Action>, Status> t;
     auto allow = [&](std::vector<Status> from, Action a, std::optional<Status> to) {
@@ -122,6 +121,7 @@ TEST_CASE("every (status, action) pair: allowed exactly as the procedure says")
 
 TEST_CASE("the procedure's named refusals")
 {
+  using enum Status;
   CHECK_THROWS_AS(check_transition("X", in_progress, Action::confirm), desk::InvalidTransitionError); // confirm unresolved
   CHECK_THROWS_AS(check_transition("X", assigned, Action::close), desk::InvalidTransitionError);      // close unconfirmed
   CHECK_THROWS_AS(check_transition("X", closed, Action::escalate), desk::InvalidTransitionError);     // escalate closed
@@ -132,6 +132,7 @@ TEST_CASE("the procedure's named refusals")
 
 TEST_CASE("allowed_actions follows the table order without duplicates")
 {
+  using enum Status;
   CHECK(allowed_actions(closed).empty());
   CHECK(allowed_actions(cancelled).empty());
   CHECK(allowed_actions(confirmed) == std::vector<Action>{Action::close, Action::edit, Action::reply, Action::message});
@@ -153,6 +154,7 @@ TEST_CASE("allowed_actions follows the table order without duplicates")
 
 TEST_CASE("open has no source status and leads to new")
 {
+  using enum Status;
   const Transition& t = transition_for(Action::open);
   CHECK(t.from.empty());
   REQUIRE(t.to.has_value());
@@ -204,6 +206,7 @@ TEST_CASE("status and action names round-trip")
 
 TEST_CASE("is_unresolved and is_final")
 {
+  using enum Status;
   for (Status s : {new_, triaged, assigned, in_progress, pending, escalated, reopened}) {
     CHECK(is_unresolved(s));
     CHECK_FALSE(is_final(s));
