@@ -109,6 +109,15 @@ private:
       if (e.data.scalar.anchor != nullptr || e.data.scalar.tag != nullptr) {
         return false;
       }
+      // Folding (a `>` scalar, a plain or quoted one over several lines) is where yaml-cpp
+      // and libyaml part: yaml-cpp folds empty lines before a closing quote and lines of
+      // spaces in a `>` scalar otherwise than libyaml (and the YAML spec) do ('x⏎⏎⏎' is
+      // "x\n\n" here and "x\n" there). desk writes none of them (it writes `|`); such
+      // text goes to the reference reader.
+      if (e.data.scalar.style == YAML_FOLDED_SCALAR_STYLE ||
+          (e.data.scalar.style != YAML_LITERAL_SCALAR_STYLE && e.start_mark.line != e.end_mark.line)) {
+        return false;
+      }
       std::string_view text(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
       const bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
       if (plain && is_null_word(text)) {
