@@ -406,7 +406,10 @@ bool wants_split_index(const fs::path& top)
 {
   std::error_code ec;
   const fs::path index = top / ".git" / "index"; // a worktree's .git is a file: left alone
-  if (!fs::is_regular_file(index, ec) || fs::file_size(index, ec) < k_split_index_bytes || ec) {
+  // Once split, .git/index is small and git keeps it split: the setting is asked only
+  // before the first split.
+  const auto size = fs::file_size(index, ec); // fails for anything but a regular file
+  if (ec || size < k_split_index_bytes) {
     return false;
   }
   const ProcessResult setting = run_git(top, {"config", "--get", "core.splitIndex"});
