@@ -24,7 +24,8 @@ using desk::test::write_raw;
 
 namespace {
 
-Ticket make_ticket(const std::string& id, const std::string& created = "2026-11-23T10:00:00+08:00")
+// A valid ticket with its intake fields (priority, impact, urgency, channel) set.
+Ticket valid_ticket(const std::string& id, const std::string& created = "2026-11-23T10:00:00+08:00")
 {
   Ticket t;
   t.set("id", id);
@@ -107,7 +108,7 @@ TEST_CASE("a clean repository has no problems")
 {
   TempDir dir;
   init_repo(dir.path());
-  put(dir.path(), "tickets/2026/11/INC-AAAA0001.yaml", make_ticket("INC-AAAA0001"));
+  put(dir.path(), "tickets/2026/11/INC-AAAA0001.yaml", valid_ticket("INC-AAAA0001"));
   write_raw(dir / "tickets/2026/11/INC-AAAA0001.files/screenshot.png", "png");
   const DoctorReport report = check_repository(dir.path());
   INFO(all_problems(report));
@@ -120,26 +121,26 @@ TEST_CASE("planted problems are each found, with their place, and nothing change
   TempDir dir;
   const fs::path root = dir.path();
   init_repo(root);
-  put(root, "tickets/2026/11/INC-AAAA0001.yaml", make_ticket("INC-AAAA0001"));
+  put(root, "tickets/2026/11/INC-AAAA0001.yaml", valid_ticket("INC-AAAA0001"));
   write_raw(root / "tickets/2026/11/INC-AAAA0001.files/log.txt", "attachment");
   // Not YAML.
   write_raw(root / "tickets/2026/11/INC-BAD00001.yaml", "id: INC-BAD00001\nbad: a: b\n");
   // In the wrong month.
-  put(root, "tickets/2026/12/INC-MMMM0001.yaml", make_ticket("INC-MMMM0001", "2026-11-30T10:00:00+08:00"));
+  put(root, "tickets/2026/12/INC-MMMM0001.yaml", valid_ticket("INC-MMMM0001", "2026-11-30T10:00:00+08:00"));
   // The same id twice (two clones that clashed).
-  put(root, "tickets/2026/11/INC-DDDD0001.yaml", make_ticket("INC-DDDD0001"));
-  put(root, "tickets/2026/12/INC-DDDD0001.yaml", make_ticket("INC-DDDD0001", "2026-12-01T10:00:00+08:00"));
+  put(root, "tickets/2026/11/INC-DDDD0001.yaml", valid_ticket("INC-DDDD0001"));
+  put(root, "tickets/2026/12/INC-DDDD0001.yaml", valid_ticket("INC-DDDD0001", "2026-12-01T10:00:00+08:00"));
   // Values the config does not allow.
-  Ticket bad_values = make_ticket("INC-VVVV0001");
+  Ticket bad_values = valid_ticket("INC-VVVV0001");
   bad_values.set("status", "limbo");
   bad_values.set("category", "printers");
   bad_values.set("priority", "P9");
   bad_values.set("updated", "yesterday");
   put(root, "tickets/2026/11/INC-VVVV0001.yaml", bad_values);
   // A prefix no type has.
-  put(root, "tickets/2026/11/XYZ-AAAA0001.yaml", make_ticket("XYZ-AAAA0001"));
+  put(root, "tickets/2026/11/XYZ-AAAA0001.yaml", valid_ticket("XYZ-AAAA0001"));
   // A file holding another ticket than its name says.
-  put(root, "tickets/2026/11/INC-NAME0001.yaml", make_ticket("INC-BBBB0002"));
+  put(root, "tickets/2026/11/INC-NAME0001.yaml", valid_ticket("INC-BBBB0002"));
   // Stray things.
   write_raw(root / "tickets/README.txt", "notes");
   write_raw(root / "tickets/2026/11/.INC-AAAA0001.yaml.tmp.abc123", "half");
@@ -197,7 +198,7 @@ TEST_CASE("a broken config is reported with its line; tickets are still checked"
   std::string config = desk::storage::default_config_text("Asia/Shanghai");
   config.replace(config.find("warning: 0.75"), 13, "warning: 1.5");
   write_raw(root / ".desk/config.yaml", config);
-  put(root, "tickets/2026/11/INC-AAAA0001.yaml", make_ticket("INC-AAAA0001"));
+  put(root, "tickets/2026/11/INC-AAAA0001.yaml", valid_ticket("INC-AAAA0001"));
   write_raw(root / "tickets/2026/11/INC-BAD00001.yaml", "");
   const DoctorReport report = check_repository(root);
   INFO(all_problems(report));
@@ -230,8 +231,8 @@ TEST_CASE("Problem::to_string")
 TEST_CASE("check_ticket: the per-ticket checks imports share with doctor")
 {
   const desk::Config config = desk::storage::parse_config(desk::storage::default_config_text("Asia/Shanghai"), "c");
-  CHECK(desk::storage::check_ticket(make_ticket("INC-AAAA0001"), config, "t").empty());
-  Ticket bad = make_ticket("INC-AAAA0001");
+  CHECK(desk::storage::check_ticket(valid_ticket("INC-AAAA0001"), config, "t").empty());
+  Ticket bad = valid_ticket("INC-AAAA0001");
   bad.set("status", "exploded");
   bad.set("rating", "five");
   bad.set("title", std::string("a\0b", 3));
@@ -239,10 +240,10 @@ TEST_CASE("check_ticket: the per-ticket checks imports share with doctor")
   CHECK(mentions(problems, "unknown status 'exploded'"));
   CHECK(mentions(problems, "'rating' must be a whole number"));
   CHECK(mentions(problems, "'title' holds a NUL byte"));
-  Ticket none = make_ticket("INC-AAAA0001");
+  Ticket none = valid_ticket("INC-AAAA0001");
   none.events().clear();
   CHECK(mentions(desk::storage::check_ticket(none, config, "t"), "no events"));
-  Ticket future = make_ticket("INC-AAAA0001", "2027-01-01T00:00:00+08:00");
+  Ticket future = valid_ticket("INC-AAAA0001", "2027-01-01T00:00:00+08:00");
   future.set("category", "not-yet-configured");
   CHECK(mentions(desk::storage::check_ticket(future, config, "t"), "unknown category"));
   const auto by = desk::parse_timestamp("2026-12-01T00:00:00+08:00", nullptr);

@@ -15,13 +15,13 @@ using std::chrono::sys_seconds;
 
 namespace {
 
-sys_seconds at(int y, unsigned m, unsigned d, int h = 0, int min = 0)
+sys_seconds utc_at(int y, unsigned m, unsigned d, int h = 0, int min = 0)
 {
   return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{h} +
          std::chrono::minutes{min};
 }
 
-date::local_seconds local(int y, unsigned m, unsigned d, int h = 0, int min = 0)
+date::local_seconds local_at(int y, unsigned m, unsigned d, int h = 0, int min = 0)
 {
   return date::local_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours{h} +
          std::chrono::minutes{min};
@@ -73,11 +73,11 @@ TEST_CASE("TimeZone: every zone of the system's database agrees with date/tz")
                                got.time_since_epoch().count(), want.time_since_epoch().count()));
       }
     };
-    for (sys_seconds t = at(1900, 1, 1); t < at(2037, 1, 1); t += seconds{86400 * 53 + 3 * 3600 + 17 * 60}) {
+    for (sys_seconds t = utc_at(1900, 1, 1); t < utc_at(2037, 1, 1); t += seconds{86400 * 53 + 3 * 3600 + 17 * 60}) {
       same_at(t);
       same_local(date::local_seconds{t.time_since_epoch()});
     }
-    for (auto info = reference.get_info(at(1970, 1, 1)); info.end < at(2037, 1, 1);
+    for (auto info = reference.get_info(utc_at(1970, 1, 1)); info.end < utc_at(2037, 1, 1);
          info = reference.get_info(info.end)) {
       const sys_seconds change = info.end;
       same_at(change - seconds{1});
@@ -105,19 +105,19 @@ TEST_CASE("TimeZone: after the last transition the footer's rule goes on")
   REQUIRE(shanghai);
   // 2050: second Sunday of March 02:00 EST (13 March), first Sunday of November 02:00 EDT
   // (6 November).
-  CHECK(new_york->get_info(at(2050, 3, 13, 6, 59)).offset == seconds{-5 * 3600});
-  CHECK(new_york->get_info(at(2050, 3, 13, 7, 0)).offset == seconds{-4 * 3600});
-  CHECK(new_york->get_info(at(2050, 11, 6, 5, 59)).offset == seconds{-4 * 3600});
-  CHECK(new_york->get_info(at(2050, 11, 6, 6, 0)).offset == seconds{-5 * 3600});
-  CHECK(new_york->get_info(at(2050, 3, 13, 8, 0)).end == at(2050, 11, 6, 6, 0));
+  CHECK(new_york->get_info(utc_at(2050, 3, 13, 6, 59)).offset == seconds{-5 * 3600});
+  CHECK(new_york->get_info(utc_at(2050, 3, 13, 7, 0)).offset == seconds{-4 * 3600});
+  CHECK(new_york->get_info(utc_at(2050, 11, 6, 5, 59)).offset == seconds{-4 * 3600});
+  CHECK(new_york->get_info(utc_at(2050, 11, 6, 6, 0)).offset == seconds{-5 * 3600});
+  CHECK(new_york->get_info(utc_at(2050, 3, 13, 8, 0)).end == utc_at(2050, 11, 6, 6, 0));
   // Southern summer across the new year: AEDT (+11) in January 2060, AEST (+10) in July.
-  CHECK(sydney->get_info(at(2060, 1, 15)).offset == seconds{11 * 3600});
-  CHECK(sydney->get_info(at(2060, 7, 15)).offset == seconds{10 * 3600});
+  CHECK(sydney->get_info(utc_at(2060, 1, 15)).offset == seconds{11 * 3600});
+  CHECK(sydney->get_info(utc_at(2060, 7, 15)).offset == seconds{10 * 3600});
   // A gap and an overlap in 2050, local to instant.
-  CHECK(new_york->to_sys(local(2050, 3, 13, 2, 30)) == at(2050, 3, 13, 7, 0)); // skipped: the gap's end
-  CHECK(new_york->to_sys(local(2050, 11, 6, 1, 30)) == at(2050, 11, 6, 5, 30)); // twice: the earlier
-  CHECK(shanghai->get_info(at(2099, 6, 1)).offset == seconds{8 * 3600});
-  CHECK(shanghai->get_info(at(2099, 6, 1)).end > at(2200, 1, 1));
+  CHECK(new_york->to_sys(local_at(2050, 3, 13, 2, 30)) == utc_at(2050, 3, 13, 7, 0)); // skipped: the gap's end
+  CHECK(new_york->to_sys(local_at(2050, 11, 6, 1, 30)) == utc_at(2050, 11, 6, 5, 30)); // twice: the earlier
+  CHECK(shanghai->get_info(utc_at(2099, 6, 1)).offset == seconds{8 * 3600});
+  CHECK(shanghai->get_info(utc_at(2099, 6, 1)).end > utc_at(2200, 1, 1));
 }
 
 TEST_CASE("TimeZone: POSIX TZ rules")
@@ -164,8 +164,8 @@ TEST_CASE("TimeZone: names and files that are not zones")
                            "Asia", "zone.tab", "tzdata.zi", "posixrules", "right/UTC", "Factory", "Asia/Shanghai "}) {
     CHECK_MESSAGE(desk::load_time_zone(name) == nullptr, name);
   }
-  CHECK(desk::load_time_zone("Etc/GMT+8")->get_info(at(2026, 1, 1)).offset == seconds{-8 * 3600});
-  CHECK(desk::load_time_zone("UTC")->get_info(at(2026, 1, 1)).offset == seconds{0});
+  CHECK(desk::load_time_zone("Etc/GMT+8")->get_info(utc_at(2026, 1, 1)).offset == seconds{-8 * 3600});
+  CHECK(desk::load_time_zone("UTC")->get_info(utc_at(2026, 1, 1)).offset == seconds{0});
   CHECK(desk::load_time_zone("Asia/Shanghai") == desk::load_time_zone("Asia/Shanghai")); // loaded once
 
   const std::string good = file_bytes("/usr/share/zoneinfo/Europe/Berlin");

@@ -204,21 +204,4 @@ TEST_CASE("status and action names round-trip")
   }
 }
 
-TEST_CASE("is_unresolved and is_final")
-{
-  using enum Status;
-  for (Status s : {new_, triaged, assigned, in_progress, pending, escalated, reopened}) {
-    CHECK(is_unresolved(s));
-    CHECK_FALSE(is_final(s));
-  }
-  for (Status s : {resolved, confirmed}) {
-    CHECK_FALSE(is_unresolved(s));
-    CHECK_FALSE(is_final(s));
-  }
-  for (Status s : {closed, cancelled}) {
-    CHECK_FALSE(is_unresolved(s));
-    CHECK(is_final(s));
-  }
-}
-
 TEST_SUITE_END();

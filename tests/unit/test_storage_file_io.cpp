@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -228,45 +227,6 @@ TEST_CASE("RepoLock without a .desk folder fails as a storage error")
   CHECK_THROWS_AS(RepoLock(dir / "missing", 0ms), desk::StorageError);
 }
 
-TEST_SUITE_END();
-
-TEST_CASE("MappedFile: a whole file, a part of one from any offset, and what cannot be mapped")
-{
-  const desk::test::TempDir dir;
-  const auto path = dir.path() / "data.bin";
-  std::string bytes;
-  for (int i = 0; i < 3 * 4096 + 100; ++i) {
-    bytes.push_back(static_cast<char>('a' + i % 26));
-  }
-  desk::test::write_raw(path, bytes);
-
-  const desk::storage::MappedFile whole(path);
-  REQUIRE(whole);
-  CHECK(whole.bytes() == bytes);
-
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  REQUIRE(fd >= 0);
-  for (const std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{4095}, std::uint64_t{4096},
-                                     std::uint64_t{5000}}) {
-    for (const bool populate : {false, true}) {
-      const desk::storage::MappedFile part(fd, offset, 7000, populate);
-      REQUIRE(part);
-      CHECK(part.bytes() == std::string_view(bytes).substr(offset, 7000));
-    }
-  }
-  // Moved: the mapping goes with it, and is unmapped once.
-  desk::storage::MappedFile moved(fd, 4097, 10, true);
-  desk::storage::MappedFile other = std::move(moved);
-  CHECK(!moved); // NOLINT(bugprone-use-after-move): moved-from is empty by contract
-  CHECK(other.bytes() == std::string_view(bytes).substr(4097, 10));
-  CHECK(!desk::storage::MappedFile(fd, 0, 0, false)); // nothing to map
-  CHECK(!desk::storage::MappedFile(-1, 0, 10, false));
-  ::close(fd);
-  CHECK(!desk::storage::MappedFile(dir.path() / "missing"));
-}
-
-TEST_SUITE_BEGIN("storage.file_io");
-
 TEST_CASE("readers report a FIFO instead of waiting for a writer")
 {
   TempDir dir;
@@ -363,7 +323,6 @@ TEST_CASE("attachments: regular files only, read to their end, UTF-8 names")
   }
 }
 
-TEST_SUITE_END();
 TEST_CASE("write_output_file replaces a file atomically and keeps its mode")
 {
   TempDir dir;
@@ -430,3 +389,5 @@ TEST_CASE("write_output_file streams to devices and FIFOs and refuses folders")
   CHECK(fs::is_fifo(fifo));
   CHECK_THROWS_AS(write_output_file(dir.path(), "x"), desk::UsageError);
 }
+
+TEST_SUITE_END();
