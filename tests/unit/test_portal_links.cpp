@@ -1,8 +1,6 @@
 #include "test_support.hpp"
 
-#include <desk/portal/headers.hpp>
 #include <desk/portal/links.hpp>
-#include <desk/storage/config_file.hpp>
 #include <desk/storage/file_io.hpp>
 #include <desk/util/error.hpp>
 
@@ -27,17 +25,9 @@ std::string hex_of(const std::string& bytes)
   return out;
 }
 
-std::string config_with(const std::string& from, const std::string& to)
-{
-  std::string text = storage::default_config_text("Asia/Shanghai");
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
 } // namespace
 
-TEST_SUITE("portal links")
+TEST_SUITE("portal.links")
 {
   TEST_CASE("HMAC-SHA256 and SHA-256 give the published test vectors")
   {
@@ -110,80 +100,6 @@ TEST_SUITE("portal links")
     CHECK(storage::read_text_file(dir / ".gitignore") == "cache/\nlock\nserve-secret\n");
     portal::load_or_create_secret(dir.path());
     CHECK(storage::read_text_file(dir / ".gitignore") == "cache/\nlock\nserve-secret\n");
-  }
-}
-
-TEST_SUITE("portal.headers")
-{
-  TEST_CASE("cookie_value finds a cookie by its exact name, trimmed, the first of several")
-  {
-    CHECK(portal::cookie_value("desk_csrf=abc; desk_session=eyJ.mac; desk_lang=zh", "desk_session") == "eyJ.mac");
-    CHECK(portal::cookie_value("a=1;;  desk_lang = en ;b", "desk_lang") == "en");
-    CHECK(portal::cookie_value("x_desk_lang=zh; desk_lang=en", "desk_lang") == "en");
-    CHECK(portal::cookie_value("desk_lang=zh; desk_lang=en", "desk_lang") == "zh");
-    CHECK(portal::cookie_value("desk_lang", "desk_lang").empty());
-    CHECK(portal::cookie_value("", "desk_lang").empty());
-  }
-
-  TEST_CASE("pick_language follows the q-values of Accept-Language and refuses malformed ones")
-  {
-    const std::vector<std::string> offered = {"en", "zh"};
-    CHECK(portal::pick_language("zh-CN,zh;q=0.9,en;q=0.8", offered) == "zh");
-    CHECK(portal::pick_language("en-US,en;q=0.9,zh-CN;q=0.8", offered) == "en");
-    CHECK(portal::pick_language("fr, zh;q=0.2", offered) == "zh");
-    CHECK(portal::pick_language("fr, de", offered) == "en");
-    CHECK(portal::pick_language("", offered) == "en");
-    CHECK(portal::pick_language("zh;q=0", offered) == "en");
-    CHECK(portal::pick_language("ZH-tw;Q=0.5", offered) == "zh");
-    CHECK(portal::pick_language("en;q=0.5, zh;q=0.50", offered) == "en"); // a tie: the first
-    for (const char* bad : {"zh;q=1.5", "zh;q=nan", "zh;q=0.0001", "zh;q=-1", "zh;q=1e3", "zh;q=", "zh;q=0,5"}) {
-      CAPTURE(bad);
-      CHECK(portal::pick_language(bad, offered) == "en");
-    }
-  }
-}
-
-TEST_SUITE("config serve and api")
-{
-  TEST_CASE("the default config has the portal's defaults")
-  {
-    const Config c = storage::parse_config(storage::default_config_text("Asia/Shanghai"), "config.yaml");
-    CHECK(c.serve.url.empty());
-    CHECK(c.serve.auth == PortalAuth::mail);
-    CHECK(c.serve.header == "X-Remote-User");
-    CHECK(c.serve.max_upload_bytes == 10U * 1024 * 1024);
-    CHECK(c.api.tokens.empty());
-  }
-
-  TEST_CASE("serve and api values are read and checked")
-  {
-    const Config c = storage::parse_config(
-      config_with("  url: \"\"\n", "  url: https://desk.example.com/\n") + "", "config.yaml");
-    CHECK(c.serve.url == "https://desk.example.com");
-    CHECK(storage::parse_config(config_with("max_upload_bytes: 10MiB", "max_upload_bytes: 512KiB"), "c").serve.max_upload_bytes ==
-          512U * 1024);
-    CHECK_THROWS_WITH_AS(storage::parse_config(config_with("max_upload_bytes: 10MiB", "max_upload_bytes: lots"), "c"),
-                         doctest::Contains("is not a size"), ParseError);
-    CHECK_THROWS_WITH_AS(storage::parse_config(config_with("  auth: mail\n", "  auth: header\n"), "c"),
-                         doctest::Contains("trusted_proxies is empty"), ParseError);
-    CHECK_THROWS_WITH_AS(storage::parse_config(config_with("  url: \"\"\n", "  url: desk.example.com\n"), "c"),
-                         doctest::Contains("must start with https://"), ParseError);
-    const std::string sha(64, 'a');
-    const Config t = storage::parse_config(
-      config_with("  tokens: []\n", "  tokens:\n    - {name: mon, sha256: " + sha + ", scopes: [read, open]}\n"), "c");
-    REQUIRE(t.api.tokens.size() == 1);
-    CHECK(t.api.tokens[0].name == "mon");
-    CHECK(t.api.tokens[0].scopes == std::vector<std::string>{"read", "open"});
-    CHECK_THROWS_WITH_AS(
-      storage::parse_config(config_with("  tokens: []\n", "  tokens:\n    - {name: mon, sha256: " + sha + ", scopes: [root]}\n"), "c"),
-      doctest::Contains("unknown scope 'root'"), ParseError);
-    CHECK_THROWS_WITH_AS(
-      storage::parse_config(config_with("  tokens: []\n", "  tokens:\n    - {name: mon, sha256: abc, scopes: [read]}\n"), "c"),
-      doctest::Contains("64 hex digits"), ParseError);
-    // Sign-in links go out through the mail channel, which has its own sender settings.
-    CHECK_THROWS_WITH_AS(
-      storage::parse_config(config_with("  auth: mail\n", "  auth: mail\n  sendmail: [/usr/bin/msmtp, -t]\n"), "c"),
-      doctest::Contains("serve.sendmail is not a key of serve"), ParseError);
   }
 }
 

@@ -154,6 +154,14 @@ std::vector<std::string> list_files(const fs::path& dir)
   return out;
 }
 
+std::string replace(std::string text, const std::string& from, const std::string& to)
+{
+  const auto pos = text.find(from);
+  REQUIRE_MESSAGE(pos != std::string::npos, "missing: " << from);
+  text.replace(pos, from.size(), to);
+  return text;
+}
+
 std::vector<std::string> split_lines(std::string_view text)
 {
   std::vector<std::string> out;
@@ -217,36 +225,6 @@ fs::path plant(const storage::TicketStore& store, const Ticket& t)
   return path;
 }
 
-const TimeZone* shanghai()
-{
-  return find_zone("Asia/Shanghai");
-}
-
-Timestamp at(const char* local)
-{
-  return parse_timestamp_or_throw(local, shanghai(), "test");
-}
-
-std::string stamp(const char* local)
-{
-  return format_timestamp(at(local), shanghai());
-}
-
-Timestamp utc(const char* text)
-{
-  return parse_timestamp_or_throw(text, nullptr, "test");
-}
-
-Config default_config()
-{
-  return storage::parse_config(storage::default_config_text("Asia/Shanghai"), "config.yaml");
-}
-
-ops::Call step_call(const std::string& actor, const char* when)
-{
-  return {actor, at(when)};
-}
-
 Timestamp local(const sla::BusinessCalendar& calendar, const char* text)
 {
   return parse_timestamp_or_throw(text, calendar.zone(), "test");
@@ -281,6 +259,59 @@ std::string git_in(const fs::path& dir, const std::vector<std::string>& args)
   INFO("git " << fmt::format("{}", fmt::join(args, " ")) << ": " << r.err);
   REQUIRE(r.exit_code == 0);
   return r.out;
+}
+
+// Times, zones and configs.
+
+const TimeZone* shanghai()
+{
+  return find_zone("Asia/Shanghai");
+}
+
+Timestamp at(const char* local)
+{
+  return parse_timestamp_or_throw(local, shanghai(), "test");
+}
+
+std::string stamp(const char* local)
+{
+  return format_timestamp(at(local), shanghai());
+}
+
+Timestamp utc(const char* text)
+{
+  return parse_timestamp_or_throw(text, nullptr, "test");
+}
+
+Config default_config()
+{
+  return storage::parse_config(storage::default_config_text("Asia/Shanghai"), "config.yaml");
+}
+
+Config mail_config()
+{
+  std::string text = storage::default_config_text("UTC");
+  text += "\nmail:\n  address: it@example.com\n";
+  text = text.replace(text.find("teams: {}"), 9,
+                      "teams:\n  service-desk:\n    members: [{name: alice, email: alice@example.com}, bob]\n"
+                      "    supervisor: {name: carol, email: carol@example.com}\n");
+  return storage::parse_config(text, "config.yaml");
+}
+
+// Library steps.
+
+ops::Call step_call(const std::string& actor, const char* when)
+{
+  return {actor, at(when)};
+}
+
+std::vector<std::string> actions(const Ticket& t)
+{
+  std::vector<std::string> out;
+  for (const auto& e : t.events()) {
+    out.push_back(e.action);
+  }
+  return out;
 }
 
 } // namespace desk::test

@@ -63,6 +63,9 @@ std::string read_raw(const std::filesystem::path& path);
 // Every regular file below `dir`, relative, sorted.
 std::vector<std::string> list_files(const std::filesystem::path& dir);
 
+// `text` with the first occurrence of `from` (which must be there) replaced by `to`.
+std::string replace(std::string text, const std::string& from, const std::string& to);
+
 // Split text into lines (without the newline characters).
 std::vector<std::string> split_lines(std::string_view text);
 
@@ -72,6 +75,24 @@ std::vector<std::string> line_diff(std::string_view before, std::string_view aft
 
 // Write a ticket file directly where the store keeps it (as a clone or a hand edit would).
 std::filesystem::path plant(const storage::TicketStore& store, const Ticket& t);
+
+// An instant from local text ("2026-11-23T10:00") in the calendar's zone.
+Timestamp local(const sla::BusinessCalendar& calendar, const char* text);
+
+// The calendar's local time of `t` to the minute, for readable failures.
+std::string show(const sla::BusinessCalendar& calendar, Timestamp t);
+
+// A fresh ticket repository in `dir` (zone Asia/Shanghai, the default config). With `git`,
+// `dir` is first made a git work tree, so auto-commit is on.
+storage::Repository make_repository(const std::filesystem::path& dir, bool git = false);
+
+// Run git in `dir` with a fixed identity; REQUIREs success and returns standard output.
+std::string git_in(const std::filesystem::path& dir, const std::vector<std::string>& args);
+
+// A printable form of a string: non-ASCII and control bytes as \xNN.
+std::string escaped(std::string_view s);
+
+// Times, zones and configs.
 
 // Asia/Shanghai (UTC+8, no daylight saving time): the zone of the fixtures below and of
 // make_repository.
@@ -92,24 +113,17 @@ Timestamp utc(const char* text);
 // The config `desk init` writes for Asia/Shanghai, parsed.
 Config default_config();
 
+// The default config in UTC with a mail address (it@example.com) and one team,
+// service-desk: alice (alice@example.com) and bob, supervised by carol (carol@example.com).
+Config mail_config();
+
+// Library steps.
+
 // Who calls a library step, and when: `actor` at the Shanghai local time `when` (by
 // default Thursday 2026-12-03 10:00, a working day and hour).
 ops::Call step_call(const std::string& actor = "alice", const char* when = "2026-12-03T10:00");
 
-// An instant from local text ("2026-11-23T10:00") in the calendar's zone.
-Timestamp local(const sla::BusinessCalendar& calendar, const char* text);
-
-// The calendar's local time of `t` to the minute, for readable failures.
-std::string show(const sla::BusinessCalendar& calendar, Timestamp t);
-
-// A fresh ticket repository in `dir` (zone Asia/Shanghai, the default config). With `git`,
-// `dir` is first made a git work tree, so auto-commit is on.
-storage::Repository make_repository(const std::filesystem::path& dir, bool git = false);
-
-// Run git in `dir` with a fixed identity; REQUIREs success and returns standard output.
-std::string git_in(const std::filesystem::path& dir, const std::vector<std::string>& args);
-
-// A printable form of a string: non-ASCII and control bytes as \xNN.
-std::string escaped(std::string_view s);
+// The actions of a ticket's events, in order.
+std::vector<std::string> actions(const Ticket& t);
 
 } // namespace desk::test

@@ -1,33 +1,23 @@
 #include <desk/config/config.hpp>
 #include <desk/model/ticket.hpp>
 #include <desk/notify/notify.hpp>
-#include <desk/notify/outbox.hpp>
-#include <desk/storage/config_file.hpp>
-#include <desk/util/error.hpp>
 
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 using desk::Config;
 using desk::Event;
-using desk::ParseError;
 using desk::Ticket;
-using desk::Timestamp;
 using desk::Value;
+using desk::test::mail_config;
 using desk::test::utc;
 
 namespace {
-
-Config mail_config()
-{
-  std::string text = desk::storage::default_config_text("UTC");
-  text += "\nmail:\n  address: it@example.com\n";
-  text = text.replace(text.find("teams: {}"), 9,
-                      "teams:\n  service-desk:\n    members: [{name: alice, email: alice@example.com}, bob]\n"
-                      "    supervisor: {name: carol, email: carol@example.com}\n");
-  return desk::storage::parse_config(text, "config.yaml");
-}
 
 Event notify_event(std::string id, std::string action, std::string at = "2026-12-02T10:00:00+00:00")
 {
@@ -57,32 +47,8 @@ Ticket notify_ticket(std::vector<Event> events)
 
 } // namespace
 
-TEST_SUITE("notify")
+TEST_SUITE("notify.notify")
 {
-  TEST_CASE("config: mail keys, member emails, notify table overrides")
-  {
-    const Config c = mail_config();
-    CHECK(c.mail.address == "it@example.com");
-    CHECK(c.email_of("alice") == "alice@example.com");
-    CHECK(c.email_of("bob").empty());
-    CHECK(c.email_of("carol") == "carol@example.com");
-    CHECK(c.user_with_email("ALICE@example.com") == "alice");
-    CHECK(c.mail.recipients_of("open") == std::vector<std::string>{"requester"});
-    std::string text = desk::storage::default_config_text("UTC") +
-                       "\nmail:\n  address: it@x.com\n  language: zh\n  sendmail: /usr/bin/msmtp -t\n"
-                       "  notify:\n    open: []\n    close: [requester, boss@x.com]\n";
-    const Config d = desk::storage::parse_config(text, "config.yaml");
-    CHECK(d.mail.recipients_of("open").empty());
-    CHECK(d.mail.recipients_of("close") == std::vector<std::string>{"requester", "boss@x.com"});
-    CHECK(d.mail.sendmail == std::vector<std::string>{"/usr/bin/msmtp", "-t"});
-    CHECK(d.mail.language == "zh");
-    CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  language: fr\n", "c"), ParseError);
-    CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  notify: {opne: [requester]}\n", "c"),
-                    ParseError);
-    CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  address: not-an-address\n", "c"),
-                    ParseError);
-  }
-
   TEST_CASE("an event is due until a notified event answers it")
   {
     const Config c = mail_config();
@@ -149,29 +115,5 @@ TEST_SUITE("notify")
     CHECK(desk::notify::language_for(t, c) == "en");
     t.set("title", "打印机坏了");
     CHECK(desk::notify::language_for(t, c) == "zh");
-  }
-
-  TEST_CASE("outbox: backoff doubles, the rate limit counts one hour")
-  {
-    desk::notify::Outbox o;
-    const Timestamp t0 = utc("2026-12-02T10:00:00Z");
-    o.fail("k", "refused", t0);
-    CHECK_FALSE(o.may_try("k", t0));
-    CHECK(o.may_try("k", t0 + std::chrono::minutes(1)));
-    o.fail("k", "refused", t0);
-    CHECK_FALSE(o.may_try("k", t0 + std::chrono::minutes(1)));
-    CHECK(o.may_try("k", t0 + std::chrono::minutes(2)));
-    for (int i = 0; i < 3; ++i) {
-      CHECK(o.may_auto_reply("robot@x", 3, t0));
-    }
-    CHECK_FALSE(o.may_auto_reply("robot@x", 3, t0 + std::chrono::minutes(30)));
-    CHECK(o.may_auto_reply("robot@x", 3, t0 + std::chrono::minutes(61)));
-    desk::test::TempDir dir;
-    desk::notify::save_outbox(dir / "o.json", o);
-    const desk::notify::Outbox back = desk::notify::load_outbox(dir / "o.json");
-    CHECK(back.failures.at("k").attempts == 2);
-    CHECK(back.auto_replies.at("robot@x").size() == 1);
-    desk::test::write_raw(dir / "bad.json", "{not json");
-    CHECK(desk::notify::load_outbox(dir / "bad.json").failures.empty());
   }
 }

@@ -16,6 +16,8 @@ using desk::Config;
 using desk::ParseError;
 using desk::storage::default_config_text;
 using desk::storage::parse_config;
+using desk::test::mail_config;
+using desk::test::replace;
 
 namespace {
 
@@ -24,21 +26,18 @@ std::string default_text()
   return default_config_text("Asia/Shanghai");
 }
 
-// Replace the first occurrence of `from` (which must be there).
-std::string replace(std::string text, const std::string& from, const std::string& to)
-{
-  const auto pos = text.find(from);
-  REQUIRE_MESSAGE(pos != std::string::npos, "missing in the default config: " << from);
-  text.replace(pos, from.size(), to);
-  return text;
-}
-
 // 1-based line of the first occurrence of `needle` in `text`.
 int line_of(const std::string& text, const std::string& needle)
 {
   const auto pos = text.find(needle);
   REQUIRE_MESSAGE(pos != std::string::npos, "missing: " << needle);
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+}
+
+// The default config with the first `from` replaced by `to`.
+std::string config_with(const std::string& from, const std::string& to)
+{
+  return replace(default_text(), from, to);
 }
 
 struct BadConfig {
@@ -50,7 +49,7 @@ struct BadConfig {
 
 } // namespace
 
-TEST_SUITE_BEGIN("config");
+TEST_SUITE_BEGIN("storage.config_file");
 
 TEST_CASE("the default config parses to the documented defaults")
 {
@@ -185,17 +184,6 @@ TEST_CASE("teams, vendors, rules and calendar extras parse")
   CHECK(c.calendar.holidays == std::vector<std::string>{"2026-10-01", "2026-10-02"});
   REQUIRE(c.calendar.hours.size() == 2);
   CHECK(c.calendar.hours[1].start_minute == 13 * 60 + 30);
-}
-
-TEST_CASE("require_one_of names the allowed values")
-{
-  try {
-    Config::require_one_of("channel", "fax", {"phone", "im"});
-    FAIL_CHECK("no error");
-  } catch (const desk::UsageError& e) {
-    CHECK(std::string(e.what()) == "unknown channel 'fax'; use one of: phone, im");
-  }
-  CHECK_NOTHROW(Config::require_one_of("channel", "im", {"phone", "im"}));
 }
 
 TEST_CASE("invalid configs throw ParseError at the right line")
@@ -349,5 +337,75 @@ TEST_CASE("load_config reads a file and names it in errors")
   desk::test::write_raw(dir / "ok.yaml", default_text());
   CHECK(desk::storage::load_config(dir / "ok.yaml").close_after_days == 5);
 }
+
+TEST_CASE("config: mail keys, member emails, notify table overrides")
+{
+  const Config c = mail_config();
+  CHECK(c.mail.address == "it@example.com");
+  CHECK(c.email_of("alice") == "alice@example.com");
+  CHECK(c.email_of("bob").empty());
+  CHECK(c.email_of("carol") == "carol@example.com");
+  CHECK(c.user_with_email("ALICE@example.com") == "alice");
+  CHECK(c.mail.recipients_of("open") == std::vector<std::string>{"requester"});
+  std::string text = desk::storage::default_config_text("UTC") +
+                     "\nmail:\n  address: it@x.com\n  language: zh\n  sendmail: /usr/bin/msmtp -t\n"
+                     "  notify:\n    open: []\n    close: [requester, boss@x.com]\n";
+  const Config d = desk::storage::parse_config(text, "config.yaml");
+  CHECK(d.mail.recipients_of("open").empty());
+  CHECK(d.mail.recipients_of("close") == std::vector<std::string>{"requester", "boss@x.com"});
+  CHECK(d.mail.sendmail == std::vector<std::string>{"/usr/bin/msmtp", "-t"});
+  CHECK(d.mail.language == "zh");
+  CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  language: fr\n", "c"), ParseError);
+  CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  notify: {opne: [requester]}\n", "c"),
+                  ParseError);
+  CHECK_THROWS_AS(desk::storage::parse_config(desk::storage::default_config_text("UTC") + "\nmail:\n  address: not-an-address\n", "c"),
+                  ParseError);
+}
+
+// serve and api, the portal's sections (these cases are written inside namespace desk).
+namespace desk {
+
+TEST_CASE("the default config has the portal's defaults")
+{
+  const Config c = storage::parse_config(storage::default_config_text("Asia/Shanghai"), "config.yaml");
+  CHECK(c.serve.url.empty());
+  CHECK(c.serve.auth == PortalAuth::mail);
+  CHECK(c.serve.header == "X-Remote-User");
+  CHECK(c.serve.max_upload_bytes == 10U * 1024 * 1024);
+  CHECK(c.api.tokens.empty());
+}
+
+TEST_CASE("serve and api values are read and checked")
+{
+  const Config c = storage::parse_config(
+    config_with("  url: \"\"\n", "  url: https://desk.example.com/\n") + "", "config.yaml");
+  CHECK(c.serve.url == "https://desk.example.com");
+  CHECK(storage::parse_config(config_with("max_upload_bytes: 10MiB", "max_upload_bytes: 512KiB"), "c").serve.max_upload_bytes ==
+        512U * 1024);
+  CHECK_THROWS_WITH_AS(storage::parse_config(config_with("max_upload_bytes: 10MiB", "max_upload_bytes: lots"), "c"),
+                       doctest::Contains("is not a size"), ParseError);
+  CHECK_THROWS_WITH_AS(storage::parse_config(config_with("  auth: mail\n", "  auth: header\n"), "c"),
+                       doctest::Contains("trusted_proxies is empty"), ParseError);
+  CHECK_THROWS_WITH_AS(storage::parse_config(config_with("  url: \"\"\n", "  url: desk.example.com\n"), "c"),
+                       doctest::Contains("must start with https://"), ParseError);
+  const std::string sha(64, 'a');
+  const Config t = storage::parse_config(
+    config_with("  tokens: []\n", "  tokens:\n    - {name: mon, sha256: " + sha + ", scopes: [read, open]}\n"), "c");
+  REQUIRE(t.api.tokens.size() == 1);
+  CHECK(t.api.tokens[0].name == "mon");
+  CHECK(t.api.tokens[0].scopes == std::vector<std::string>{"read", "open"});
+  CHECK_THROWS_WITH_AS(
+    storage::parse_config(config_with("  tokens: []\n", "  tokens:\n    - {name: mon, sha256: " + sha + ", scopes: [root]}\n"), "c"),
+    doctest::Contains("unknown scope 'root'"), ParseError);
+  CHECK_THROWS_WITH_AS(
+    storage::parse_config(config_with("  tokens: []\n", "  tokens:\n    - {name: mon, sha256: abc, scopes: [read]}\n"), "c"),
+    doctest::Contains("64 hex digits"), ParseError);
+  // Sign-in links go out through the mail channel, which has its own sender settings.
+  CHECK_THROWS_WITH_AS(
+    storage::parse_config(config_with("  auth: mail\n", "  auth: mail\n  sendmail: [/usr/bin/msmtp, -t]\n"), "c"),
+    doctest::Contains("serve.sendmail is not a key of serve"), ParseError);
+}
+
+} // namespace desk
 
 TEST_SUITE_END();
