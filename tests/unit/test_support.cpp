@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <desk/kb/lifecycle.hpp>
+#include <desk/kb/search.hpp>
 #include <desk/storage/config_file.hpp>
 #include <desk/util/process.hpp>
 
@@ -310,6 +312,70 @@ std::vector<std::string> actions(const Ticket& t)
   std::vector<std::string> out;
   for (const auto& e : t.events()) {
     out.push_back(e.action);
+  }
+  return out;
+}
+
+// Knowledge base fixtures.
+
+Config kb_config()
+{
+  Config c;
+  c.timezone = "Asia/Shanghai";
+  c.categories = {"network", "server", "database", "application", "end-user-device"};
+  return c;
+}
+
+workflow::Context kb_context(const Config& c, const std::string& actor)
+{
+  return {c, actor, utc("2026-11-27T17:30:00+08:00")};
+}
+
+kb::Article make_article(const Config& c, const std::string& id, const std::string& title,
+                         const std::string& symptoms, const std::string& solution, const std::string& category,
+                         const std::vector<std::string>& tags, kb::State state)
+{
+  kb::ArticleDraft d;
+  d.title = title;
+  d.symptoms = symptoms;
+  d.solution = solution;
+  d.category = category;
+  d.tags = tags;
+  kb::Article a = kb::new_article(kb_context(c), d);
+  a.set("id", id);
+  if (state == kb::State::validated) {
+    kb::validate(a, kb_context(c, "bob"), "");
+  } else if (state == kb::State::archived) {
+    kb::archive(a, kb_context(c), "");
+  }
+  return a;
+}
+
+std::vector<kb::Article> kb_corpus(const Config& c)
+{
+  return {
+    make_article(c, "KB-AAAA0001", "打印机脱机无法打印", "打印时提示“打印机脱机”，队列里的文档一直等待。",
+                 "1. 打开“服务”\n2. 重启 Print Spooler 服务\n3. 重新打印", "end-user-device", {"打印机"}),
+    make_article(c, "KB-AAAA0002", "VPN 无法连接，错误 809", "在家连接公司 VPN 时提示错误 809。",
+                 "在路由器上开启 IPsec 直通；或改用 SSL VPN。", "network", {"vpn"}),
+    make_article(c, "KB-AAAA0003", "Outlook 无法发送邮件", "邮件一直停在发件箱里，没有错误提示。",
+                 "检查 SMTP 认证设置，重建 Outlook 配置文件。", "application", {"outlook", "邮件"}),
+    make_article(c, "KB-AAAA0004", "添加共享打印机报错 0x0000011b", "添加网络打印机时报错 0x0000011b。",
+                 "安装最新的累积更新，或在打印服务器上调整 RPC 认证级别。", "end-user-device"),
+    make_article(c, "KB-AAAA0005", "Printer offline after a Windows update",
+                 "The printer shows as offline and documents stay in the queue.",
+                 "Restart the Print Spooler service, then remove and re-add the printer.", "end-user-device",
+                 {"printer"}),
+    make_article(c, "KB-AAAA0006", "Password reset for the ERP system", "Users cannot log in to ERP after 90 days.",
+                 "Reset the password in the self-service portal.", "application", {}, kb::State::draft),
+  };
+}
+
+std::vector<std::string> ranked(const kb::KbIndex& index, const std::string& query, const kb::SearchFilter& filter)
+{
+  std::vector<std::string> out;
+  for (const auto& hit : index.search(kb::query_terms(query), filter, 0)) {
+    out.push_back(index.doc(hit.doc).id);
   }
   return out;
 }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <desk/config/config.hpp>
+#include <desk/kb/article.hpp>
+#include <desk/kb/kb_index.hpp>
 #include <desk/model/ticket.hpp>
 #include <desk/model/value.hpp>
 #include <desk/ops/step.hpp>
@@ -8,6 +10,7 @@
 #include <desk/storage/repository.hpp>
 #include <desk/storage/ticket_store.hpp>
 #include <desk/util/time.hpp>
+#include <desk/workflow/operations.hpp>
 
 #include <doctest/doctest.h>
 
@@ -125,5 +128,26 @@ ops::Call step_call(const std::string& actor = "alice", const char* when = "2026
 
 // The actions of a ticket's events, in order.
 std::vector<std::string> actions(const Ticket& t);
+
+// Knowledge base fixtures.
+
+// A config with just the zone (Asia/Shanghai) and the default categories.
+Config kb_config();
+
+// The context of a knowledge-base step by `actor` at 2026-11-27 17:30 (+08:00).
+workflow::Context kb_context(const Config& c, const std::string& actor = "alice");
+
+// An article made by kb::new_article as alice, given the id `id`; validated by bob (the
+// default) or archived when `state` says so, else left a draft.
+kb::Article make_article(const Config& c, const std::string& id, const std::string& title,
+                         const std::string& symptoms, const std::string& solution, const std::string& category = "",
+                         const std::vector<std::string>& tags = {}, kb::State state = kb::State::validated);
+
+// Six articles: Chinese and English, printers, VPN, mail, ERP; KB-AAAA0006 is a draft.
+std::vector<kb::Article> kb_corpus(const Config& c);
+
+// The ids an index search for `query` finds, best first.
+std::vector<std::string> ranked(const kb::KbIndex& index, const std::string& query,
+                                const kb::SearchFilter& filter = {});
 
 } // namespace desk::test

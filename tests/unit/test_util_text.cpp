@@ -325,6 +325,12 @@ TEST_CASE("html_escape escapes the five characters HTML gives meaning to, and no
   CHECK(text::html_escape("") == "");
 }
 
+TEST_CASE("html_escape escapes every special character")
+{
+  CHECK(text::html_escape("<a href=\"x\">Tom & Jerry's</a>") ==
+        "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+}
+
 TEST_CASE("visible shows terminal controls as escapes and keeps text")
 {
   CHECK(text::visible("打印机 printer 🖨") == "打印机 printer 🖨");
