@@ -4,6 +4,7 @@
 #include <desk/kb/search.hpp>
 #include <desk/storage/config_file.hpp>
 #include <desk/util/process.hpp>
+#include <desk/workflow/transitions.hpp>
 
 #include <doctest/doctest.h>
 
@@ -19,6 +20,7 @@
 #include <fmt/format.h>
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 namespace desk::test {
 
@@ -378,6 +380,206 @@ std::vector<std::string> ranked(const kb::KbIndex& index, const std::string& que
     out.push_back(index.doc(hit.doc).id);
   }
   return out;
+}
+
+// Report fixtures.
+
+namespace {
+
+Value value_of(const std::string& key, const std::string& text)
+{
+  if (key == "tier" || key == "rating" || key == "minutes" || key == "reopen_count") {
+    return Value::number(std::stoll(text));
+  }
+  return Value::text(text);
+}
+
+} // namespace
+
+Story::Story(const char* id, const char* priority, const char* created, Fields fields)
+{
+  m_ticket.set("id", id);
+  m_ticket.set("type", "incident");
+  m_ticket.set("status", "new");
+  m_ticket.set("title", std::string("ticket ") + id);
+  m_ticket.set("channel", "phone");
+  m_ticket.set("created", stamp(created));
+  for (const auto& [k, v] : fields) {
+    m_ticket.set(k, v);
+  }
+  Event e;
+  e.id = "e0";
+  e.at = stamp(created);
+  e.by = "alice";
+  e.action = "open";
+  e.set = Value::map();
+  e.set.set("status", Value::text("new"));
+  e.set.set("priority", Value::text(priority));
+  m_ticket.apply(std::move(e));
+}
+
+Story& Story::step(const char* when, const char* action, const Fields& set, const Fields& extra, const char* by)
+{
+  namespace wf = workflow;
+  const auto from = *wf::parse_status(m_ticket.status());
+  const auto act = *wf::parse_action(action);
+  const auto to = wf::check_transition(m_ticket.id(), from, act);
+  Event e;
+  e.id = "e" + std::to_string(m_ticket.events().size());
+  e.at = stamp(when);
+  e.by = by;
+  e.action = action;
+  e.set = Value::map();
+  if (to != from) {
+    e.set.set("status", Value::text(std::string(wf::to_string(to))));
+  }
+  if (wf::find_transition(from, act)->counts_as_response && m_ticket.get("responded_at").empty()) {
+    e.set.set("responded_at", Value::text(stamp(when)));
+  }
+  const std::string a = action;
+  if (a == "resolve") {
+    e.set.set("resolved_at", Value::text(stamp(when)));
+  } else if (a == "reopen") {
+    e.set.set("resolved_at", Value::text(""));
+  } else if (a == "confirm") {
+    e.set.set("confirmed_at", Value::text(stamp(when)));
+  } else if (a == "close" || a == "cancel") {
+    e.set.set("closed_at", Value::text(stamp(when)));
+  }
+  for (const auto& [k, v] : set) {
+    e.set.set(k, value_of(k, v));
+  }
+  e.extra = Value::map();
+  for (const auto& [k, v] : extra) {
+    e.extra.set(k, value_of(k, v));
+  }
+  m_ticket.apply(std::move(e));
+  return *this;
+}
+
+Config report_config()
+{
+  Config c;
+  c.timezone = "Asia/Shanghai";
+  c.types = {{"incident", "INC"}};
+  c.categories = {"network", "database", "end-user-device"};
+  c.channels = {"phone", "email"};
+  c.priorities = {"P1", "P2", "P3", "P4"};
+  c.sla_targets = {{"P1", {15min, 4h, false}}, {"P2", {30min, 8h, true}}, {"P3", {2h, 24h, true}},
+                   {"P4", {8h, 40h, true}}};
+  c.calendar.timezone = "Asia/Shanghai";
+  c.pending_reasons = {"awaiting-user", "awaiting-vendor", "awaiting-change"};
+  c.pause_reasons = {"awaiting-user", "awaiting-vendor"};
+  c.teams = {{"service-desk", 1, {"alice", "carol", "dave", "lina"}, {}, ""},
+             {"network", 2, {"bob"}, {}, ""},
+             {"platform", 3, {"erin"}, {}, ""}};
+  return c;
+}
+
+report::ReportOptions two_weeks(const char* now)
+{
+  report::ReportOptions o;
+  o.since = at("2026-11-02 00:00");
+  o.until = at("2026-11-16 00:00");
+  o.now = at(now);
+  return o;
+}
+
+// The story the report tests measure (period [Mon 11-02, Mon 11-16), Asia/Shanghai):
+//  T1  P3 quick fix: triaged and resolved at once by the first line, confirmed 5, closed.
+//  T2  P2 assigned at tier 1, escalated to tier 2, pending on the user 3h, resolved, rated 3.
+//  T3  P4 resolved, rejected by the user (reopened), resolved again a day later.
+//  T4  P3 opened before the period, escalated to a vendor, pending on it: still open.
+//  T5  P3 cancelled half an hour after it was opened.
+//  T6  P1 (24x7 clock) opened Friday night and never touched: both targets breached.
+//  T7  opened after the period: not counted anywhere.
+//  T8  P2 escalated to tier 2 then tier 3, resolved two days later with a KB article, rated 4.
+//  T9  P4 resolved from triage in the period; reopened only after the period ended.
+//  T10 P3 assigned at tier 1, worked (20 minutes logged) and resolved; confirmed without rating.
+std::vector<Ticket> story()
+{
+  std::vector<Ticket> out;
+  out.push_back(Story("T1", "P3", "2026-11-02 10:00", {{"department", "财务部"}})
+                  .step("2026-11-02 10:10", "triage", {{"category", "end-user-device"}})
+                  .step("2026-11-02 10:30", "resolve", {{"assignee", "lina"}, {"solution", "toner"}}, {}, "lina")
+                  .step("2026-11-03 10:00", "confirm", {{"rating", "5"}}, {}, "user")
+                  .step("2026-11-04 10:00", "close")
+                  .ticket());
+  out.push_back(Story("T2", "P2", "2026-11-03 09:00")
+                  .step("2026-11-03 09:05", "triage", {{"category", "network"}})
+                  .step("2026-11-03 09:10", "assign", {{"assignee", "alice"}, {"team", "service-desk"}, {"tier", "1"}})
+                  .step("2026-11-03 09:20", "start")
+                  .step("2026-11-03 10:00", "escalate", {{"assignee", "bob"}, {"team", "network"}, {"tier", "2"}},
+                        {{"escalation", "tier 2 (network)"}})
+                  .step("2026-11-03 11:00", "pending", {{"pending_reason", "awaiting-user"}}, {}, "bob")
+                  .step("2026-11-03 14:00", "resume", {{"pending_reason", ""}}, {}, "bob")
+                  .step("2026-11-03 14:30", "log", {}, {{"minutes", "45"}}, "bob")
+                  .step("2026-11-03 16:00", "resolve", {{"solution", "cert"}}, {}, "bob")
+                  .step("2026-11-04 09:00", "confirm", {{"rating", "3"}}, {}, "user")
+                  .ticket());
+  out.push_back(Story("T3", "P4", "2026-11-04 17:00")
+                  .step("2026-11-04 17:30", "triage", {{"category", "database"}})
+                  .step("2026-11-04 17:40", "assign", {{"assignee", "carol"}, {"team", "service-desk"}, {"tier", "1"}})
+                  .step("2026-11-05 09:00", "start", {}, {}, "carol")
+                  .step("2026-11-05 10:00", "resolve", {{"solution", "restart"}}, {}, "carol")
+                  .step("2026-11-05 15:00", "reopen", {{"reopen_count", "1"}}, {}, "user")
+                  .step("2026-11-05 15:30", "start", {}, {}, "carol")
+                  .step("2026-11-06 11:00", "resolve", {{"solution", "patch"}}, {}, "carol")
+                  .ticket());
+  out.push_back(Story("T4", "P3", "2026-10-20 10:00")
+                  .step("2026-10-20 10:10", "triage", {{"category", "database"}})
+                  .step("2026-10-20 10:20", "assign", {{"assignee", "dave"}, {"team", "service-desk"}, {"tier", "1"}})
+                  .step("2026-10-21 10:00", "escalate", {{"vendor", "oracle"}}, {{"escalation", "vendor oracle"}})
+                  .step("2026-10-21 11:00", "pending", {{"pending_reason", "awaiting-vendor"}}, {}, "dave")
+                  .ticket());
+  out.push_back(Story("T5", "P3", "2026-11-09 09:00").step("2026-11-09 09:30", "cancel").ticket());
+  out.push_back(Story("T6", "P1", "2026-11-13 20:00", {{"channel", "email"}}).ticket());
+  out.push_back(Story("T7", "P3", "2026-11-17 09:00").step("2026-11-17 09:10", "triage", {{"category", "network"}}).ticket());
+  out.push_back(Story("T8", "P2", "2026-11-09 09:00")
+                  .step("2026-11-09 09:10", "triage", {{"category", "database"}})
+                  .step("2026-11-09 09:12", "assign", {{"assignee", "alice"}, {"team", "service-desk"}, {"tier", "1"}})
+                  .step("2026-11-09 09:30", "escalate", {{"assignee", "bob"}, {"team", "network"}, {"tier", "2"}},
+                        {{"escalation", "tier 2 (network)"}})
+                  .step("2026-11-10 09:00", "escalate", {{"assignee", "erin"}, {"team", "platform"}, {"tier", "3"}},
+                        {{"escalation", "tier 3 (platform)"}}, "bob")
+                  .step("2026-11-10 09:30", "start", {}, {}, "erin")
+                  .step("2026-11-11 12:00", "resolve", {{"solution", "undo"}, {"kb", "KB-1"}}, {}, "erin")
+                  .step("2026-11-12 10:00", "confirm", {{"rating", "4"}}, {}, "user")
+                  .ticket());
+  out.push_back(Story("T9", "P4", "2026-11-10 10:00")
+                  .step("2026-11-10 10:05", "triage", {{"category", "network"}})
+                  .step("2026-11-13 10:00", "resolve", {{"assignee", "lina"}, {"solution", "dns"}}, {}, "lina")
+                  .step("2026-11-17 10:00", "reopen", {{"reopen_count", "1"}}, {}, "user")
+                  .step("2026-11-17 10:30", "start", {}, {}, "lina")
+                  .step("2026-11-18 10:00", "resolve", {{"solution", "dns again"}}, {}, "lina")
+                  .ticket());
+  out.push_back(Story("T10", "P3", "2026-11-11 09:00")
+                  .step("2026-11-11 09:30", "triage", {{"category", "end-user-device"}})
+                  .step("2026-11-11 09:35", "assign", {{"assignee", "alice"}, {"team", "service-desk"}, {"tier", "1"}})
+                  .step("2026-11-11 09:40", "start")
+                  .step("2026-11-11 10:00", "log", {}, {{"minutes", "20"}})
+                  .step("2026-11-11 11:00", "resolve", {{"solution", "driver"}})
+                  .step("2026-11-12 10:00", "confirm", {}, {}, "user")
+                  .ticket());
+  return out;
+}
+
+std::vector<Ticket> only(std::initializer_list<const char*> ids)
+{
+  std::vector<Ticket> out;
+  for (const auto& t : story()) {
+    for (const char* id : ids) {
+      if (t.id() == id) {
+        out.push_back(t);
+      }
+    }
+  }
+  return out;
+}
+
+report::ReviewReport review(const std::vector<Ticket>& tickets, report::ReportOptions o)
+{
+  return report::build_report(tickets, report_config(), o);
 }
 
 } // namespace desk::test

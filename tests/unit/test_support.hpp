@@ -6,6 +6,7 @@
 #include <desk/model/ticket.hpp>
 #include <desk/model/value.hpp>
 #include <desk/ops/step.hpp>
+#include <desk/report/review.hpp>
 #include <desk/sla/calendar.hpp>
 #include <desk/storage/repository.hpp>
 #include <desk/storage/ticket_store.hpp>
@@ -15,9 +16,11 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // Helpers shared by the unit tests (not a test file itself).
@@ -149,5 +152,41 @@ std::vector<kb::Article> kb_corpus(const Config& c);
 // The ids an index search for `query` finds, best first.
 std::vector<std::string> ranked(const kb::KbIndex& index, const std::string& query,
                                 const kb::SearchFilter& filter = {});
+
+// Report fixtures: a hand-made history for report::build_report, in Asia/Shanghai.
+
+// Fields and their values, in order.
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A hand-made ticket history. Each step is checked against the transition table and
+// records what the workflow records (status, responded_at, resolved_at, ...), plus the
+// fields and extra keys given, at the chosen Shanghai local time.
+class Story {
+public:
+  Story(const char* id, const char* priority, const char* created, Fields fields = {});
+
+  Story& step(const char* when, const char* action, const Fields& set = {}, const Fields& extra = {},
+              const char* by = "alice");
+
+  Ticket ticket() const { return m_ticket; }
+
+private:
+  Ticket m_ticket;
+};
+
+// Asia/Shanghai, Mon-Fri 09:00-18:00; P1 runs on the 24x7 clock; three tiers of teams.
+Config report_config();
+
+// The review period of most report tests: two weeks, Monday 2026-11-02 to Monday 2026-11-16.
+report::ReportOptions two_weeks(const char* now = "2026-11-20 12:00");
+
+// The ten tickets T1 to T10 the report tests measure (described in test_support.cpp).
+std::vector<Ticket> story();
+
+// Only the tickets of story() with these ids.
+std::vector<Ticket> only(std::initializer_list<const char*> ids);
+
+// The review of `tickets` under report_config().
+report::ReviewReport review(const std::vector<Ticket>& tickets, report::ReportOptions o = two_weeks());
 
 } // namespace desk::test

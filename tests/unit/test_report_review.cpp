@@ -1,238 +1,31 @@
 #include <desk/report/render.hpp>
 #include <desk/report/review.hpp>
 #include <desk/util/error.hpp>
-#include <desk/util/text.hpp>
 #include <desk/util/time.hpp>
-#include <desk/workflow/transitions.hpp>
 
 #include "test_support.hpp"
 
 #include <fmt/format.h>
 #include <doctest/doctest.h>
 
-#include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
 using desk::Ticket;
-using desk::report::ReviewReport;
 using desk::test::at;
+using desk::test::only;
+using desk::test::report_config;
+using desk::test::review;
 using desk::test::stamp;
+using desk::test::story;
+using desk::test::Story;
+using desk::test::two_weeks;
 
 namespace {
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-desk::Value value_of(const std::string& key, const std::string& text)
-{
-  if (key == "tier" || key == "rating" || key == "minutes" || key == "reopen_count") {
-    return desk::Value::number(std::stoll(text));
-  }
-  return desk::Value::text(text);
-}
-
-// A hand-made ticket history. Each step is checked against the transition table and
-// records what the workflow records (status, responded_at, resolved_at, ...), plus the
-// fields and extra keys given, at the chosen local time.
-class Story {
-public:
-  Story(const char* id, const char* priority, const char* created, Fields fields = {})
-  {
-    m_ticket.set("id", id);
-    m_ticket.set("type", "incident");
-    m_ticket.set("status", "new");
-    m_ticket.set("title", std::string("ticket ") + id);
-    m_ticket.set("channel", "phone");
-    m_ticket.set("created", stamp(created));
-    for (const auto& [k, v] : fields) {
-      m_ticket.set(k, v);
-    }
-    desk::Event e;
-    e.id = "e0";
-    e.at = stamp(created);
-    e.by = "alice";
-    e.action = "open";
-    e.set = desk::Value::map();
-    e.set.set("status", desk::Value::text("new"));
-    e.set.set("priority", desk::Value::text(priority));
-    m_ticket.apply(std::move(e));
-  }
-
-  Story& step(const char* when, const char* action, const Fields& set = {}, const Fields& extra = {},
-              const char* by = "alice")
-  {
-    namespace wf = desk::workflow;
-    const auto from = *wf::parse_status(m_ticket.status());
-    const auto act = *wf::parse_action(action);
-    const auto to = wf::check_transition(m_ticket.id(), from, act);
-    desk::Event e;
-    e.id = "e" + std::to_string(m_ticket.events().size());
-    e.at = stamp(when);
-    e.by = by;
-    e.action = action;
-    e.set = desk::Value::map();
-    if (to != from) {
-      e.set.set("status", desk::Value::text(std::string(wf::to_string(to))));
-    }
-    if (wf::find_transition(from, act)->counts_as_response && m_ticket.get("responded_at").empty()) {
-      e.set.set("responded_at", desk::Value::text(stamp(when)));
-    }
-    const std::string a = action;
-    if (a == "resolve") {
-      e.set.set("resolved_at", desk::Value::text(stamp(when)));
-    } else if (a == "reopen") {
-      e.set.set("resolved_at", desk::Value::text(""));
-    } else if (a == "confirm") {
-      e.set.set("confirmed_at", desk::Value::text(stamp(when)));
-    } else if (a == "close" || a == "cancel") {
-      e.set.set("closed_at", desk::Value::text(stamp(when)));
-    }
-    for (const auto& [k, v] : set) {
-      e.set.set(k, value_of(k, v));
-    }
-    e.extra = desk::Value::map();
-    for (const auto& [k, v] : extra) {
-      e.extra.set(k, value_of(k, v));
-    }
-    m_ticket.apply(std::move(e));
-    return *this;
-  }
-
-  Ticket ticket() const { return m_ticket; }
-
-private:
-  Ticket m_ticket;
-};
-
-// Asia/Shanghai, Mon-Fri 09:00-18:00; P1 runs on the 24x7 clock; three tiers of teams.
-desk::Config report_config()
-{
-  desk::Config c;
-  c.timezone = "Asia/Shanghai";
-  c.types = {{"incident", "INC"}};
-  c.categories = {"network", "database", "end-user-device"};
-  c.channels = {"phone", "email"};
-  c.priorities = {"P1", "P2", "P3", "P4"};
-  c.sla_targets = {{"P1", {15min, 4h, false}}, {"P2", {30min, 8h, true}}, {"P3", {2h, 24h, true}},
-                   {"P4", {8h, 40h, true}}};
-  c.calendar.timezone = "Asia/Shanghai";
-  c.pending_reasons = {"awaiting-user", "awaiting-vendor", "awaiting-change"};
-  c.pause_reasons = {"awaiting-user", "awaiting-vendor"};
-  c.teams = {{"service-desk", 1, {"alice", "carol", "dave", "lina"}, {}, ""},
-             {"network", 2, {"bob"}, {}, ""},
-             {"platform", 3, {"erin"}, {}, ""}};
-  return c;
-}
-
-// The review period of most tests: two weeks, Monday 2026-11-02 to Monday 2026-11-16.
-desk::report::ReportOptions two_weeks(const char* now = "2026-11-20 12:00")
-{
-  desk::report::ReportOptions o;
-  o.since = at("2026-11-02 00:00");
-  o.until = at("2026-11-16 00:00");
-  o.now = at(now);
-  return o;
-}
-
-// The story every test below measures (period [Mon 11-02, Mon 11-16), Asia/Shanghai):
-//  T1  P3 quick fix: triaged and resolved at once by the first line, confirmed 5, closed.
-//  T2  P2 assigned at tier 1, escalated to tier 2, pending on the user 3h, resolved, rated 3.
-//  T3  P4 resolved, rejected by the user (reopened), resolved again a day later.
-//  T4  P3 opened before the period, escalated to a vendor, pending on it: still open.
-//  T5  P3 cancelled half an hour after it was opened.
-//  T6  P1 (24x7 clock) opened Friday night and never touched: both targets breached.
-//  T7  opened after the period: not counted anywhere.
-//  T8  P2 escalated to tier 2 then tier 3, resolved two days later with a KB article, rated 4.
-//  T9  P4 resolved from triage in the period; reopened only after the period ended.
-//  T10 P3 assigned at tier 1, worked (20 minutes logged) and resolved; confirmed without rating.
-std::vector<Ticket> story()
-{
-  std::vector<Ticket> out;
-  out.push_back(Story("T1", "P3", "2026-11-02 10:00", {{"department", "财务部"}})
-                  .step("2026-11-02 10:10", "triage", {{"category", "end-user-device"}})
-                  .step("2026-11-02 10:30", "resolve", {{"assignee", "lina"}, {"solution", "toner"}}, {}, "lina")
-                  .step("2026-11-03 10:00", "confirm", {{"rating", "5"}}, {}, "user")
-                  .step("2026-11-04 10:00", "close")
-                  .ticket());
-  out.push_back(Story("T2", "P2", "2026-11-03 09:00")
-                  .step("2026-11-03 09:05", "triage", {{"category", "network"}})
-                  .step("2026-11-03 09:10", "assign", {{"assignee", "alice"}, {"team", "service-desk"}, {"tier", "1"}})
-                  .step("2026-11-03 09:20", "start")
-                  .step("2026-11-03 10:00", "escalate", {{"assignee", "bob"}, {"team", "network"}, {"tier", "2"}},
-                        {{"escalation", "tier 2 (network)"}})
-                  .step("2026-11-03 11:00", "pending", {{"pending_reason", "awaiting-user"}}, {}, "bob")
-                  .step("2026-11-03 14:00", "resume", {{"pending_reason", ""}}, {}, "bob")
-                  .step("2026-11-03 14:30", "log", {}, {{"minutes", "45"}}, "bob")
-                  .step("2026-11-03 16:00", "resolve", {{"solution", "cert"}}, {}, "bob")
-                  .step("2026-11-04 09:00", "confirm", {{"rating", "3"}}, {}, "user")
-                  .ticket());
-  out.push_back(Story("T3", "P4", "2026-11-04 17:00")
-                  .step("2026-11-04 17:30", "triage", {{"category", "database"}})
-                  .step("2026-11-04 17:40", "assign", {{"assignee", "carol"}, {"team", "service-desk"}, {"tier", "1"}})
-                  .step("2026-11-05 09:00", "start", {}, {}, "carol")
-                  .step("2026-11-05 10:00", "resolve", {{"solution", "restart"}}, {}, "carol")
-                  .step("2026-11-05 15:00", "reopen", {{"reopen_count", "1"}}, {}, "user")
-                  .step("2026-11-05 15:30", "start", {}, {}, "carol")
-                  .step("2026-11-06 11:00", "resolve", {{"solution", "patch"}}, {}, "carol")
-                  .ticket());
-  out.push_back(Story("T4", "P3", "2026-10-20 10:00")
-                  .step("2026-10-20 10:10", "triage", {{"category", "database"}})
-                  .step("2026-10-20 10:20", "assign", {{"assignee", "dave"}, {"team", "service-desk"}, {"tier", "1"}})
-                  .step("2026-10-21 10:00", "escalate", {{"vendor", "oracle"}}, {{"escalation", "vendor oracle"}})
-                  .step("2026-10-21 11:00", "pending", {{"pending_reason", "awaiting-vendor"}}, {}, "dave")
-                  .ticket());
-  out.push_back(Story("T5", "P3", "2026-11-09 09:00").step("2026-11-09 09:30", "cancel").ticket());
-  out.push_back(Story("T6", "P1", "2026-11-13 20:00", {{"channel", "email"}}).ticket());
-  out.push_back(Story("T7", "P3", "2026-11-17 09:00").step("2026-11-17 09:10", "triage", {{"category", "network"}}).ticket());
-  out.push_back(Story("T8", "P2", "2026-11-09 09:00")
-                  .step("2026-11-09 09:10", "triage", {{"category", "database"}})
-                  .step("2026-11-09 09:12", "assign", {{"assignee", "alice"}, {"team", "service-desk"}, {"tier", "1"}})
-                  .step("2026-11-09 09:30", "escalate", {{"assignee", "bob"}, {"team", "network"}, {"tier", "2"}},
-                        {{"escalation", "tier 2 (network)"}})
-                  .step("2026-11-10 09:00", "escalate", {{"assignee", "erin"}, {"team", "platform"}, {"tier", "3"}},
-                        {{"escalation", "tier 3 (platform)"}}, "bob")
-                  .step("2026-11-10 09:30", "start", {}, {}, "erin")
-                  .step("2026-11-11 12:00", "resolve", {{"solution", "undo"}, {"kb", "KB-1"}}, {}, "erin")
-                  .step("2026-11-12 10:00", "confirm", {{"rating", "4"}}, {}, "user")
-                  .ticket());
-  out.push_back(Story("T9", "P4", "2026-11-10 10:00")
-                  .step("2026-11-10 10:05", "triage", {{"category", "network"}})
-                  .step("2026-11-13 10:00", "resolve", {{"assignee", "lina"}, {"solution", "dns"}}, {}, "lina")
-                  .step("2026-11-17 10:00", "reopen", {{"reopen_count", "1"}}, {}, "user")
-                  .step("2026-11-17 10:30", "start", {}, {}, "lina")
-                  .step("2026-11-18 10:00", "resolve", {{"solution", "dns again"}}, {}, "lina")
-                  .ticket());
-  out.push_back(Story("T10", "P3", "2026-11-11 09:00")
-                  .step("2026-11-11 09:30", "triage", {{"category", "end-user-device"}})
-                  .step("2026-11-11 09:35", "assign", {{"assignee", "alice"}, {"team", "service-desk"}, {"tier", "1"}})
-                  .step("2026-11-11 09:40", "start")
-                  .step("2026-11-11 10:00", "log", {}, {{"minutes", "20"}})
-                  .step("2026-11-11 11:00", "resolve", {{"solution", "driver"}})
-                  .step("2026-11-12 10:00", "confirm", {}, {}, "user")
-                  .ticket());
-  return out;
-}
-
-// Only the tickets with these ids.
-std::vector<Ticket> only(std::initializer_list<const char*> ids)
-{
-  std::vector<Ticket> out;
-  for (const auto& t : story()) {
-    for (const char* id : ids) {
-      if (t.id() == id) {
-        out.push_back(t);
-      }
-    }
-  }
-  return out;
-}
-
-ReviewReport review(const std::vector<Ticket>& tickets, desk::report::ReportOptions o = two_weeks())
-{
-  return desk::report::build_report(tickets, report_config(), o);
-}
 
 const desk::report::GroupRow& row(const std::vector<desk::report::GroupRow>& rows, const std::string& name)
 {
@@ -253,7 +46,7 @@ long long secs(const std::optional<std::chrono::seconds>& s)
 
 } // namespace
 
-TEST_SUITE("report.measures") {
+TEST_SUITE("report.review") {
 
 TEST_CASE("volume: opened, resolved, closed, cancelled and the backlog at both ends")
 {
@@ -692,134 +485,6 @@ TEST_CASE("names of dimensions and buckets")
          std::vector<std::string>{"team", "category", "priority", "assignee", "channel"}));
 }
 
-} // TEST_SUITE
-
-TEST_SUITE("report.render") {
-
-TEST_CASE("json: documented shape with seconds and fractions")
-{
-  const auto j = desk::report::to_json(review(story()));
-  CHECK(j["format_version"] == 1);
-  CHECK(j["period"]["since"] == "2026-11-02T00:00:00+08:00");
-  CHECK(j["period"]["group_by"] == "team");
-  CHECK(j["totals"]["volume"]["opened"] == 8);
-  CHECK(j["totals"]["resolve"]["business"]["median"] == 19800);
-  CHECK(j["totals"]["sla"]["resolve"]["compliance"].get<double>() == doctest::Approx(0.7143));
-  CHECK(j["totals"]["resolution"]["first_contact_rate"].get<double>() == doctest::Approx(0.3333));
-  CHECK(j["totals"]["satisfaction"]["average_rating"].get<double>() == doctest::Approx(4.0));
-  CHECK(j["groups"]["rows"][0]["group"] == "service-desk");
-  CHECK(j["volume_by"]["department"][0]["group"] == "财务部");
-  CHECK(j["sla_breaches"][1]["done"].is_null());
-  CHECK(j["backlog_ageing"][4]["max_days"].is_null());
-  CHECK(j["trend"][1]["bucket"] == "2026-11-09");
-  CHECK(j["totals"]["respond"]["business"]["p90"] == 1800);
-  // An empty slice has null times and rates, never 0.
-  const auto p1 = j["by_priority"][0];
-  CHECK(p1["group"] == "P1");
-  CHECK(p1["resolve"]["business"]["median"].is_null());
-  CHECK(p1["resolution"]["first_contact_rate"].is_null());
-}
-
-TEST_CASE("csv: one long table of section,dimension,group,bucket,measure,value")
-{
-  const std::string csv = desk::report::render_csv(review(story()));
-  CHECK(csv.rfind("section,dimension,group,bucket,measure,value\r\n", 0) == 0);
-  CHECK(csv.find("volume,all,,,opened,8\r\n") != std::string::npos);
-  CHECK(csv.find("resolve,all,,,business_median,19800\r\n") != std::string::npos);
-  CHECK(csv.find("volume,team,service-desk,,opened,2\r\n") != std::string::npos);
-  CHECK(csv.find("volume,department,财务部,,opened,1\r\n") != std::string::npos);
-  CHECK(csv.find("volume,all,,2026-11-09,opened,5\r\n") != std::string::npos);
-  CHECK(csv.find("backlog_ageing,all,7-30d,,count,1\r\n") != std::string::npos);
-  CHECK(csv.find("sla_breach,ticket,T8,,resolve_late_seconds,154800\r\n") != std::string::npos);
-  CHECK(csv.find("workload,assignee,bob,,log_minutes,45\r\n") != std::string::npos);
-  // Every row has six cells (no cell here holds a comma).
-  std::size_t pos = 0;
-  while (pos < csv.size()) {
-    const auto end = csv.find("\r\n", pos);
-    const std::string line = csv.substr(pos, end - pos);
-    if (line.find('"') == std::string::npos) {
-      CHECK(std::count(line.begin(), line.end(), ',') == 5);
-    }
-    pos = end + 2;
-  }
-}
-
-TEST_CASE("markdown: a review document with aligned tables")
-{
-  const std::string md = desk::report::render_markdown(review(story()));
-  CHECK(md.rfind("# Service review 2026-11-02 – 2026-11-15\n", 0) == 0);
-  for (const char* heading : {"## Summary", "## Trend by week", "## Volume", "## Time to respond and resolve",
-                              "## SLA compliance", "## Resolution quality", "## Backlog", "## Workload",
-                              "## Satisfaction", "## By team", "## Definitions"}) {
-    CHECK(md.find(heading) != std::string::npos);
-  }
-  // The department table: every row of it has the same display width (CJK counts 2).
-  const auto start = md.find("**By department**");
-  REQUIRE(start != std::string::npos);
-  std::size_t pos = md.find('|', start);
-  std::size_t width = 0;
-  int rows = 0;
-  while (pos < md.size() && md[pos] == '|') {
-    const auto end = md.find('\n', pos);
-    const auto w = desk::text::display_width(md.substr(pos, end - pos));
-    if (width == 0) {
-      width = w;
-    }
-    CHECK(w == width);
-    ++rows;
-    pos = end + 1;
-  }
-  CHECK(rows == 5); // header, rule, 财务部, (none), All
-}
-
-TEST_CASE("html: one self-contained page with the four charts")
-{
-  const std::string html = desk::report::render_html(review(story()));
-  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  for (const char* id : {"chart-volume-trend", "chart-sla-priority", "chart-resolve-distribution",
-                         "chart-backlog-ageing"}) {
-    CHECK(html.find(std::string("<svg id=\"") + id + "\"") != std::string::npos);
-  }
-  CHECK(html.find("<script") == std::string::npos);
-  CHECK(html.find("<link") == std::string::npos);
-  CHECK(html.find("src=") == std::string::npos);
-  CHECK(html.find("url(") == std::string::npos);
-  CHECK(html.find("财务部") != std::string::npos);
-  // Text is escaped.
-  auto tickets = only({"T6"});
-  tickets[0].set("title", "<b>&\"x\"</b>");
-  const std::string escaped = desk::report::render_html(review(tickets));
-  CHECK(escaped.find("<b>&") == std::string::npos);
-  CHECK(escaped.find("&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;") != std::string::npos);
-}
-
-TEST_CASE("presentation helpers")
-{
-  using namespace desk::report::fmt_text;
-  CHECK(hours(std::nullopt) == "–");
-  CHECK(hours(45min) == "45m");
-  CHECK(hours(3h + 5min) == "3h 05m");
-  CHECK(hours(123h + 20min) == "123h");
-  CHECK(percent({1, 3}) == "33.3%");
-  CHECK(percent({0, 0}) == "–");
-  CHECK(rating(4.0) == "4.00");
-  const auto r = review(story());
-  CHECK(period(r) == "2026-11-02 00:00 – 2026-11-16 00:00 (Asia/Shanghai)");
-  CHECK(period_title(r) == "2026-11-02 – 2026-11-15"); // the end is exclusive
-  // The document shows lateness as wall-clock days and hours.
-  for (const auto& section : desk::report::document(r)) {
-    if (section.id == "sla") {
-      const auto& breaches = section.tables.back();
-      REQUIRE(breaches.rows.size() == 3);
-      CHECK(breaches.rows[0][0] == "T8");
-      CHECK(breaches.rows[0][5] == "1d 19h");
-      CHECK(breaches.rows[1][4] == "not yet");
-    }
-  }
-}
-
-} // TEST_SUITE
-
 TEST_CASE("many tickets: measured in batches, each counted once, left-out ones in their order")
 {
   // The story 250 times over (2,500 tickets: the builder measures 1,024 at a time), with
@@ -867,3 +532,5 @@ TEST_CASE("many tickets: measured in batches, each counted once, left-out ones i
   CHECK(many.totals.resolve.business.count ==
         times(one.totals.resolve.business.count, without.totals.resolve.business.count));
 }
+
+} // TEST_SUITE
