@@ -21,11 +21,14 @@
 
 namespace fs = std::filesystem;
 namespace ops = desk::ops;
+namespace wf = desk::workflow;
 using desk::Ticket;
 using desk::storage::Repository;
 using desk::test::git_in;
 using desk::test::list_files;
+using desk::test::load_ticket;
 using desk::test::make_repository;
+using desk::test::open_ticket_in;
 using desk::test::read_raw;
 using desk::test::step_call;
 using desk::test::TempDir;
@@ -365,5 +368,56 @@ TEST_SUITE("ops.step")
     CHECK(cut.size() == 198);
     CHECK(desk::text::is_valid_utf8(cut));
     CHECK_THROWS_AS(ops::safe_file_name("bad\xff.txt"), desk::UsageError);
+  }
+
+  TEST_CASE("a step over several tickets saves all or none, and skips an unreadable file only when told")
+  {
+    TempDir dir;
+    const Repository repo = make_repository(dir / "repo");
+    const std::string a = open_ticket_in(repo, "first");
+    const std::string b = open_ticket_in(repo, "second");
+    const auto refs = [&] { return repo.tickets().scan(); };
+    const std::string before_a = read_raw(repo.tickets().resolve(a).path);
+    const std::string before_b = read_raw(repo.tickets().resolve(b).path);
+    const auto log_each = [&](Ticket& t, std::vector<std::string>&) {
+      wf::log_work(t, ops::context(repo, step_call()), "checked", 0);
+      return std::vector<ops::HookRun>{{t, {}}};
+    };
+    const auto message = [](std::size_t n) { return std::to_string(n) + " logged"; };
+
+    // The second change fails after the first ticket was saved: both files stay as they were.
+    int calls = 0;
+    CHECK_THROWS_AS(ops::change_tickets(
+                      repo, step_call(), refs, false,
+                      [&](Ticket& t, std::vector<std::string>& w) {
+                        if (++calls == 2) {
+                          throw desk::UsageError("refused");
+                        }
+                        return log_each(t, w);
+                      },
+                      message),
+                    desk::UsageError);
+    CHECK(calls == 2);
+    CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
+    CHECK(read_raw(repo.tickets().resolve(b).path) == before_b);
+
+    // A change that returns nothing leaves its ticket's file untouched.
+    const auto none = ops::change_tickets(
+      repo, step_call(), refs, false, [](Ticket&, std::vector<std::string>&) { return std::vector<ops::HookRun>{}; },
+      message);
+    CHECK(none.changed.empty());
+    CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
+
+    // A damaged file: an error that ends the step, or a warning and the others changed.
+    desk::test::write_raw(repo.tickets().dir() / "2026" / "12" / "INC-BROKEN01.yaml", "id: [\n");
+    CHECK_THROWS_AS(ops::change_tickets(repo, step_call(), refs, false, log_each, message), desk::ParseError);
+    CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
+    const auto skipped = ops::change_tickets(repo, step_call(), refs, true, log_each, message);
+    CHECK(skipped.changed.size() == 2);
+    REQUIRE(skipped.warnings.size() == 1);
+    CHECK(skipped.warnings[0].find("skipped") == 0);
+    CHECK(skipped.warnings[0].find("INC-BROKEN01.yaml") != std::string::npos);
+    CHECK(load_ticket(repo, a).events().back().action == "log");
+    CHECK(load_ticket(repo, b).events().back().action == "log");
   }
 }

@@ -18,31 +18,19 @@ namespace wf = desk::workflow;
 using desk::Ticket;
 using desk::storage::Repository;
 using desk::test::list_files;
+using desk::test::load_ticket;
 using desk::test::make_repository;
+using desk::test::open_ticket_in;
 using desk::test::read_raw;
 using desk::test::step_call;
 using desk::test::TempDir;
 
 namespace {
 
-std::string steps_open(const Repository& repo, const std::string& title = "VPN drops every hour")
-{
-  wf::OpenRequest r;
-  r.title = title;
-  r.reporter = "王伟";
-  r.email = "wang@example.com";
-  return ops::open(repo, step_call(), r).ticket.id();
-}
-
-Ticket steps_load(const Repository& repo, const std::string& id)
-{
-  return repo.tickets().load(repo.tickets().resolve(id));
-}
-
 // Drive a fresh ticket to `status` through the operations; returns its id.
 std::string steps_bring_to(const Repository& repo, const std::string& status)
 {
-  const std::string id = steps_open(repo, "to " + status);
+  const std::string id = open_ticket_in(repo, "to " + status);
   const auto call = step_call();
   wf::TriageRequest triage;
   triage.category = "network";
@@ -74,7 +62,7 @@ std::string steps_bring_to(const Repository& repo, const std::string& status)
       ops::pending(repo, call, id, "awaiting-user", "asked for a screenshot");
     }
   }
-  REQUIRE(steps_load(repo, id).status() == status);
+  REQUIRE(load_ticket(repo, id).status() == status);
   return id;
 }
 
@@ -104,7 +92,7 @@ TEST_SUITE("ops.ticket_steps")
     const std::string id = steps_bring_to(repo, "pending");
     const auto r = ops::message(repo, step_call("wang@example.com"), id, steps_message("截图在附件里", "<m1@example.com>"));
     CHECK(r.changed);
-    const Ticket t = steps_load(repo, id);
+    const Ticket t = load_ticket(repo, id);
     CHECK(t.status() == "in_progress");
     CHECK(count_action(t, "message") == 1);
     CHECK(t.events().back().action == "resume");
@@ -116,7 +104,7 @@ TEST_SUITE("ops.ticket_steps")
     const Repository repo = make_repository(dir / "repo");
     const std::string id = steps_bring_to(repo, "resolved");
     ops::message(repo, step_call("wang@example.com"), id, steps_message("still broken", "<m2@example.com>"));
-    const Ticket t = steps_load(repo, id);
+    const Ticket t = load_ticket(repo, id);
     CHECK(t.status() == "reopened");
     CHECK(t.get("reopen_count") == "1");
   }
@@ -131,7 +119,7 @@ TEST_SUITE("ops.ticket_steps")
     const auto r = ops::message(repo, step_call("li@example.com"), old_id, request);
     CHECK(r.changed);
     CHECK(r.ticket.id() != old_id);
-    const Ticket fresh = steps_load(repo, r.ticket.id());
+    const Ticket fresh = load_ticket(repo, r.ticket.id());
     CHECK(fresh.status() == "new");
     CHECK(fresh.get_list("related") == std::vector<std::string>{old_id});
     CHECK(fresh.get("email") == "li@example.com");
@@ -157,7 +145,7 @@ TEST_SUITE("ops.ticket_steps")
     const auto again = ops::message(repo, step_call("wang@example.com"), id, request);
     CHECK_FALSE(again.changed);
     CHECK(read_raw(repo.tickets().resolve(id).path) == file);
-    CHECK(count_action(steps_load(repo, id), "message") == 1);
+    CHECK(count_action(load_ticket(repo, id), "message") == 1);
   }
 
   TEST_CASE("attachment names of a message are made safe and stay inside the ticket's folder")
@@ -174,7 +162,7 @@ TEST_SUITE("ops.ticket_steps")
     const fs::path folder = desk::storage::TicketStore::attachments_dir(ref);
     CHECK(list_files(folder) == std::vector<std::string>{"attachment", "passwd", "report[2J.txt"});
     CHECK(read_raw(folder / "passwd") == "root:x:0:0");
-    CHECK(steps_load(repo, id).get_list("attachments") ==
+    CHECK(load_ticket(repo, id).get_list("attachments") ==
           std::vector<std::string>{"passwd", "report[2J.txt", "attachment"});
     // Nothing was written outside the folder.
     CHECK_FALSE(fs::exists(dir / "etc"));
@@ -195,7 +183,7 @@ TEST_SUITE("ops.ticket_steps")
     reply.files.push_back({"plan.txt", {}, "step 1"});
     const auto r = ops::reply(repo, step_call(), id, reply);
     CHECK(r.summary.find("wang@example.com") != std::string::npos);
-    const Ticket t = steps_load(repo, id);
+    const Ticket t = load_ticket(repo, id);
     CHECK(t.get("eta") == "2026-12-04T17:00:00+08:00");
     CHECK(t.events().back().action == "reply");
     CHECK(t.events().back().note == "我们明天下午修好");
@@ -234,7 +222,7 @@ TEST_SUITE("ops.ticket_steps")
       fix.verified_by = "bob";
       const auto r = ops::resolve(repo, step_call("bob"), id, fix);
       CHECK(r.changed);
-      const Ticket t = steps_load(repo, id);
+      const Ticket t = load_ticket(repo, id);
       CHECK(t.status() == "resolved");
       CHECK(t.get("solution") == "replaced the cable");
       CHECK(t.events().back().action == "resolve");
@@ -250,72 +238,21 @@ TEST_SUITE("ops.ticket_steps")
     r.impact = "core-business";
     r.urgency = "critical"; // P1: respond in 15 minutes, around the clock
     const std::string id = ops::open(repo, step_call(), r).ticket.id();
-    const std::string quiet = steps_open(repo, "a P4 that is fine");
+    const std::string quiet = open_ticket_in(repo, "a P4 that is fine");
 
     const auto first = ops::announce_sla(repo, step_call("alice", "2026-12-03T10:20"), {id, quiet});
     REQUIRE(first.noticed.size() == 1);
     CHECK(first.noticed[0].id() == id);
-    const Ticket t = steps_load(repo, id);
+    const Ticket t = load_ticket(repo, id);
     REQUIRE(count_action(t, "notice") == 1);
     const desk::Value* sla = t.events().back().extra.find("sla");
     REQUIRE(sla != nullptr);
     CHECK(sla->str() == "breach respond");
-    CHECK(count_action(steps_load(repo, quiet), "notice") == 0);
+    CHECK(count_action(load_ticket(repo, quiet), "notice") == 0);
 
     const std::string file = read_raw(repo.tickets().resolve(id).path);
     const auto second = ops::announce_sla(repo, step_call("alice", "2026-12-03T10:25"), {id, quiet});
     CHECK(second.noticed.empty());
     CHECK(read_raw(repo.tickets().resolve(id).path) == file);
-  }
-
-  TEST_CASE("a step over several tickets saves all or none, and skips an unreadable file only when told")
-  {
-    TempDir dir;
-    const Repository repo = make_repository(dir / "repo");
-    const std::string a = steps_open(repo, "first");
-    const std::string b = steps_open(repo, "second");
-    const auto refs = [&] { return repo.tickets().scan(); };
-    const std::string before_a = read_raw(repo.tickets().resolve(a).path);
-    const std::string before_b = read_raw(repo.tickets().resolve(b).path);
-    const auto log_each = [&](Ticket& t, std::vector<std::string>&) {
-      wf::log_work(t, ops::context(repo, step_call()), "checked", 0);
-      return std::vector<ops::HookRun>{{t, {}}};
-    };
-    const auto message = [](std::size_t n) { return std::to_string(n) + " logged"; };
-
-    // The second change fails after the first ticket was saved: both files stay as they were.
-    int calls = 0;
-    CHECK_THROWS_AS(ops::change_tickets(
-                      repo, step_call(), refs, false,
-                      [&](Ticket& t, std::vector<std::string>& w) {
-                        if (++calls == 2) {
-                          throw desk::UsageError("refused");
-                        }
-                        return log_each(t, w);
-                      },
-                      message),
-                    desk::UsageError);
-    CHECK(calls == 2);
-    CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
-    CHECK(read_raw(repo.tickets().resolve(b).path) == before_b);
-
-    // A change that returns nothing leaves its ticket's file untouched.
-    const auto none = ops::change_tickets(
-      repo, step_call(), refs, false, [](Ticket&, std::vector<std::string>&) { return std::vector<ops::HookRun>{}; },
-      message);
-    CHECK(none.changed.empty());
-    CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
-
-    // A damaged file: an error that ends the step, or a warning and the others changed.
-    desk::test::write_raw(repo.tickets().dir() / "2026" / "12" / "INC-BROKEN01.yaml", "id: [\n");
-    CHECK_THROWS_AS(ops::change_tickets(repo, step_call(), refs, false, log_each, message), desk::ParseError);
-    CHECK(read_raw(repo.tickets().resolve(a).path) == before_a);
-    const auto skipped = ops::change_tickets(repo, step_call(), refs, true, log_each, message);
-    CHECK(skipped.changed.size() == 2);
-    REQUIRE(skipped.warnings.size() == 1);
-    CHECK(skipped.warnings[0].find("skipped") == 0);
-    CHECK(skipped.warnings[0].find("INC-BROKEN01.yaml") != std::string::npos);
-    CHECK(steps_load(repo, a).events().back().action == "log");
-    CHECK(steps_load(repo, b).events().back().action == "log");
   }
 }

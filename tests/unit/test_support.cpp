@@ -2,6 +2,7 @@
 
 #include <desk/kb/lifecycle.hpp>
 #include <desk/kb/search.hpp>
+#include <desk/ops/ticket_steps.hpp>
 #include <desk/storage/config_file.hpp>
 #include <desk/util/process.hpp>
 #include <desk/workflow/transitions.hpp>
@@ -307,6 +308,20 @@ Config mail_config()
 ops::Call step_call(const std::string& actor, const char* when)
 {
   return {actor, at(when)};
+}
+
+std::string open_ticket_in(const storage::Repository& repo, const std::string& title)
+{
+  workflow::OpenRequest r;
+  r.title = title;
+  r.reporter = "王伟";
+  r.email = "wang@example.com";
+  return ops::open(repo, step_call(), r).ticket.id();
+}
+
+Ticket load_ticket(const storage::Repository& repo, const std::string& id)
+{
+  return repo.tickets().load(repo.tickets().resolve(id));
 }
 
 std::vector<std::string> actions(const Ticket& t)

@@ -129,6 +129,13 @@ Config mail_config();
 // default Thursday 2026-12-03 10:00, a working day and hour).
 ops::Call step_call(const std::string& actor = "alice", const char* when = "2026-12-03T10:00");
 
+// Opens a ticket titled `title` in `repo` through ops::open, as step_call() (reporter 王伟,
+// wang@example.com); returns its id.
+std::string open_ticket_in(const storage::Repository& repo, const std::string& title = "VPN drops every hour");
+
+// The ticket `id` (or an abbreviation of it) of `repo`, loaded from its file.
+Ticket load_ticket(const storage::Repository& repo, const std::string& id);
+
 // The actions of a ticket's events, in order.
 std::vector<std::string> actions(const Ticket& t);
 
