@@ -19,6 +19,14 @@ SOURCE_DIR = Path(os.environ.get("DESK_SOURCE_DIR") or Path(__file__).resolve().
 # Exit codes (README "Exit codes").
 OK, FAILURE, USAGE, NOT_FOUND, INVALID_STATE, BAD_DATA, BUSY, IO = 0, 1, 2, 3, 4, 5, 6, 7
 
+# The identity of the commits a test makes itself (desk's own commits have the actor as
+# their author), and no system or user git configuration.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+}
+
 
 class Result:
     def __init__(self, proc):
@@ -134,6 +142,22 @@ def desk(tmp_repo_dir):
     r = d.run("init", str(root), "--timezone", "Asia/Shanghai", cwd=tmp_repo_dir)
     assert r.code == 0, r
     return d
+
+
+def git_run(cwd, *args, env=None):
+    """Run `git ARGS` in `cwd` with GIT_ENV (and `env` over it), main as the default branch;
+    returns the CompletedProcess (text output), whatever git's exit code."""
+    return subprocess.run(["git", "-c", "init.defaultBranch=main", *map(str, args)], cwd=str(cwd),
+                          capture_output=True, text=True, env={**os.environ, **GIT_ENV, **(env or {})}, timeout=120)
+
+
+def git(cwd, *args, check=True, env=None):
+    """Run `git ARGS` in `cwd` like git_run; returns its standard output, stripped. With check
+    (the default) a git failure fails the test, naming the command and git's message."""
+    r = git_run(cwd, *args, env=env)
+    if check:
+        assert r.returncode == 0, f"git {' '.join(map(str, args))}: {r.stderr}"
+    return r.stdout.strip()
 
 
 def write_config(desk, mutate):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DESK_BIN, SOURCE_DIR
+from conftest import DESK_BIN, SOURCE_DIR, git, git_run
 from workflow_helpers import bring_to
 
 EXAMPLES = SOURCE_DIR / "examples"
@@ -156,11 +156,6 @@ def test_systemd_units_pass_systemd_analyze_verify(desk, tmp_path):
     assert not [line for line in r.stderr.splitlines() if str(tmp_path) in line or "desk-" in line], r.stderr
 
 
-def git(*args, cwd, env=None):
-    r = subprocess.run(["git", *args], cwd=str(cwd), capture_output=True, text=True, env=env, timeout=60)
-    return r
-
-
 def test_pre_receive_hook_refuses_a_push_that_desk_doctor_finds_broken(tmp_path):
     need("git")
     env = {**os.environ, "PATH": f"{Path(DESK_BIN).resolve().parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
@@ -168,24 +163,23 @@ def test_pre_receive_hook_refuses_a_push_that_desk_doctor_finds_broken(tmp_path)
            "GIT_COMMITTER_EMAIL": "alice@example.com", "DESK_USER": "alice", "DESK_NOW": "2026-11-27T10:00:00+08:00"}
     env = {k: v for k, v in env.items() if k != "DESK_DIR"}
     server = tmp_path / "server.git"
-    assert git("init", "-q", "--bare", "-b", "main", str(server), cwd=tmp_path).returncode == 0
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", server)
     shutil.copy(EXAMPLES / "git" / "pre-receive", server / "hooks" / "pre-receive")
     (server / "hooks" / "pre-receive").chmod(0o755)
     work = tmp_path / "helpdesk"
-    assert git("init", "-q", "-b", "main", str(work), cwd=tmp_path, env=env).returncode == 0
+    git(tmp_path, "init", "-q", "-b", "main", work, env=env)
     subprocess.run([DESK_BIN, "init", str(work)], check=True, capture_output=True, env=env)
     tid = subprocess.run([DESK_BIN, "open", "-q", "--title", "VPN 无法连接"], cwd=str(work), check=True,
                          capture_output=True, text=True, env=env).stdout.strip()
-    assert git("add", "-A", cwd=work, env=env).returncode == 0  # the config, beside the committed ticket
-    assert git("commit", "-q", "-m", "ticket repository", cwd=work, env=env).returncode == 0
-    assert git("remote", "add", "origin", str(server), cwd=work).returncode == 0
-    r = git("push", "-q", "origin", "main", cwd=work, env=env)
-    assert r.returncode == 0, r.stderr
+    git(work, "add", "-A", env=env)  # the config, beside the committed ticket
+    git(work, "commit", "-q", "-m", "ticket repository", env=env)
+    git(work, "remote", "add", "origin", server)
+    git(work, "push", "-q", "origin", "main", env=env)
 
     ticket = next((work / "tickets").glob(f"*/*/{tid}.yaml"))
     ticket.write_text(ticket.read_text(encoding="utf-8").replace("status: new", "status: nonsense"), encoding="utf-8")
-    assert git("commit", "-q", "-am", "hand edit", cwd=work, env=env).returncode == 0
-    r = git("push", "-q", "origin", "main", cwd=work, env=env)
+    git(work, "commit", "-q", "-am", "hand edit", env=env)
+    r = git_run(work, "push", "-q", "origin", "main", env=env)
     assert r.returncode != 0
     assert "desk doctor refuses refs/heads/main" in r.stderr and "nonsense" in r.stderr
     remote = [line for line in r.stderr.splitlines() if line.startswith("remote:")]

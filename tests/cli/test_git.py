@@ -1,5 +1,4 @@
 """Git-native teams — autocommit, the merge driver, sync, concurrency and crashes."""
-import os
 import random
 import signal
 import subprocess
@@ -10,24 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DESK_BIN, SOURCE_DIR, Desk
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(cwd, *args, check=True):
-    env = dict(os.environ)
-    env.update(GIT_ENV)
-    env["GIT_CONFIG_GLOBAL"] = "/dev/null"
-    r = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=str(cwd), capture_output=True,
-                       text=True, env=env)
-    if check:
-        assert r.returncode == 0, f"git {' '.join(args)}: {r.stderr}"
-    return r.stdout.strip()
+from conftest import DESK_BIN, GIT_ENV, SOURCE_DIR, Desk, git, git_run
 
 
 def make_origin(tmp_path):
@@ -366,14 +348,11 @@ def tree_by_git_add(root):
     """HEAD's tree as `git add -A` of the whole work tree would make it (a scratch index)."""
     index = root / ".git" / "scratch-index"
     env = {"GIT_INDEX_FILE": str(index)}
-    for args in (["read-tree", "HEAD"], ["add", "-A"]):
-        r = subprocess.run(["git", *args], cwd=str(root), capture_output=True, text=True,
-                           env={**os.environ, **GIT_ENV, **env})
-        assert r.returncode == 0, r.stderr
-    r = subprocess.run(["git", "write-tree"], cwd=str(root), capture_output=True, text=True,
-                       env={**os.environ, **GIT_ENV, **env})
+    git(root, "read-tree", "HEAD", env=env)
+    git(root, "add", "-A", env=env)
+    tree = git(root, "write-tree", env=env)
     index.unlink()
-    return r.stdout.strip()
+    return tree
 
 
 def test_commits_build_the_same_tree_as_git_add(tmp_path):
@@ -411,7 +390,7 @@ def test_first_commit_of_an_empty_repository(tmp_path):
     root = tmp_path / "fresh"
     git(tmp_path, "init", "-q", str(root))
     d = Desk(root)
-    d.extra_env = {**GIT_ENV, "GIT_CONFIG_GLOBAL": "/dev/null"}
+    d.extra_env = dict(GIT_ENV)
     r = d.run("init", str(root), "--timezone", "Asia/Shanghai", cwd=tmp_path)
     assert r.code == 0, r
     tid = d.open("--title", "第一张工单")
@@ -483,8 +462,7 @@ def test_merge_of_two_different_tickets_keeps_both(tmp_path):
     origin, a, b, tid, b_ticket = two_tickets_one_id(tmp_path)
     a_ticket = a.load(tid)
     # The driver never fuses them: git stops with a conflict, the older ticket at the path.
-    pull = subprocess.run(["git", "pull", "-q", "--no-rebase"], cwd=b.root, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV, "GIT_CONFIG_GLOBAL": str(tmp_path / ".gitconfig-test")})
+    pull = git_run(b.root, "pull", "-q", "--no-rebase", env={"GIT_CONFIG_GLOBAL": str(tmp_path / ".gitconfig-test")})
     assert pull.returncode != 0
     assert "two different tickets" in pull.stdout + pull.stderr
     assert b.load(tid) == a_ticket

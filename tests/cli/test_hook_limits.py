@@ -1,15 +1,10 @@
 """Hooks that misbehave (background jobs, signals, recursion) and git in odd states under auto-commit."""
-import os
-import subprocess
 import time
 
 import pytest
 
-from conftest import DESK_BIN, FAILURE, Desk, write_config
+from conftest import DESK_BIN, FAILURE, GIT_ENV, Desk, git, write_config
 from workflow_helpers import install_hook
-
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x.invalid", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x.invalid", "GIT_CONFIG_GLOBAL": "/dev/null"}
 
 
 def test_a_hook_that_leaves_a_background_job_does_not_keep_desk_waiting(desk):
@@ -44,14 +39,6 @@ echo "depth $DESK_HOOK_DEPTH" >> '{err}'
     text = err.read_text()
     assert "depth 1" in text and "depth 3" in text and "depth 4" not in text
     assert "not run: DESK_HOOK_DEPTH is 3" in text
-
-
-def git(cwd, *args):
-    env = {**os.environ, **GIT_ENV}
-    r = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=str(cwd), capture_output=True, text=True,
-                       env=env)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
 
 
 @pytest.fixture

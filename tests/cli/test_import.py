@@ -1,7 +1,6 @@
 """`desk import` (servicenow, csv, json) and `desk export`, end to end."""
 import io
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BAD_DATA, DESK_BIN, OK, SOURCE_DIR, USAGE, Desk
+from conftest import BAD_DATA, DESK_BIN, OK, SOURCE_DIR, USAGE, Desk, git
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "servicenow_small.csv"
@@ -454,22 +453,18 @@ def test_import_makes_one_commit_with_autocommit(tmp_path):
         pytest.skip("git is not installed")
     root = tmp_path / "repo"
     root.mkdir()
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x"}
-    subprocess.run(["git", "init", "-q", str(root)], check=True, env=env)
+    git(root, "init", "-q")
     d = Desk(root)
     d.ok("init", str(root), "--timezone", "Asia/Shanghai", cwd=tmp_path)
     cfg = (root / ".desk" / "config.yaml").read_text(encoding="utf-8")
     if "autocommit: true" not in cfg:
         pytest.skip("this desk does not turn on autocommit inside git")
-    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(root), "commit", "-qm", "init"], check=True, env=env)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
     d.ok("import", "servicenow", SMALL)
-    log = subprocess.run(["git", "-C", str(root), "log", "--format=%s"], capture_output=True, text=True, env=env)
-    subjects = log.stdout.splitlines()
+    subjects = git(root, "log", "--format=%s").splitlines()
     assert len(subjects) == 2 and subjects[0].startswith("import servicenow: 4 created"), subjects
-    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True)
-    assert status.stdout.strip() == ""
+    assert git(root, "status", "--porcelain") == ""
 
 
 def test_libzip_is_loaded_only_to_read_a_zip():

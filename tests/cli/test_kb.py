@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BAD_DATA, INVALID_STATE, NOT_FOUND, USAGE
+from conftest import BAD_DATA, GIT_ENV, INVALID_STATE, NOT_FOUND, USAGE, Desk, git
 
 KB_ID_RE = re.compile(r"^KB-[0-9A-HJKMNP-TV-Z]{8}$")
 NOW = "2026-11-27T17:30:00+08:00"
@@ -630,35 +630,25 @@ def test_kb_changes_are_committed_when_autocommit_is_on(desk, tmp_repo_dir):
     """In a git work tree (desk init turns autocommit on) every kb change is its own commit."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    env = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "T",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
-
-    def git(*args):
-        r = subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, capture_output=True, text=True,
-                           env={**os.environ, **env})
-        assert r.returncode == 0, r.stderr
-        return r.stdout
-
     root = tmp_repo_dir / "gitrepo"
     root.mkdir()
-    git("init", "-q")
-    from conftest import Desk
+    git(root, "init", "-q")
     d = Desk(root)
-    d.extra_env = env
+    d.extra_env = dict(GIT_ENV)
     assert "autocommit on" in d.ok("init", str(root), "--timezone", "Asia/Shanghai", cwd=tmp_repo_dir).out
-    git("add", "-A")
-    git("commit", "-q", "-m", "init")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
     kid = kb_add(d, "VPN 809", "IPsec")
     d.ok("--as", "bob", "kb", "validate", kid)
     tid = d.open("--title", "VPN 809 again", "--no-suggest")
     d.ok("resolve", tid, "--solution", "see the article", "--verified-by", "bob", "--kb", kid)
-    assert git("status", "--porcelain", "--", "kb", "tickets") == ""
-    log = git("log", "--format=%s")
+    assert git(root, "status", "--porcelain", "--", "kb", "tickets") == ""
+    log = git(root, "log", "--format=%s")
     assert f"{kid}: add VPN 809" in log
     assert f"{kid}: validated by bob" in log
     # The ticket and the article it used change in one commit.
     assert log.splitlines()[0].startswith(f"{tid}: resolved with {kid}, verified by bob")
-    shown = git("show", "--name-only", "--format=", "HEAD").split()
+    shown = git(root, "show", "--name-only", "--format=", "HEAD").split()
     assert sorted(shown) == sorted([f"kb/{kid}.yaml", str(d.path_of(tid).relative_to(root))])
 
 

@@ -1,28 +1,12 @@
 """Each step is one transaction: it completes (file, commit, then hooks) or leaves the disk as
 it was; replies, requester addresses, resolution from every working status, vendor escalation."""
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import DESK_BIN, INVALID_STATE, USAGE, Desk
+from conftest import DESK_BIN, GIT_ENV, INVALID_STATE, USAGE, Desk, git
 from workflow_helpers import at, bring_to, events, install_hook, last_event
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
-}
-
-
-def run_git(cwd, *args):
-    env = dict(os.environ)
-    env.update(GIT_ENV)
-    r = subprocess.run(["git", *args], cwd=str(cwd), capture_output=True, text=True, env=env)
-    assert r.returncode == 0, f"git {' '.join(args)}: {r.stderr}"
-    return r.stdout.strip()
 
 
 @pytest.fixture
@@ -30,7 +14,7 @@ def git_desk(tmp_repo_dir):
     """A repository inside a fresh git work tree: auto-commit on."""
     root = tmp_repo_dir / "repo"
     root.mkdir()
-    run_git(root, "init", "-q", "-b", "main")
+    git(root, "init", "-q", "-b", "main")
     d = Desk(root)
     d.extra_env = dict(GIT_ENV)
     r = d.run("init", str(root), "--timezone", "Asia/Shanghai", cwd=tmp_repo_dir)
@@ -39,7 +23,7 @@ def git_desk(tmp_repo_dir):
 
 
 def commits(d):
-    return int(run_git(d.root, "rev-list", "--count", "HEAD"))
+    return int(git(d.root, "rev-list", "--count", "HEAD"))
 
 
 def files_of(d, tid):
@@ -88,8 +72,8 @@ def test_sla_hook_finds_the_notice_committed(git_desk, tmp_path):
     out.mkdir()
     tid = sla_breach_with_hook(git_desk, out)
     assert (out / "head.txt").read_text().strip() == "sla: 1 notice(s) sent"
-    assert run_git(git_desk.root, "log", "-1", "--format=%s") == f"{tid}: logged"
-    assert run_git(git_desk.root, "status", "--porcelain", "--", "tickets") == ""
+    assert git(git_desk.root, "log", "-1", "--format=%s") == f"{tid}: logged"
+    assert git(git_desk.root, "status", "--porcelain", "--", "tickets") == ""
     assert [e["action"] for e in events(git_desk, tid)] == ["open", "notice", "log"]
 
 
@@ -166,7 +150,7 @@ def test_failed_commit_leaves_the_ticket_and_a_retry_records_once(git_desk, tmp_
     notes = [e.get("note") for e in events(git_desk, tid)]
     assert notes.count("checked the tunnel") == 1
     assert commits(git_desk) == n + 1
-    assert run_git(git_desk.root, "status", "--porcelain", "--", "tickets") == ""
+    assert git(git_desk.root, "status", "--porcelain", "--", "tickets") == ""
 
 
 def test_failed_commit_of_open_leaves_no_ticket(git_desk, tmp_path):

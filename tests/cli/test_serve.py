@@ -13,26 +13,21 @@ import urllib.parse
 import pytest
 import yaml
 
-from conftest import write_config
+from conftest import git, write_config
 from serve_helpers import (Client, Server, api_token, link_in, read_mails, setup_portal,
                            sign_in)
-
-
-def git(desk, *args):
-    return subprocess.run(["git", *args], cwd=desk.root, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
 def repo(desk):
     """A repository in a git work tree (autocommit on)."""
-    subprocess.run(["git", "init", "-q", str(desk.root)], check=True)
+    git(desk.root, "init", "-q")
 
     def autocommit(cfg):
         cfg["git"]["autocommit"] = True
     write_config(desk, autocommit)
-    subprocess.run(["git", "-C", str(desk.root), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(desk.root), "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    "commit", "-q", "-m", "desk init"], check=True)
+    git(desk.root, "add", "-A")
+    git(desk.root, "commit", "-q", "-m", "desk init")
     return desk
 
 
@@ -101,7 +96,7 @@ def test_api_opens_with_every_intake_field_and_dedup_key(repo, tmp_path):
         assert file["occurred_at"] == "2026-11-27T09:00:00+08:00"
         assert file["priority"] == t["priority"]
         assert (repo.path_of(tid).parent / f"{tid}.files" / "screen.png").read_bytes() == b"\x89PNG.."
-        assert tid in git(repo, "log", "-1", "--format=%s")
+        assert tid in git(repo.root, "log", "-1", "--format=%s")
         # The same dedup key while it is open: the same ticket, nothing written.
         again = c.api("POST", "/api/v1/tickets", token, {"title": "ERP again", "dedup_key": "nagios:erp-login"})
         assert again.status == 200, again
@@ -162,14 +157,14 @@ def test_api_workflow_messages_and_replies_go_through_the_library(repo):
     assert t["rating"] == "5"
     assert [e["by"] for e in t["events"] if e["action"] == "assign"] == ["dispatcher"]
     assert (repo.path_of(tid).parent / f"{tid}.files" / "guide.txt").read_text(encoding="utf-8") == "步骤"
-    assert len(git(repo, "log", "--format=%s").splitlines()) >= 10, "one commit per step"
+    assert len(git(repo.root, "log", "--format=%s").splitlines()) >= 10, "one commit per step"
     assert repo.ok("doctor").out.startswith("ok:")
 
 
 def test_writes_that_arrive_together_share_a_commit_made_before_each_answer(repo):
     from concurrent.futures import ThreadPoolExecutor
     token = api_token(repo, "monitoring", "open,read")
-    before = int(git(repo, "rev-list", "--count", "HEAD"))
+    before = int(git(repo.root, "rev-list", "--count", "HEAD"))
     with Server(repo) as s:
         def post(i):
             c = s.client()
@@ -177,17 +172,17 @@ def test_writes_that_arrive_together_share_a_commit_made_before_each_answer(repo
             assert r.status == 201, r
             tid = r.json()["id"]
             # Answered only once its commit is made: the file is in HEAD's tree now.
-            tree = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "tickets")
+            tree = git(repo.root, "ls-tree", "-r", "--name-only", "HEAD", "tickets")
             assert f"/{tid}.yaml" in tree, tid
             return tid
         with ThreadPoolExecutor(8) as pool:
             ids = list(pool.map(post, range(48)))
-        commits = int(git(repo, "rev-list", "--count", "HEAD")) - before
+        commits = int(git(repo.root, "rev-list", "--count", "HEAD")) - before
         assert s.stop() == 0
     assert len(set(ids)) == 48
     assert 1 <= commits < 48, "eight clients at once: some writes share a commit"
-    assert git(repo, "status", "--porcelain", "tickets") == ""
-    bodies = git(repo, "log", f"-{commits}", "--format=%B")
+    assert git(repo.root, "status", "--porcelain", "tickets") == ""
+    bodies = git(repo.root, "log", f"-{commits}", "--format=%B")
     assert all(tid in bodies for tid in ids), "every write is named in its commit"
     assert repo.ok("doctor").out.startswith("ok:")
 
@@ -275,7 +270,7 @@ def test_requester_signs_in_files_follows_and_confirms(repo, tmp_path):
         t = repo.load(tid)
         assert t["status"] == "confirmed" and t["rating"] == "4"
         assert t["events"][-1]["by"] == "mei@example.com"
-        subjects = git(repo, "log", "--format=%s").splitlines()
+        subjects = git(repo.root, "log", "--format=%s").splitlines()
         assert sum(tid in line for line in subjects) >= 6, subjects
 
 
@@ -687,16 +682,16 @@ def test_notices_carry_signed_portal_links_that_sign_the_requester_in(repo, tmp_
         assert s.stop() == 0
     assert repo.load(tid)["status"] == "confirmed"
     assert repo.load(tid)["events"][-1]["by"] == "wang.fang@example.com"
-    assert ".desk/serve-secret" not in git(repo, "ls-files", ".desk")
+    assert ".desk/serve-secret" not in git(repo.root, "ls-files", ".desk")
 
 
 def test_token_add_is_committed_and_a_failed_commit_leaves_the_config_as_it_was(repo):
     token = repo.ok("serve", "token", "add", "monitoring", "--scope", "open").out.strip()
-    assert git(repo, "log", "-1", "--format=%s").startswith("api: token monitoring (open)")
-    assert git(repo, "status", "--porcelain", ".desk/config.yaml") == ""
+    assert git(repo.root, "log", "-1", "--format=%s").startswith("api: token monitoring (open)")
+    assert git(repo.root, "status", "--porcelain", ".desk/config.yaml") == ""
     before = (repo.root / ".desk" / "config.yaml").read_bytes()
     lock = repo.root / ".git" / "refs" / "heads"
-    branch = git(repo, "symbolic-ref", "--short", "HEAD").strip()
+    branch = git(repo.root, "symbolic-ref", "--short", "HEAD")
     (lock / f"{branch}.lock").write_text("")  # another git process is moving the branch
     r = repo.run("serve", "token", "add", "im-bot", "--scope", "workflow")
     assert r.code != 0 and r.out == "", "no token is printed for a change that was not made"

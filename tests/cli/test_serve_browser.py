@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_config
+from conftest import git, write_config
 from serve_helpers import Server, free_port
 
 CHROMIUM = shutil.which("chromium")
@@ -75,10 +75,6 @@ def until(b, check, what):
     WebDriverWait(b, 20).until(lambda _: check(), message=what)
 
 
-def git(desk, *args):
-    return subprocess.run(["git", *args], cwd=desk.root, capture_output=True, text=True, check=True).stdout
-
-
 def test_requester_files_and_confirms_in_a_real_browser(desk, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -86,7 +82,7 @@ def test_requester_files_and_confirms_in_a_real_browser(desk, tmp_path):
     out = Path(os.environ.get("DESK_TEST_OUTPUT", "/tmp/desk-test-output")) / "serve-browser"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", str(desk.root)], check=True)
+    git(desk.root, "init", "-q")
     with Sink() as sink:
         def portal(cfg):
             cfg["git"]["autocommit"] = True
@@ -94,9 +90,8 @@ def test_requester_files_and_confirms_in_a_real_browser(desk, tmp_path):
                            "sendmail": [MSMTP, "--host=127.0.0.1", f"--port={sink.port}", "--auth=off", "--tls=off",
                                         "--from=desk@example.com", "-t"]}
         write_config(desk, portal)
-        subprocess.run(["git", "-C", str(desk.root), "add", "-A"], check=True)
-        subprocess.run(["git", "-C", str(desk.root), "-c", "user.name=t", "-c", "user.email=t@example.com",
-                        "commit", "-q", "-m", "desk init"], check=True)
+        git(desk.root, "add", "-A")
+        git(desk.root, "commit", "-q", "-m", "desk init")
         profile = tempfile.mkdtemp(prefix="desk-chromium-", dir=tmp_path)
         with Server(desk) as s:
             b = browser(profile)
@@ -170,11 +165,11 @@ def test_requester_files_and_confirms_in_a_real_browser(desk, tmp_path):
     steps = [(e["action"], e["by"]) for e in t["events"]]
     assert steps == [("open", "chen.jing@example.com"), ("triage", "bob"), ("assign", "bob"), ("start", "bob"),
                      ("log", "bob"), ("resolve", "bob"), ("confirm", "chen.jing@example.com")], steps
-    log = git(desk, "log", "--format=%an|%s")
+    log = git(desk.root, "log", "--format=%an|%s")
     lines = [line for line in log.splitlines() if tid in line]
     assert len(lines) == 7, log
     assert lines[0].startswith("chen.jing@example.com|") and lines[-1].startswith("chen.jing@example.com|")
-    assert git(desk, "status", "--porcelain", "tickets") == ""
+    assert git(desk.root, "status", "--porcelain", "tickets") == ""
     assert desk.ok("doctor").out.startswith("ok:")
     for name in ("1-signin", "4-request", "7-confirmed"):
         assert (out / f"{name}.png").stat().st_size > 1000

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from conftest import SOURCE_DIR
+from conftest import SOURCE_DIR, git
 from serve_helpers import Server, api_token, setup_portal, sign_in
 
 
@@ -16,14 +16,13 @@ def test_sixteen_clients_for_a_few_seconds_lose_nothing(desk, tmp_path):
     subprocess.run([sys.executable, str(bench / "gen_tickets.py"), str(desk.root), "1500"], check=True,
                    capture_output=True)
     subprocess.run([sys.executable, str(bench / "gen_kb.py"), str(desk.root), "200"], check=True, capture_output=True)
-    subprocess.run(["git", "init", "-q", str(desk.root)], check=True)
+    git(desk.root, "init", "-q")
     folder = setup_portal(desk, tmp_path)
     cfg = desk.root / ".desk" / "config.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("  autocommit: false", "  autocommit: true"), encoding="utf-8")
     token = api_token(desk)
-    subprocess.run(["git", "-C", str(desk.root), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(desk.root), "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    "commit", "-q", "-m", "generated"], check=True)
+    git(desk.root, "add", "-A")
+    git(desk.root, "commit", "-q", "-m", "generated")
     assert desk.ok("doctor").out.startswith("ok:")
     with Server(desk, env={"DESK_NOW": None}) as s:
         c = sign_in(s, folder, "load@example.com")
@@ -39,5 +38,4 @@ def test_sixteen_clients_for_a_few_seconds_lose_nothing(desk, tmp_path):
     assert "page" in report["kinds"]
     doctor = desk.ok("doctor")
     assert doctor.out.startswith("ok:"), doctor
-    assert subprocess.run(["git", "-C", str(desk.root), "status", "--porcelain", "tickets"],
-                          capture_output=True, text=True).stdout == ""
+    assert git(desk.root, "status", "--porcelain", "tickets") == ""
