@@ -1,7 +1,10 @@
-"""Helpers for the foundation end-to-end tests (init, open, show, list, doctor, store).
+"""Helpers of the end-to-end tests of init, open, show, list and the ticket store: the
+fixture's clock, the id patterns, the default priority matrix, display widths and table
+columns, ticket files read two ways and compared line by line, tickets planted by hand,
+desk run with full control of its process or on a terminal, and fresh repositories for
+module-scoped fixtures.
 
-Shared by test_init.py, test_open.py, test_store.py, test_list_show.py, test_doctor.py and
-test_foundation.py. conftest.py stays untouched; everything extra lives here.
+Used by test_init.py, test_open.py, test_store.py, test_list_show.py and test_foundation.py.
 """
 import difflib
 import os

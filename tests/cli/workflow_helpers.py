@@ -1,7 +1,11 @@
-"""Helpers for the support-workflow end-to-end tests.
+"""Helpers of the support-workflow end-to-end tests: the repository zone and local times
+in it, the statuses in workflow order, events read from a ticket file and checked, a
+configuration with teams, tickets driven to any status, hooks installed and their
+payloads recorded, and lines of the config found and edited in place.
 
-Shared by test_workflow.py, test_sla.py, test_hooks.py and test_workflow_errors.py.
-conftest.py stays untouched; everything extra lives here.
+Used by test_workflow.py, test_workflow_errors.py, test_sla.py, test_hooks.py,
+test_hook_limits.py, test_ops_transactions.py, test_examples.py and
+test_manual_and_completion.py.
 """
 import os
 import re
