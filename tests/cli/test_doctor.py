@@ -244,7 +244,7 @@ def test_config_bad_yaml(desk, month):
     assert f"{config_path(desk)}:{row}:20" in r.err
 
 
-def test_config_matrix_with_a_hole(desk, month):
+def test_doctor_reports_a_config_matrix_with_a_hole(desk, month):
     text = config_path(desk).read_text(encoding="utf-8").splitlines()
     matrix_row = text.index("matrix:") + 1
     row = edit_config(desk, "  individual:    {critical: P2, high: P3, medium: P4, low: P4}",
@@ -257,14 +257,14 @@ def test_config_matrix_with_a_hole(desk, month):
     assert "individual" in m.group(3) and "low" in m.group(3)
 
 
-def test_config_calendar_without_working_days(desk, month):
+def test_doctor_reports_a_config_calendar_without_working_days(desk, month):
     row = edit_config(desk, "    working_days: [mon, tue, wed, thu, fri]", "    working_days: []")
     found = line_for(run_doctor(desk), config_path(desk))
     assert len(found) == 1
     assert_position(found[0], config_path(desk), row, 19, "sla.calendar.working_days")
 
 
-def test_config_calendar_without_working_hours(desk, month):
+def test_doctor_reports_a_config_calendar_without_working_hours(desk, month):
     row = edit_config(desk, '    hours: ["09:00-18:00"]', "    hours: []")
     found = line_for(run_doctor(desk), config_path(desk))
     assert len(found) == 1

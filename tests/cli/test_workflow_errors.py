@@ -283,7 +283,7 @@ def check_every_command_reports(desk, tid, lines, must):
     assert desk.snapshot() == before
 
 
-def test_config_matrix_with_a_hole(desk):
+def test_every_command_refuses_a_config_matrix_with_a_hole(desk):
     tid = desk.open("--title", "x")
     edit_config_text(desk, "individual:    {critical: P2, high: P3, medium: P4, low: P4}",
                      "individual:    {critical: P2, high: P3, medium: P4}")
@@ -292,13 +292,13 @@ def test_config_matrix_with_a_hole(desk):
     check_every_command_reports(desk, tid, lines, ["individual", "low"])
 
 
-def test_config_calendar_without_working_hours(desk):
+def test_every_command_refuses_a_config_calendar_without_working_hours(desk):
     tid = desk.open("--title", "x")
     edit_config_text(desk, 'hours: ["09:00-18:00"]', "hours: []")
     check_every_command_reports(desk, tid, {config_line(desk, "hours: []")}, ["hours"])
 
 
-def test_config_calendar_without_working_days(desk):
+def test_every_command_refuses_a_config_calendar_without_working_days(desk):
     tid = desk.open("--title", "x")
     edit_config_text(desk, "working_days: [mon, tue, wed, thu, fri]", "working_days: []")
     check_every_command_reports(desk, tid, {config_line(desk, "working_days: []")}, ["working_days"])
