@@ -101,6 +101,27 @@ TEST_CASE("merge: a field changed on both sides keeps the later setter and recor
   CHECK(merge_documents(ours, ab, ab, k_path) == ab);
 }
 
+TEST_CASE("merge: without a newer setter on either side the result does not depend on which side is ours")
+{
+  // Added on both sides (no base), the same open event, and priority hand-edited apart:
+  // the latest setter of both values is the shared open event.
+  std::string ours = header("VPN", "new") + event("E-000001", k_t0, "open", "priority: P3");
+  std::string theirs = ours;
+  theirs.replace(theirs.find("priority: P3"), 12, "priority: P1");
+  const std::string ab = merge_documents("", ours, theirs, k_path);
+  CHECK(ab == merge_documents("", theirs, ours, k_path));
+  CHECK(parse_yaml(ab, "merged").find("priority")->str() == "P1"); // the value that sorts first
+  CHECK(ab.find("action: merge") != std::string::npos);
+
+  // `updated` changed on both sides, one of them to a time that does not parse.
+  const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");
+  const std::string good = "updated: '2026-11-27T18:00:00+08:00'\n" + base;
+  const std::string bad = "updated: '2026-11-27T1,0:00:00+08:00'\n" + base;
+  const std::string cd = merge_documents(base, good, bad, k_path);
+  CHECK(cd == merge_documents(base, bad, good, k_path));
+  CHECK(parse_yaml(cd, "merged").find("updated")->str() == "2026-11-27T18:00:00+08:00"); // the readable one
+}
+
 TEST_CASE("merge: one-sided changes take that side without a merge event")
 {
   const std::string base = header("VPN", "new") + event("E-000001", k_t0, "open");

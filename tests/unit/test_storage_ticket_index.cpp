@@ -7,10 +7,12 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -110,6 +112,49 @@ TEST_CASE("index: a ticket's binary form decodes to the same ticket")
   const Ticket fields_only = decode_ticket(encode_fields(t), {}, false);
   CHECK(fields_only.fields() == t.fields());
   CHECK(fields_only.events().empty());
+}
+
+TEST_CASE("index: reads through its source's parser and hands each ticket on with its path")
+{
+  TempDir dir;
+  const TicketStore store(dir.path());
+  plant(store, rich_ticket("INC-00000001", "one"));
+  plant(store, rich_ticket("INC-00000003", "three", "new", "2025-01-05T08:00:00+08:00"));
+  std::mutex m; // the parser runs on several threads
+  std::vector<std::string> parsed;
+  desk::storage::TicketSource source{store.dir(), [&](std::string_view id, const fs::path& path, std::string_view text) {
+                                       {
+                                         const std::lock_guard lock(m);
+                                         parsed.push_back(std::string(id) + " " + path.lexically_relative(store.dir()).generic_string());
+                                       }
+                                       Ticket t = TicketStore::deserialize(text, path.string());
+                                       t.set("title", t.get("title") + " (parsed)");
+                                       return t;
+                                     }};
+  std::vector<std::string> seen;
+  std::vector<LoadProblem> problems;
+  const auto sink = [&](Ticket&& t, std::string_view rel) { seen.push_back(std::string(rel) + " " + t.get("title")); };
+  desk::storage::visit_indexed(source, store.index_file(), Selection{}, problems, sink);
+  std::sort(parsed.begin(), parsed.end());
+  CHECK(parsed == std::vector<std::string>{"INC-00000001 2026/11/INC-00000001.yaml", "INC-00000003 2025/01/INC-00000003.yaml"});
+  CHECK(seen == std::vector<std::string>{"2025/01/INC-00000003.yaml three (parsed)", "2026/11/INC-00000001.yaml one (parsed)"});
+  CHECK(problems.empty());
+
+  // A parser that refuses a file: a problem at that file, the other ticket handed on.
+  fs::remove(store.index_file());
+  source.parse = [](std::string_view id, const fs::path& path, std::string_view text) {
+    if (id == "INC-00000003") {
+      throw desk::ParseError(path.string(), 2, 3, "refused");
+    }
+    return TicketStore::deserialize(text, path.string());
+  };
+  seen.clear();
+  desk::storage::visit_indexed(source, store.index_file(), Selection{}, problems, sink);
+  CHECK(seen == std::vector<std::string>{"2026/11/INC-00000001.yaml one"});
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].path == store.dir() / "2025/01/INC-00000003.yaml");
+  CHECK(problems[0].line == 2);
+  CHECK(problems[0].reason == "refused");
 }
 
 TEST_CASE("index: built once, then only changed files are parsed")

@@ -378,6 +378,21 @@ TEST_CASE("aliases are rejected (yaml_io.hpp promises it)")
   CHECK_THROWS_AS(parse_yaml("a: &x 1\nb: *x\n", "alias.yaml"), ParseError);
 }
 
+TEST_CASE("an alias is refused as an alias wherever its anchor is (before, after, nowhere, around it)")
+{
+  for (const std::string doc : {"a: &x 1\nb: *x\n", "b: *x\na: &x 1\n", "b: *nowhere\n", "a: &x [*x]\n"}) {
+    INFO("document: ", doc);
+    try {
+      parse_yaml(doc, "alias.yaml");
+      FAIL("accepted");
+    } catch (const ParseError& e) {
+      CHECK(e.message() == "YAML aliases (*name) are not allowed");
+      CHECK(e.hint() == "write the value out in full");
+      CHECK(e.line() >= 1);
+    }
+  }
+}
+
 TEST_CASE("empty input is a null document")
 {
   CHECK(parse_yaml("", "e.yaml").is_null());
