@@ -129,6 +129,13 @@ PROBES = [
     ("import json wrong envelope", write_file("env.json", "{\"format\": \"other\", \"version\": 1, \"tickets\": []}"),
      ["import", "json", "OUT/env.json"], BAD_DATA, None),
     ("import json missing", nothing, ["import", "json", "OUT/missing.json"], NOT_FOUND, None),
+    ("import json created in the future", write_file("future.json", json.dumps({
+        "format": "desk-export", "version": 1, "tickets": [{
+            "id": "INC-FVTVRE01", "type": "incident", "status": "new", "priority": "P4", "title": "来自未来",
+            "created": "2030-01-01T10:00:00+08:00",
+            "events": [{"id": "E-AAAAAAAA", "at": "2030-01-01T10:00:00+08:00", "by": "x", "action": "open",
+                        "set": {"status": "new"}}]}]})),
+     ["import", "json", "OUT/future.json"], BAD_DATA, None),
     ("import csv with NUL", write_file("nul.csv", "Summary,Issue key\nx\0y,ITSD-1\n"),
      ["import", "csv", "OUT/nul.csv", "--map", "MAP/jira.yaml"], BAD_DATA, None),
     ("import csv unclosed quote", write_file("open.csv", "Summary,Issue key\n\"never closed,ITSD-1\n"),
