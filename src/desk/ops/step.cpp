@@ -9,10 +9,9 @@
 
 #include <fmt/format.h>
 
-#include <iterator>
-
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 #include <unistd.h>
 
@@ -109,6 +108,21 @@ void commit(const storage::Repository& repo, const Call& call, Transaction& tx, 
   }
 }
 
+namespace {
+
+// A ticket a step may change: read, and refused (ParseError at its file) when its status is
+// none desk knows, since no rule would say what the step may do.
+Ticket load_for_change(const storage::Repository& repo, const storage::TicketRef& ref)
+{
+  Ticket t = repo.tickets().load(ref);
+  if (auto problem = workflow::unknown_status(t, ref.path.string())) {
+    throw *problem;
+  }
+  return t;
+}
+
+} // namespace
+
 StepResult change_ticket(const storage::Repository& repo, const Call& call, std::string_view id,
                          const TicketChange& change)
 {
@@ -116,10 +130,7 @@ StepResult change_ticket(const storage::Repository& repo, const Call& call, std:
   {
     const auto lock = repo.lock();
     const storage::TicketRef ref = repo.tickets().resolve(id);
-    result.ticket = repo.tickets().load(ref);
-    if (auto problem = workflow::unknown_status(result.ticket, ref.path.string())) {
-      throw *problem;
-    }
+    result.ticket = load_for_change(repo, ref);
     Transaction tx;
     try {
       result.summary = change(result.ticket, tx);
@@ -154,10 +165,7 @@ BatchResult change_tickets(const storage::Repository& repo, const Call& call,
       for (const auto& ref : refs()) {
         Ticket t;
         try {
-          t = repo.tickets().load(ref);
-          if (auto problem = workflow::unknown_status(t, ref.path.string())) {
-            throw *problem;
-          }
+          t = load_for_change(repo, ref);
         } catch (const Error& e) {
           if (!skip_unreadable) {
             throw;

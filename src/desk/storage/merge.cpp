@@ -281,7 +281,7 @@ std::string merge_documents(std::string_view base_text, std::string_view ours_te
       // now has) says nothing about which is newer: that is a hand edit too.
       if (sa && sc && *sa != *sc) {
         chosen = *sc > *sa ? &cv : &av;
-      } else if ((sa || sc) && !(sa && sc)) {
+      } else if (sa.has_value() != sc.has_value()) {
         chosen = sa ? &av : &cv;
       } else {
         chosen = serialize(av) <= serialize(cv) ? &av : &cv;

@@ -175,13 +175,11 @@ std::optional<ParseError> unknown_status(const Ticket& ticket, const std::string
 
 Status status_of(const Ticket& ticket)
 {
-  const auto s = parse_status(ticket.status());
-  if (!s) {
-    throw UsageError(fmt::format("ticket {} has unknown status '{}'", ticket.id(), ticket.status()),
-                     fmt::format("statuses are: {}; fix the file or run `desk doctor`",
-                                 fmt::join(status_names(), ", ")));
+  if (const auto s = parse_status(ticket.status())) {
+    return *s;
   }
-  return *s;
+  const ParseError problem = *unknown_status(ticket, {}); // its words, without a file
+  throw UsageError(problem.message(), problem.hint());
 }
 
 void add_implied_fields(const Ticket& t, Action action, const std::string& at, Value& set)
